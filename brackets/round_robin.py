@@ -1,0 +1,238 @@
+"""Round robin: everyone in a pool meets everyone else once (or twice), scheduled in rounds.
+
+Pools are filled by snake seeding so they are equally strong, and entrants of the same group
+(library) are spread over different pools when a swap within the same seeding tier allows it.
+The schedule uses the circle method, so nobody plays twice in a round; in an odd pool one entrant
+rests each round. Every match exists from creation on: there is nothing to advance.
+"""
+
+from dataclasses import replace
+from string import ascii_uppercase
+from typing import Any
+
+from brackets import tiebreaks
+from brackets.model import BracketError, Entrant, Event, IllegalResultError, Match, Result, Seed, Slot, Standing
+
+FORMAT = "round_robin"
+
+DEFAULTS: dict[str, Any] = {
+    "pools": 1,
+    "double_round": False,
+    "points_win": 3,
+    "points_draw": 1,
+    "points_loss": 0,
+    "tiebreakers": list(tiebreaks.ROUND_ROBIN_DEFAULT),
+}
+
+
+def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
+    """Build the pools and every match of the schedule."""
+    entrants = checked_entrants(entrants)
+    opts = _options(options, len(entrants))
+    report: list[str] = []
+    pools = snake_pools(entrants, opts["pools"], report)
+    cycles = 2 if opts["double_round"] else 1
+    schedule: list[Match] = []
+    for name, members in zip(ascii_uppercase, pools):
+        rounds = circle_schedule([e.seed for e in members])
+        if len(members) % 2:
+            report.append(f"Pool {name} has an odd number of entrants: one of them rests each round.")
+        for cycle in range(cycles):
+            for index, pairs in enumerate(rounds):
+                number = cycle * len(rounds) + index + 1
+                for position, pair in enumerate(pairs, start=1):
+                    first, second = pair if cycle == 0 else pair[::-1]
+                    schedule.append(Match(id=f"{name}-R{number}-{position}", bracket=name, round=number,
+                                          slots=(Slot(seed=first), Slot(seed=second)),
+                                          entrants=[first, second]))
+    # Play order: round 1 of every pool, then round 2 of every pool, and so on.
+    schedule.sort(key=lambda m: m.round)
+    matches = {m.id: m for m in schedule}
+    return Event(format=FORMAT, options=opts, entrants=entrants, matches=matches, report=report)
+
+
+def advance(event: Event, match: Match) -> None:
+    """Nothing to do: a round robin schedules every match up front."""
+
+
+def rank(event: Event, match: Match, result: Result) -> tuple[Seed, ...]:
+    """Check a two-seat result where draws are allowed; winner first, seat order for a draw."""
+    seats = list(match.entrants)
+    if len(seats) != 2 or None in seats:
+        raise IllegalResultError(f"Match {match.id} does not have two entrants yet")
+    if result.races is not None:
+        raise IllegalResultError(f"Match {match.id} is a duel: give a winner or a draw, not races")
+    if result.scores is not None and len(result.scores) != 2:
+        raise IllegalResultError(f"Match {match.id} needs exactly two scores, one per seat")
+    if result.draw:
+        if result.winner is not None:
+            raise IllegalResultError(f"Match {match.id}: a draw has no winner")
+        if result.outcome != "played":
+            raise IllegalResultError(f"Match {match.id}: only a played match can end in a draw")
+        if result.scores is not None and result.scores[0] != result.scores[1]:
+            raise IllegalResultError(f"Match {match.id}: a draw needs equal scores")
+        return (seats[0], seats[1])
+    if result.winner not in seats:
+        raise IllegalResultError(f"Match {match.id}: the winner must be seed {seats[0]} or seed {seats[1]}")
+    loser = seats[1] if result.winner == seats[0] else seats[0]
+    if result.scores is not None:
+        won, lost = (result.scores[0], result.scores[1]) if result.winner == seats[0] else result.scores[::-1]
+        if won < lost:
+            raise IllegalResultError(f"Match {match.id}: seed {result.winner} cannot win with the lower score")
+    return (result.winner, loser)
+
+
+def standings(event: Event) -> list[Standing]:
+    """One ranking of every entrant; with several pools, pool winners first, then runners-up...
+
+    Entrants with the same place in different pools are compared by points per match, then score
+    difference per match (fair when pools differ in size), then seed if ``seed`` is a tie-breaker.
+    """
+    tables = pool_standings(event)
+    if len(tables) == 1:
+        return next(iter(tables.values()))
+    with_seed = "seed" in event.options["tiebreakers"]
+
+    def key(standing: Standing) -> tuple[float, ...]:
+        played = max(1, standing.wins + standing.draws + standing.losses)
+        difference = dict(standing.tiebreaks).get("score_difference", 0.0)
+        return (standing.place, -standing.points / played, -difference / played) + (
+            (standing.seed,) if with_seed else ())
+
+    merged = sorted((s for table in tables.values() for s in table), key=lambda s: (key(s), s.seed))
+    out: list[Standing] = []
+    for index, standing in enumerate(merged):
+        tied = out and key(merged[index - 1]) == key(standing)
+        place = out[-1].place if tied else index + 1
+        out.append(replace(standing, place=place))
+    return out
+
+
+def pool_standings(event: Event) -> dict[str, list[Standing]]:
+    """Each pool's own table, places counted within the pool."""
+    return {name: list(_table(event, name).standings) for name in pool_names(event)}
+
+
+def explain(event: Event) -> list[str]:
+    """Every tie broken in the pool tables, in plain words."""
+    names = pool_names(event)
+    lines = []
+    for name in names:
+        prefix = f"Pool {name}: " if len(names) > 1 else ""
+        lines.extend(prefix + line for line in _table(event, name).explanations)
+    return lines
+
+
+def pool_names(event: Event) -> list[str]:
+    """Pool names in order (``A``, ``B``...)."""
+    return list(dict.fromkeys(m.bracket for m in event.matches.values()))
+
+
+def pool_members(event: Event, name: str) -> list[Seed]:
+    """The seeds playing in pool ``name``, best first."""
+    return sorted({s for m in event.matches.values() if m.bracket == name for s in m.entrants if s is not None})
+
+
+def scoring(options: dict[str, Any]) -> tiebreaks.Scoring:
+    """The points scheme of a round robin or Swiss event."""
+    return tiebreaks.Scoring(win=options["points_win"], draw=options["points_draw"],
+                             loss=options["points_loss"], bye=options.get("points_bye", options["points_win"]))
+
+
+def circle_schedule(seeds: list[Seed]) -> list[list[tuple[Seed, Seed]]]:
+    """Rounds of pairs by the circle method: each pair once, nobody twice in a round.
+
+    For an odd count a rest seat is the fixed point of the circle, so the lowest seed rests first
+    and the rest rotates through everyone.
+    """
+    circle: list[Seed | None] = list(seeds)
+    if len(circle) % 2:
+        circle.insert(0, None)
+    size = len(circle)
+    rounds = []
+    for number in range(size - 1):
+        pairs = []
+        for i in range(size // 2):
+            first, second = circle[i], circle[size - 1 - i]
+            if first is None or second is None:
+                continue
+            if i == 0 and number % 2:
+                first, second = second, first
+            pairs.append((first, second))
+        rounds.append(pairs)
+        circle = [circle[0], circle[-1], *circle[1:-1]]
+    return rounds
+
+
+def snake_pools(entrants: tuple[Entrant, ...], count: int, report: list[str]) -> list[list[Entrant]]:
+    """Deal entrants into ``count`` pools by snake seeding (1..K, then K..1), keeping groups apart.
+
+    Within one tier (one pass of the snake) entrants are equally strong, so swapping them keeps
+    the pools balanced; a swap is made only to avoid two entrants of one group in a pool.
+    """
+    pools: list[list[Entrant]] = [[] for _ in range(count)]
+    ordered = sorted(entrants, key=lambda e: e.seed)
+    for start in range(0, len(ordered), count):
+        tier = ordered[start:start + count]
+        targets = list(range(count)) if (start // count) % 2 == 0 else list(range(count))[::-1]
+        placed = dict(zip(targets, tier))
+
+        def clashes(entrant: Entrant, pool: int) -> bool:
+            return entrant.group is not None and any(e.group == entrant.group for e in pools[pool])
+
+        for pool in list(placed):
+            entrant = placed[pool]
+            if not clashes(entrant, pool):
+                continue
+            for other_pool, other in placed.items():
+                if not clashes(entrant, other_pool) and not clashes(other, pool):
+                    placed[pool], placed[other_pool] = other, entrant
+                    report.append(f"Seeds {entrant.seed} and {other.seed} swapped pools "
+                                  f"({ascii_uppercase[other_pool]} and {ascii_uppercase[pool]}) "
+                                  "to keep entrants of one group apart.")
+                    break
+        for pool, entrant in placed.items():
+            pools[pool].append(entrant)
+    return pools
+
+
+def checked_entrants(entrants: tuple[Entrant, ...]) -> tuple[Entrant, ...]:
+    """Entrants sorted by seed, refusing duplicates and events of fewer than two."""
+    entrants = tuple(sorted(entrants, key=lambda e: e.seed))
+    if len(entrants) < 2:
+        raise BracketError("At least two entrants are needed")
+    if len({e.seed for e in entrants}) != len(entrants):
+        raise BracketError("Two entrants share a seed")
+    return entrants
+
+
+def checked_options(options: dict[str, Any], defaults: dict[str, Any], label: str) -> dict[str, Any]:
+    """``options`` completed with ``defaults``; an unknown name is refused so typos are caught."""
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise BracketError(f"Unknown option for {label}: {unknown[0]!r}; known: {', '.join(defaults)}")
+    merged = {**defaults, **options}
+    for name in ("points_win", "points_draw", "points_loss", "points_bye"):
+        if name in merged and (isinstance(merged[name], bool) or not isinstance(merged[name], int | float)):
+            raise BracketError(f"{name} must be a number")
+    if "tiebreakers" in merged:
+        merged["tiebreakers"] = list(tiebreaks.check_tiebreakers(merged["tiebreakers"]))
+    return merged
+
+
+def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
+    opts = checked_options(options, DEFAULTS, "round robin")
+    pools = opts["pools"]
+    if isinstance(pools, bool) or not isinstance(pools, int) or pools < 1:
+        raise BracketError("pools must be a whole number of at least 1")
+    if pools > min(count // 2, len(ascii_uppercase)):
+        raise BracketError(f"{count} entrants cannot fill {pools} pools of at least two")
+    if not isinstance(opts["double_round"], bool):
+        raise BracketError("double_round must be true or false")
+    return opts
+
+
+def _table(event: Event, name: str) -> tiebreaks.Table:
+    games = tiebreaks.games_of(m for m in event.matches.values() if m.bracket == name)
+    return tiebreaks.rank(pool_members(event, name), games, scoring(event.options), event.options["tiebreakers"])
+

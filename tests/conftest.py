@@ -1,0 +1,149 @@
+"""Shared fixtures: a fresh migrated database per test, the app built by `create_app`, logged-in clients.
+
+The suite runs on SQLite by default and on PostgreSQL when XPO_TEST_DATABASE_URL names one
+(`.ci/run` does both), so every test that uses `db` or `client` runs on both backends.
+"""
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tournament import migrate
+from tournament.accounts import Account, Role, create_account
+from tournament.audit import SYSTEM
+from tournament.config import Settings, load_settings
+from tournament.db import Database
+from tournament.libraries import Library
+from tournament.tables import metadata
+
+PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("XPO_TEST_DATABASE_URL", "")
+
+
+def run(coro):
+    """Run a coroutine from a synchronous test (each call gets its own event loop)."""
+    return asyncio.run(coro)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """Migrate once: a SQLite file copied per test, or the PostgreSQL schema truncated per test."""
+    if PG_URL:
+        migrate.upgrade(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    return str(path)
+
+
+async def _truncate(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path) -> str:
+    if PG_URL:
+        run(_truncate(PG_URL))
+        return PG_URL
+    path = tmp_path / "xpo.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    base = load_settings(env={}, path=Path("/nonexistent"))
+    return replace(
+        base,
+        database=replace(base.database, url=database_url),
+        paths=replace(base.paths, data_dir=str(tmp_path / "data")),
+        security=replace(base.security, secret_key="ab" * 32, login_attempts_per_minute=5),
+    )
+
+
+@pytest.fixture
+def db(settings) -> Iterator[Database]:
+    database = Database(settings.database_url, pooled=False)
+    yield database
+    run(database.dispose())
+
+
+@pytest.fixture
+def app(settings, db):
+    from web.app import create_app
+
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+def csrf_headers(client: TestClient) -> dict[str, str]:
+    """The CSRF header a browser page would send (the cookie comes from any GET)."""
+    if "xpo_csrf" not in client.cookies:
+        client.get("/healthz")
+        client.get("/connexion")
+    return {"x-csrftoken": client.cookies["xpo_csrf"]}
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD):
+    return client.post("/api/auth/login", json={"email": email, "password": password}, headers=csrf_headers(client))
+
+
+async def _add_library(db: Database, name: str, commune: str) -> int:
+    async with db.write() as session:
+        library = Library(name=name, commune=commune)
+        session.add(library)
+        await session.flush()
+        return library.id
+
+
+async def _add_account(db: Database, email: str, role: Role, library_id: int | None) -> int:
+    async with db.write() as session:
+        account = await create_account(
+            session, email=email, display_name=email.split("@")[0], password=PASSWORD, role=role,
+            library_id=library_id, actor=SYSTEM,
+        )
+        return account.id
+
+
+@pytest.fixture
+def make_library(db):
+    def factory(name: str = "Médiathèque de Vernon", commune: str = "Vernon") -> int:
+        return run(_add_library(db, name, commune))
+
+    return factory
+
+
+@pytest.fixture
+def make_account(db):
+    def factory(email: str, role: Role = Role.MDE, library_id: int | None = None) -> int:
+        return run(_add_account(db, email, role, library_id))
+
+    return factory
+
+
+@pytest.fixture
+def staff_client(client, make_account) -> TestClient:
+    """A client logged in as MDE staff."""
+    make_account("staff@mde.test", Role.MDE)
+    assert login(client, "staff@mde.test").status_code == 200
+    return client
+
+
+__all__ = ["Account", "PASSWORD", "csrf_headers", "login", "run"]

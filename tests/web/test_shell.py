@@ -1,0 +1,60 @@
+"""The web shell: home, first-run set-up, health, schema, errors."""
+
+from tests.conftest import csrf_headers
+
+
+def test_fresh_site_leads_to_the_setup_page(client):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code in (302, 303)
+    assert response.headers["location"] == "/installation"
+
+
+def test_setup_creates_the_first_staff_account_and_logs_in(client):
+    page = client.get("/installation")
+    assert page.status_code == 200
+    response = client.post(
+        "/installation",
+        data={"display_name": "Camille", "email": "camille@mde.test", "password": "long enough pw", "password_confirm": "long enough pw"},
+        headers=csrf_headers(client),
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303)
+    me = client.get("/api/auth/me").json()
+    assert me["role"] == "mde" and me["name"] == "Camille"
+    # Once done, the set-up page sends people to the login page.
+    assert client.get("/installation", follow_redirects=False).headers["location"] == "/connexion"
+
+
+def test_setup_refuses_a_second_run_over_the_api(client, make_account):
+    make_account("first@mde.test")
+    response = client.post(
+        "/api/setup",
+        json={"email": "second@mde.test", "display_name": "X", "password": "long enough pw"},
+        headers=csrf_headers(client),
+    )
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_healthz_checks_the_database(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_openapi_schema_is_served(client):
+    schema = client.get("/schema/openapi.json").json()
+    assert "/api/auth/login" in schema["paths"]
+
+
+def test_unknown_page_gives_a_french_error_page(client, make_account):
+    make_account("staff@mde.test")
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+    assert "Traceback" not in response.text
+
+
+def test_unknown_api_route_gives_problem_details(client):
+    response = client.get("/api/nulle-part")
+    assert response.status_code == 404
+    body = response.json()
+    assert body["status"] == 404 and body["title"]

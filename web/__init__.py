@@ -1,0 +1,1 @@
+"""The Litestar web layer: controllers, guards, templates, static files and live boards."""

@@ -1,0 +1,133 @@
+"""`create_app(settings)`: the only way the web application is built (tests pass their own settings)."""
+
+import logging
+from pathlib import Path
+
+import swagger_ui_bundle
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from tournament.config import Settings, load_settings, session_secret
+from tournament.db import Database
+from web import i18n
+from web.auth import session_auth
+from web.controllers import ROUTES
+from web.errors import handle_http_exception, handle_internal_error
+from web.messages import role_label
+from web.security import csrf_middleware, login_rate_limit
+
+WEB_DIR = Path(__file__).parent
+VERSION = "0.1.0"
+
+
+def _templates(settings: Settings) -> TemplateConfig:
+    env = Environment(
+        loader=FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["when"] = lambda moment, fmt="full_short": i18n.format_when(moment, i18n.current_locale.get(), fmt)
+    env.filters["day"] = lambda day: i18n.format_day(day, i18n.current_locale.get())
+    env.filters["number"] = lambda value: i18n.format_number(value, i18n.current_locale.get())
+    env.globals["current_locale"] = i18n.current_locale.get
+    env.globals["app_version"] = VERSION
+    env.globals["role_label"] = role_label
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(env))
+
+
+def _locale_middleware(default: str):
+    """Sets the request's interface language first, so even early errors speak it."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            locale = default
+            if scope["type"] in ("http", "websocket"):
+                for name, value in scope.get("headers", []):
+                    if name == b"cookie":
+                        for part in value.decode("latin-1").split(";"):
+                            key, _, val = part.strip().partition("=")
+                            if key == "xpo_lang" and val in i18n.LOCALES:
+                                locale = val
+            token = i18n.current_locale.set(locale)
+            try:
+                await app(scope, receive, send)
+            finally:
+                i18n.current_locale.reset(token)
+
+        return middleware
+
+    return factory
+
+
+def _stores(settings: Settings) -> dict:
+    if settings.pubsub.backend == "redis":
+        redis = RedisStore.with_client(url=settings.pubsub.redis_url)
+        return {"sessions": redis.with_namespace("sessions"), "rate_limit": redis.with_namespace("rate_limit")}
+    return {"sessions": FileStore(settings.data_dir / "sessions", create_directories=True), "rate_limit": MemoryStore()}
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Litestar:
+    settings = settings or load_settings()
+    db = database or Database(settings.database_url, echo=settings.database.echo, busy_timeout=settings.database.busy_timeout)
+    secret = session_secret(settings)
+    secure = settings.server.https
+    auth = session_auth(secure=secure, max_age_hours=settings.security.session_hours)
+    swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
+
+    async def close_database() -> None:
+        await db.dispose()
+
+    return Litestar(
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
+            create_static_files_router(path="/static-api-docs", directories=[swagger_dir], include_in_schema=False, name="api_docs"),
+        ],
+        middleware=[
+            _locale_middleware(settings.i18n.locale),
+            auth.middleware,
+            csrf_middleware(secret.hex(), secure=secure),
+            login_rate_limit(settings.security.login_attempts_per_minute).middleware,
+        ],
+        stores=_stores(settings),
+        state=State({"db": db, "settings": settings}),
+        dependencies={"db": Provide(lambda: db, sync_to_thread=False), "settings": Provide(lambda: settings, sync_to_thread=False)},
+        template_config=_templates(settings),
+        exception_handlers={HTTPException: handle_http_exception, Exception: handle_internal_error},
+        openapi_config=OpenAPIConfig(
+            title="X.PO Live API",
+            version=VERSION,
+            description="JSON API of X.PO Live: every action a page offers.",
+            path="/schema",
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url="/static-api-docs/swagger-ui-bundle.js",
+                    css_url="/static-api-docs/swagger-ui.css",
+                    standalone_preset_js_url="/static-api-docs/swagger-ui-standalone-preset.js",
+                    path="/",
+                ),
+                JsonRenderPlugin(),
+            ],
+        ),
+        on_shutdown=[close_database],
+        debug=settings.server.debug,
+        logging_config=None,
+    )
+
+
+logging.getLogger("xpo").setLevel(logging.INFO)

@@ -1,0 +1,116 @@
+"""`xpo`: serve, migrate, create accounts, load the demo. Lives in `web` because it starts the server."""
+
+import argparse
+import asyncio
+import getpass
+import sys
+from dataclasses import replace
+
+from tournament.config import ConfigError, load_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = load_settings()
+    if args.port:
+        settings = replace(settings, server=replace(settings.server, port=args.port))
+    app = create_app(settings)
+    print(f"X.PO Live: http://{settings.server.host}:{settings.server.port}", flush=True)
+    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info", proxy_headers=True)
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from tournament import migrate
+
+    url = load_settings().database_url
+    if args.action == "upgrade":
+        migrate.upgrade(url)
+        print("database at the latest schema")
+    else:
+        migrate.revision(url, args.message or "change")
+    return 0
+
+
+def _admin_create(args: argparse.Namespace) -> int:
+    from tournament.accounts import AccountError, Role, create_account
+    from tournament.audit import SYSTEM
+    from tournament.db import Database
+
+    password = args.password or getpass.getpass("Mot de passe (10 caractères au moins) : ")
+
+    async def run() -> None:
+        db = Database(load_settings().database_url)
+        try:
+            async with db.write() as session:
+                await create_account(
+                    session,
+                    email=args.email,
+                    display_name=args.name,
+                    password=password,
+                    role=Role(args.role),
+                    library_id=args.library,
+                    actor=SYSTEM,
+                )
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except AccountError as exc:
+        print(f"refusé : {exc} ({exc.field})", file=sys.stderr)
+        return 2
+    print(f"compte créé : {args.email} ({args.role})")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from tournament.demo import load_demo
+
+    settings = load_settings()
+    url = args.database_url or f"sqlite+aiosqlite:///{settings.data_dir / 'demo.sqlite3'}"
+    print(load_demo(url, reset=not args.keep))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xpo", description="X.PO Live")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the web application")
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=_serve)
+
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "revision"])
+    db.add_argument("-m", "--message", default=None)
+    db.set_defaults(func=_db)
+
+    admin = commands.add_parser("admin", help="accounts")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_commands.add_parser("create", help="create an account (MDE staff by default)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--password", default=None, help="asked for when omitted")
+    create.add_argument("--role", choices=["mde", "librarian", "referee"], default="mde")
+    create.add_argument("--library", type=int, default=None, help="library id, for a librarian")
+    create.set_defaults(func=_admin_create)
+
+    demo = commands.add_parser("demo", help="load a realistic demo edition into its own database")
+    demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")
+    demo.add_argument("--keep", action="store_true", help="do not wipe the demo database first")
+    demo.set_defaults(func=_demo)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"configuration : {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

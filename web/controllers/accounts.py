@@ -1,0 +1,151 @@
+"""Log in, log out, first-run set-up: pages and their JSON twins."""
+
+from dataclasses import dataclass
+
+from litestar import Request, get, post
+from litestar.params import FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from tournament.accounts import AccountError, Role, authenticate, count_mde_accounts, create_account
+from tournament.audit import SYSTEM, audit
+from web.deps import DB
+from web.auth import account_only, actor_of, client_address, log_in, log_out
+from web.errors import ProblemError
+from web.forms import FormState, read_form
+from web.i18n import _
+from web.messages import message
+
+
+@dataclass
+class LoginBody:
+    email: str
+    password: str
+
+
+@dataclass
+class SetupBody:
+    email: str
+    display_name: str
+    password: str
+
+
+@dataclass
+class Me:
+    kind: str
+    id: int | None
+    name: str
+    role: str | None
+    library_id: int | None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: a login link must not bounce anyone to another site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+async def _login(request: Request, db: DB, email: str, password: str):
+    async with db.write() as session:
+        account = await authenticate(session, email, password)
+        if account is not None:
+            audit(session, account.actor(client_address(request)), "account.login", f"account:{account.id}")
+    if account is not None:
+        log_in(request, account)
+    return account
+
+
+@get("/connexion", include_in_schema=False)
+async def login_page(next: FromQuery[str | None] = None) -> Template:
+    return Template("login.html", context={"form": FormState(), "next": _safe_next(next)})
+
+
+@post("/connexion", include_in_schema=False)
+async def login_form(request: Request, db: DB) -> Template | Redirect:
+    data = await read_form(request)
+    account = await _login(request, db, data.get("email", ""), data.get("password", ""))
+    if account is None:
+        form = FormState(values={"email": data.get("email", "")}, errors={"password": message("bad_credentials")})
+        return Template("login.html", context={"form": form, "next": _safe_next(data.get("next"))}, status_code=400)
+    return Redirect(_safe_next(data.get("next")))
+
+
+@post("/deconnexion", include_in_schema=False)
+async def logout_form(request: Request) -> Redirect:
+    log_out(request)
+    return Redirect("/")
+
+
+@post("/api/auth/login", tags=["auth"], summary="Log in (starts a new session cookie)", status_code=200)
+async def login_api(request: Request, db: DB, data: JSONBody[LoginBody]) -> Me:
+    account = await _login(request, db, data.email, data.password)
+    if account is None:
+        raise ProblemError(400, message("bad_credentials"))
+    return Me(kind="account", id=account.id, name=account.display_name, role=account.role, library_id=account.library_id)
+
+
+@post("/api/auth/logout", tags=["auth"], summary="Log out (ends the session)", status_code=204)
+async def logout_api(request: Request) -> None:
+    log_out(request)
+
+
+@get("/api/auth/me", tags=["auth"], summary="Who am I", guards=[])
+async def me_api(request: Request) -> Me:
+    actor = actor_of(request)
+    if actor is None:
+        raise ProblemError(401, _("Please log in to continue."))
+    return Me(kind=actor.kind, id=actor.id, name=actor.name, role=actor.role, library_id=actor.library_id)
+
+
+async def _setup(request: Request, db: DB, email: str, display_name: str, password: str):
+    async with db.write() as session:
+        if await count_mde_accounts(session) > 0:
+            raise AccountError("setup_done")
+        account = await create_account(
+            session, email=email, display_name=display_name, password=password, role=Role.MDE, actor=SYSTEM
+        )
+        audit(session, SYSTEM, "site.setup", f"account:{account.id}")
+    log_in(request, account)
+    return account
+
+
+@get("/installation", include_in_schema=False)
+async def setup_page(db: DB) -> Template | Redirect:
+    async with db.read() as session:
+        if await count_mde_accounts(session) > 0:
+            return Redirect("/connexion")
+    return Template("setup.html", context={"form": FormState()})
+
+
+@post("/installation", include_in_schema=False)
+async def setup_form(request: Request, db: DB) -> Template | Redirect:
+    data = await read_form(request)
+    form = FormState(values={k: data.get(k, "") for k in ("email", "display_name")})
+    if data.get("password", "") != data.get("password_confirm", ""):
+        form.errors["password_confirm"] = message("passwords_differ")
+        return Template("setup.html", context={"form": form}, status_code=400)
+    try:
+        await _setup(request, db, data.get("email", ""), data.get("display_name", ""), data.get("password", ""))
+    except AccountError as exc:
+        if str(exc) == "setup_done":
+            return Redirect("/connexion")
+        form.errors[exc.field or "email"] = message(str(exc))
+        return Template("setup.html", context={"form": form}, status_code=400)
+    return Redirect("/")
+
+
+@post("/api/setup", tags=["auth"], summary="First run: create the first MDE staff account", status_code=201)
+async def setup_api(request: Request, db: DB, data: JSONBody[SetupBody]) -> Me:
+    try:
+        account = await _setup(request, db, data.email, data.display_name, data.password)
+    except AccountError as exc:
+        if str(exc) == "setup_done":
+            raise ProblemError(409, message("setup_done")) from None
+        raise ProblemError(422, message(str(exc)), errors={exc.field: message(str(exc))}) from None
+    return Me(kind="account", id=account.id, name=account.display_name, role=account.role, library_id=None)
+
+
+@get("/compte", include_in_schema=False, guards=[account_only])
+async def my_account(request: Request) -> Template:
+    return Template("account.html", context={})
+
+
+ROUTES = [login_page, login_form, logout_form, login_api, logout_api, me_api, setup_page, setup_form, setup_api, my_account]
