@@ -1,0 +1,271 @@
+"""Swiss system: a fixed number of rounds, each pairing entrants on the same score, never twice.
+
+Round 1 pairs the top half of the seeds against the bottom half (1 v N/2+1, 2 v N/2+2...). Each
+later round is paired when the previous one is complete: score groups from the top, the upper half
+of a group against its lower half, swapping to avoid rematches, and an odd entrant floating down
+to the next group. That quick pass handles almost every round; when it gets stuck, a
+maximum-weight matching over all legal pairs finds the pairing closest in score, so pairing only
+fails when no legal pairing exists at all.
+
+With an odd number of entrants the lowest-ranked entrant who has not had one gets a bye: a match
+with one seat, recorded at once as a win worth ``points_bye`` (``points_win`` by default).
+Withdrawn entrants are not paired again.
+"""
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from brackets import matching, round_robin, tiebreaks
+from brackets.model import BracketError, Entrant, Event, Match, Result, Seed, Slot, Standing
+
+FORMAT = "swiss"
+BRACKET = "swiss"
+
+DEFAULTS: dict[str, Any] = {
+    "rounds": None,
+    "points_win": 3,
+    "points_draw": 1,
+    "points_loss": 0,
+    "points_bye": None,
+    "tiebreakers": list(tiebreaks.SWISS_DEFAULT),
+}
+"""``rounds`` defaults to ceil(log2 N), enough for a single unbeaten entrant; ``points_bye`` to a win."""
+
+rank = round_robin.rank
+"""Swiss matches take the same results as round-robin ones: a winner or a draw."""
+
+
+def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
+    """Build the event and pair round 1, top half against bottom half."""
+    entrants = round_robin.checked_entrants(entrants)
+    opts = _options(options, len(entrants))
+    event = Event(format=FORMAT, options=opts, entrants=entrants)
+    seeds = [e.seed for e in entrants]
+    bye = seeds.pop() if len(seeds) % 2 else None
+    half = len(seeds) // 2
+    pairs = _keep_groups_apart(entrants, list(zip(seeds[:half], seeds[half:])), event.report)
+    if bye is not None:
+        event.report.append(f"Seed {bye} has the bye in round 1.")
+    _add_round(event, 1, pairs, bye)
+    return event
+
+
+def advance(event: Event, match: Match) -> None:
+    """Pair the next round once every match of the current one has a result."""
+    current = match.round
+    if current >= event.options["rounds"] or _round_exists(event, current + 1):
+        return
+    if any(m.result is None for m in reversed(event.matches.values()) if m.round == current):
+        return
+    withdrawn = {entry["withdraw"] for entry in event.log if "withdraw" in entry}
+    active = [e.seed for e in event.entrants if e.seed not in withdrawn]
+    if len(active) < 2:
+        event.report.append(f"Round {current + 1} was not paired: fewer than two entrants remain.")
+        return
+    state = _State.of(event)
+    order = sorted(active, key=lambda s: (-state.points[s], s))
+    pairs, bye = pair_round(order, state.points, state.opponents, state.had_bye)
+    if pairs is None:
+        raise BracketError(f"No legal pairing exists for round {current + 1}: every way of pairing "
+                           "would repeat a match or give someone a second bye.")
+    _add_round(event, current + 1, pairs, bye)
+
+
+def standings(event: Event) -> list[Standing]:
+    """Every entrant ranked by points then the ``tiebreakers`` option."""
+    return list(_table(event).standings)
+
+
+def explain(event: Event) -> list[str]:
+    """Every tie broken in the standings, in plain words."""
+    return list(_table(event).explanations)
+
+
+def pair_round(order: Sequence[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
+               had_bye: set[Seed]) -> tuple[list[tuple[Seed, Seed]] | None, Seed | None]:
+    """Pair ``order`` (best ranked first): quick pass by score groups, then a matching if needed.
+
+    Returns the pairs (better-ranked entrant first, top board first) and the bye, or ``None``
+    pairs when no legal pairing exists.
+    """
+    if len(order) % 2:
+        bye = next((s for s in reversed(order) if s not in had_bye), None)
+        if bye is not None:
+            pairs = _greedy([s for s in order if s != bye], points, opponents)
+            if pairs is not None:
+                return pairs, bye
+    else:
+        pairs = _greedy(order, points, opponents)
+        if pairs is not None:
+            return pairs, None
+    return _matched(order, points, opponents, had_bye)
+
+
+def _greedy(order: Sequence[Seed], points: dict[Seed, float],
+            opponents: dict[Seed, set[Seed]]) -> list[tuple[Seed, Seed]] | None:
+    """Dutch-style pairing score group by score group; ``None`` when it gets stuck."""
+    groups: list[list[Seed]] = []
+    for seed in order:
+        if groups and points[groups[-1][0]] == points[seed]:
+            groups[-1].append(seed)
+        else:
+            groups.append([seed])
+    pairs: list[tuple[Seed, Seed]] = []
+    floaters: list[Seed] = []
+    for group in groups:
+        free = list(group)
+        still_floating = []
+        for floater in floaters:
+            partner = next((s for s in free if s not in opponents[floater]), None)
+            if partner is None:
+                still_floating.append(floater)
+            else:
+                free.remove(partner)
+                pairs.append((floater, partner))
+        half = len(free) // 2
+        top, bottom = free[:half], free[half:]
+        left = []
+        for seed in top + bottom:
+            if seed not in free:
+                continue
+            free.remove(seed)
+            preferred = [s for s in bottom if s in free] + [s for s in free if s not in bottom]
+            partner = next((s for s in preferred if s not in opponents[seed]), None)
+            if partner is None:
+                left.append(seed)
+            else:
+                free.remove(partner)
+                pairs.append((seed, partner))
+        floaters = still_floating + left
+    return pairs if not floaters else None
+
+
+def _matched(order: Sequence[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
+             had_bye: set[Seed]) -> tuple[list[tuple[Seed, Seed]] | None, Seed | None]:
+    """Pairing by maximum-weight matching: as many pairs as possible, then scores as close as possible.
+
+    Weights favour, in this order: equal score groups, the top-half-against-bottom-half distance
+    within a group, and for the bye the lowest-ranked entrant.
+    """
+    n = len(order)
+    levels = sorted({points[s] for s in order}, reverse=True)
+    group = {s: levels.index(points[s]) for s in order}
+    size = {level: sum(1 for s in order if points[s] == level) for level in levels}
+    unit = 2 * n + 2
+    bottom = len(levels)
+    base = unit * (bottom + 1) ** 2 + 2 * n + 1
+    edges = []
+    for i in range(n):
+        a = order[i]
+        for j in range(i + 1, n):
+            b = order[j]
+            if b in opponents[a]:
+                continue
+            gap = group[a] - group[b]
+            distance = abs(abs(i - j) - size[points[a]] // 2) if gap == 0 else 0
+            edges.append((i, j, base - unit * gap * gap - distance))
+    if n % 2:
+        for i, seed in enumerate(order):
+            if seed not in had_bye:
+                gap = bottom - group[seed]
+                edges.append((i, n, base - unit * gap * gap + i))
+    mate = matching.max_weight_matching(edges, max_cardinality=True)
+    if len(mate) < n + n % 2 or any(m == -1 for m in mate):
+        return None, None
+    bye = order[mate[n]] if n % 2 else None
+    pairs = [(order[i], order[mate[i]]) for i in range(n) if i < mate[i] < n]
+    return pairs, bye
+
+
+class _State:
+    """What pairing needs from the rounds played so far."""
+
+    def __init__(self) -> None:
+        self.points: dict[Seed, float] = {}
+        self.opponents: dict[Seed, set[Seed]] = {}
+        self.had_bye: set[Seed] = set()
+
+    @classmethod
+    def of(cls, event: Event) -> "_State":
+        state = cls()
+        scoring = round_robin.scoring(event.options)
+        for entrant in event.entrants:
+            state.points[entrant.seed] = 0.0
+            state.opponents[entrant.seed] = set()
+        for match in event.matches.values():
+            first, second = match.entrants
+            if second is None:
+                state.had_bye.add(first)
+                state.points[first] += scoring.bye
+                continue
+            state.opponents[first].add(second)
+            state.opponents[second].add(first)
+            result = match.result
+            if result.draw:
+                state.points[first] += scoring.draw
+                state.points[second] += scoring.draw
+            else:
+                loser = second if result.winner == first else first
+                state.points[result.winner] += scoring.win
+                state.points[loser] += scoring.loss
+        return state
+
+
+def _add_round(event: Event, number: int, pairs: list[tuple[Seed, Seed]], bye: Seed | None) -> None:
+    for position, (first, second) in enumerate(pairs, start=1):
+        match_id = f"S-R{number}-{position}"
+        event.matches[match_id] = Match(id=match_id, bracket=BRACKET, round=number,
+                                        slots=(Slot(seed=first), Slot(seed=second)), entrants=[first, second])
+    if bye is not None:
+        match_id = f"S-R{number}-{len(pairs) + 1}"
+        event.matches[match_id] = Match(id=match_id, bracket=BRACKET, round=number,
+                                        slots=(Slot(seed=bye), Slot(bye=True)), entrants=[bye, None],
+                                        result=Result(winner=bye, outcome="bye"), ranking=(bye,))
+
+
+def _round_exists(event: Event, number: int) -> bool:
+    return f"S-R{number}-1" in event.matches
+
+
+def _keep_groups_apart(entrants: tuple[Entrant, ...], pairs: list[tuple[Seed, Seed]],
+                       report: list[str]) -> list[tuple[Seed, Seed]]:
+    """Swap bottom-half opponents in round 1 so that two entrants of one group do not meet."""
+    group = {e.seed: e.group for e in entrants}
+
+    def clash(a: Seed, b: Seed) -> bool:
+        return group[a] is not None and group[a] == group[b]
+
+    pairs = list(pairs)
+    for i, (top, low) in enumerate(pairs):
+        if not clash(top, low):
+            continue
+        others = sorted(range(len(pairs)), key=lambda j: (abs(j - i), j))
+        for j in others:
+            other_top, other_low = pairs[j]
+            if j != i and not clash(top, other_low) and not clash(other_top, low):
+                pairs[i], pairs[j] = (top, other_low), (other_top, low)
+                report.append(f"Round 1: seeds {low} and {other_low} swapped opponents "
+                              "to keep entrants of one group apart.")
+                break
+    return pairs
+
+
+def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
+    opts = round_robin.checked_options(options, DEFAULTS, "Swiss")
+    most = count if count % 2 else count - 1
+    if opts["rounds"] is None:
+        opts["rounds"] = max(1, math.ceil(math.log2(count)))
+    rounds = opts["rounds"]
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= most:
+        raise BracketError(f"rounds must be a whole number from 1 to {most} for {count} entrants "
+                           "(more would force a rematch)")
+    if opts["points_bye"] is None:
+        opts["points_bye"] = opts["points_win"]
+    return opts
+
+
+def _table(event: Event) -> tiebreaks.Table:
+    games = tiebreaks.games_of(event.matches.values())
+    return tiebreaks.rank([e.seed for e in event.entrants], games, round_robin.scoring(event.options),
+                          event.options["tiebreakers"])
