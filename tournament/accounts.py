@@ -1,7 +1,6 @@
 """Accounts with passwords (MDE staff, librarians, referees), Argon2 hashing and session epochs."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,25 +10,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
+from tournament.roles import Role
+from tournament.libraries import Library
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
-
-
-class Role(StrEnum):
-    MDE = "mde"
-    LIBRARIAN = "librarian"
-    REFEREE = "referee"
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 120
 
 
 class AccountError(ValueError):
-    """A refused account change; ``field`` names the form field it concerns."""
+    """A refused account change: ``code`` is worded by the web layer, ``field`` names the form field."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, code: str, field: str = "") -> None:
+        super().__init__(code)
+        self.code = code
         self.field = field
 
 
@@ -37,8 +35,8 @@ class Account(SQLModel, table=True):
     """Someone who logs in with a password. Librarians are bound to one library."""
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, unique=True)
-    display_name: str = Field(max_length=120)
+    email: str = Field(max_length=MAX_EMAIL_LENGTH, unique=True)
+    display_name: str = Field(max_length=MAX_NAME_LENGTH)
     password_hash: str = Field(max_length=200)
     role: str = Field(max_length=20)
     library_id: int | None = Field(default=None, foreign_key="library.id", index=True)
@@ -77,22 +75,34 @@ async def create_account(
     library_id: int | None = None,
     actor: Actor,
 ) -> Account:
-    """Create an account; writes an audit entry. Raises AccountError on bad input."""
+    """Create an account (MDE staff, or the system at set-up and on the command line).
+
+    Writes the account and an audit entry. Raises AccountError on bad input or a refused actor.
+    """
+    _ensure_account_admin(actor)
     email = normalise_email(email)
-    if "@" not in email or len(email) < 3:
+    display_name = display_name.strip()
+    if "@" not in email or len(email) < 3 or len(email) > MAX_EMAIL_LENGTH:
         raise AccountError("invalid_email", "email")
-    if not display_name.strip():
+    if not display_name:
         raise AccountError("required", "display_name")
+    if len(display_name) > MAX_NAME_LENGTH:
+        raise AccountError("too_long", "display_name")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password_too_short", "password")
-    if role is Role.LIBRARIAN and library_id is None:
-        raise AccountError("librarian_needs_library", "library_id")
+    if role is Role.LIBRARIAN:
+        from tournament.libraries import Library
+
+        if library_id is None:
+            raise AccountError("librarian_needs_library", "library_id")
+        if await session.get(Library, library_id) is None:
+            raise AccountError("unknown_library", "library_id")
     existing = await session.exec(select(Account).where(Account.email == email))
     if existing.first() is not None:
         raise AccountError("email_taken", "email")
     account = Account(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=hash_password(password),
         role=role.value,
         library_id=library_id if role is Role.LIBRARIAN else None,
@@ -126,10 +136,46 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Acco
     return account
 
 
-async def set_active(session: AsyncSession, account: Account, active: bool, *, actor: Actor) -> Account:
-    """Enable or disable an account; disabling ends all its sessions at once."""
+async def list_accounts(session: AsyncSession, *, actor: Actor) -> list[Account]:
+    """Every account, for MDE staff: by role, then name. Reads only."""
+    _ensure_account_admin(actor)
+    result = await session.exec(select(Account).order_by(Account.role, Account.display_name, Account.id))
+    return list(result.all())
+
+
+async def list_librarians(session: AsyncSession, library_id: int) -> list[Account]:
+    """The librarian accounts of one library, by name (the caller has checked access to the library)."""
+    result = await session.exec(
+        select(Account)
+        .where(Account.library_id == library_id, Account.role == Role.LIBRARIAN)
+        .order_by(Account.display_name, Account.id)
+    )
+    return list(result.all())
+
+
+async def set_active(session: AsyncSession, *, account_id: int, active: bool, actor: Actor) -> Account:
+    """Enable or disable an account (MDE staff); disabling ends all its sessions at once.
+
+    Bumps the account's session epoch and writes an audit entry. Staff cannot disable themselves,
+    so there is always someone left to undo a mistake.
+    """
+    _ensure_account_admin(actor)
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise AccountError("unknown_account")
+    if not active and actor.kind == "account" and actor.id == account.id:
+        raise AccountError("cannot_disable_self")
+    if account.is_active == active:
+        return account
     account.is_active = active
     account.session_epoch += 1
     session.add(account)
     audit(session, actor, "account.enable" if active else "account.disable", f"account:{account.id}")
     return account
+
+
+def _ensure_account_admin(actor: Actor) -> None:
+    from tournament import policies
+
+    if not policies.can_manage_accounts(actor):
+        raise AccountError("forbidden")

@@ -4,7 +4,8 @@ SQLite writers take the write lock up front (BEGIN IMMEDIATE) so that two concur
 on the busy timeout instead of failing with "database is locked" when one upgrades a read lock.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 _IMMEDIATE = "xpo_immediate"
+
+CommitHook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def utcnow() -> datetime:
@@ -91,15 +94,21 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._commit_hooks: list[CommitHook] = []
+
+    def add_commit_hook(self, hook: "CommitHook") -> None:
+        """Call `hook(info)` after every committed write transaction (e.g. to publish board events).
+
+        `info` is the session's ``info`` dict, where services leave what happened.
+        """
+        self._commit_hooks.append(hook)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading; anything it writes is rolled back."""
+        """A session for reading; nothing it does is committed (closing it ends the transaction,
+        and the objects it loaded stay usable)."""
         async with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+            yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -113,6 +122,9 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            info = dict(session.info)
+        for hook in self._commit_hooks:
+            await hook(info)
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -1,0 +1,214 @@
+"""Recording and correcting results: idempotent, version-checked, audited, announced to boards.
+
+One submission is one write transaction: lock the stage, replay a retried key, check the match
+version, apply the result with the engine, bump versions, keep the key, audit, emit a board event.
+A correction that would undo later matches is refused until it is confirmed with that list.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import brackets
+from brackets.model import Result
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tournament import board, policies
+from tournament.audit import Actor, audit
+from tournament.db import UTCDateTime, utcnow
+from tournament.reports import settle_reports
+from tournament.stages import Stage, StageStatus, get_stage
+from tournament.tournaments import TournamentError
+
+
+class Submission(SQLModel, table=True):
+    """A result submission remembered by its idempotency key: a retry gets the same answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100, unique=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    match_id: str = Field(max_length=30)
+    fingerprint: str = Field(max_length=64)
+    response: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    """A result as people enter it: by player ids, not seeds."""
+
+    winner_player_id: int | None = None
+    scores: tuple[float, ...] | None = None
+    races: tuple[tuple[int, ...], ...] | None = None
+    """Heats: each race's finishing order, as player ids."""
+    draw: bool = False
+    outcome: str = "played"
+
+    def fingerprint(self) -> str:
+        data = json.dumps(
+            [self.winner_player_id, self.scores, self.races, self.draw, self.outcome], sort_keys=True, default=list
+        )
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    stage_id: int
+    match_id: str
+    version: int
+    """The match's new version: the next edit of this match must name it."""
+    correction: bool
+    invalidated: tuple[str, ...] = ()
+    replayed: bool = False
+    """True when this answer was stored for an earlier submission with the same key."""
+    seq: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stage_id": self.stage_id,
+            "match_id": self.match_id,
+            "version": self.version,
+            "correction": self.correction,
+            "invalidated": list(self.invalidated),
+            "replayed": self.replayed,
+            "seq": self.seq,
+        }
+
+
+def to_engine_result(stage: Stage, data: ResultInput) -> Result:
+    """Translate player ids into the stage's seeds; unknown players are refused."""
+
+    def seed(player_id: int) -> int:
+        found = stage.seed_of(player_id)
+        if found is None:
+            raise TournamentError("player_not_in_stage", "winner_player_id", player_id=player_id)
+        return found
+
+    return Result(
+        winner=None if data.winner_player_id is None else seed(data.winner_player_id),
+        scores=data.scores,
+        races=None if data.races is None else tuple(tuple(seed(p) for p in race) for race in data.races),
+        draw=data.draw,
+        outcome=data.outcome,
+    )
+
+
+def _describe(stage: Stage, match_id: str) -> dict[str, Any]:
+    match = stage.event().matches[match_id]
+    players = [stage.player_of(s) for s in match.entrants]
+    ranking = [stage.player_of(s) for s in match.ranking] if match.ranking else None
+    return {
+        "match": match_id,
+        "players": players,
+        "ranking": ranking,
+        "result": match.result.to_json() if match.result else None,
+    }
+
+
+async def submit_result(
+    session: AsyncSession,
+    *,
+    stage_id: int,
+    match_id: str,
+    data: ResultInput,
+    version: int,
+    idempotency_key: str,
+    actor: Actor,
+    confirm: tuple[str, ...] | None = None,
+    confirmed_by_players: bool = False,
+) -> Outcome:
+    """Record a result, or correct one, for `match_id` of `stage_id`.
+
+    Writes: the stage's engine state and versions, a `Submission` row for the key, an audit
+    entry (before/after), and a ``match.result`` board event. Raises TournamentError with codes
+    ``forbidden``, ``stale_version`` (409), ``idempotency_key_reused`` (422),
+    ``confirmation_required`` (409, with the invalidated matches) or ``illegal_result``.
+    `confirm` must list exactly the matches a correction invalidates. `confirmed_by_players` is
+    set only by `reports.respond`, when both players of a qualifier match agreed on the result.
+    """
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise TournamentError("idempotency_key_required", "idempotency_key")
+    stage = await get_stage(session, stage_id, for_update=True)
+    allowed = confirmed_by_players and stage.kind == "qualifier"
+    if not (allowed or policies.can_enter_result(actor, stage_kind=stage.kind, stage_library_id=stage.library_id)):
+        raise TournamentError("forbidden")
+    fingerprint = data.fingerprint()
+    previous = (await session.exec(select(Submission).where(Submission.key == idempotency_key))).first()
+    if previous is not None:
+        if previous.fingerprint != fingerprint or previous.stage_id != stage_id or previous.match_id != match_id:
+            raise TournamentError("idempotency_key_reused", "idempotency_key")
+        return Outcome(**{**_outcome_fields(previous.response), "replayed": True})
+    if stage.status != StageStatus.RUNNING:
+        raise TournamentError("stage_closed")
+    current = stage.version_of(match_id)
+    if version != current:
+        raise TournamentError("stale_version", "version", current=current)
+    event = stage.event()
+    if match_id not in event.matches:
+        raise TournamentError("not_found", "match_id")
+    before = _describe(stage, match_id)
+    result = to_engine_result(stage, data)
+    is_correction = event.matches[match_id].result is not None
+    invalidated: tuple[str, ...] = ()
+    try:
+        if is_correction:
+            preview = brackets.correct(event, match_id, result)
+            invalidated = preview.invalidated
+            if invalidated and tuple(sorted(confirm or ())) != tuple(sorted(invalidated)):
+                raise TournamentError("confirmation_required", "confirm", invalidated=list(invalidated))
+            event = preview.event
+        else:
+            brackets.record(event, match_id, result)
+    except brackets.BracketError as error:
+        raise TournamentError("illegal_result", "result", reason=str(error)) from None
+    versions = dict(stage.match_versions)
+    for touched in (match_id, *invalidated):
+        versions[touched] = versions.get(touched, 0) + 1
+    stage.match_versions = versions
+    stage.store(event)
+    session.add(stage)
+    after = _describe(stage, match_id)
+    audit(
+        session,
+        actor,
+        "result.correct" if is_correction else "result.record",
+        f"stage:{stage_id}/{match_id}",
+        before=before,
+        after=after,
+        invalidated=list(invalidated),
+    )
+    emitted = await board.emit(
+        session,
+        stage.tournament_id,
+        "match.result",
+        {"stage_id": stage_id, "match_id": match_id, "invalidated": list(invalidated), "correction": is_correction},
+    )
+    outcome = Outcome(
+        stage_id=stage_id,
+        match_id=match_id,
+        version=versions[match_id],
+        correction=is_correction,
+        invalidated=invalidated,
+        seq=emitted.seq,
+    )
+    await settle_reports(session, stage_id=stage_id, match_id=match_id)
+    session.add(
+        Submission(key=idempotency_key, stage_id=stage_id, match_id=match_id, fingerprint=fingerprint, response=outcome.to_json())
+    )
+    return outcome
+
+
+def _outcome_fields(stored: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "stage_id": stored["stage_id"],
+        "match_id": stored["match_id"],
+        "version": stored["version"],
+        "correction": stored["correction"],
+        "invalidated": tuple(stored["invalidated"]),
+        "seq": stored.get("seq"),
+    }

@@ -1,0 +1,115 @@
+"""Stages: one bracket-engine event (a qualifier at a library, or the final) stored as JSON.
+
+The engine's state is plain data, so a stage row holds it whole, with the map from seeds to
+players and a version per match that guards against stale edits.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import brackets
+from brackets.model import Entrant, Event
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tournament.db import UTCDateTime, utcnow
+from tournament.tournaments import TournamentError
+
+
+class StageKind(StrEnum):
+    QUALIFIER = "qualifier"
+    FINAL = "final"
+
+
+class StageStatus(StrEnum):
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+class Stage(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tournament_id: int = Field(foreign_key="tournament.id", index=True)
+    kind: str = Field(max_length=20)
+    library_id: int | None = Field(default=None, foreign_key="library.id", index=True)
+    """The hosting library of a qualifier (None for the final)."""
+    session_id: int | None = Field(default=None, index=True)
+    """The qualifier session this stage runs (None for the final)."""
+    format: str = Field(max_length=30)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    """The engine event (`brackets.to_json`)."""
+    seat_players: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    """Seed (as text: JSON keys) -> player id."""
+    match_versions: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    """Match id -> number of times its result was set or cleared: a submission must name it."""
+    status: str = Field(default=StageStatus.RUNNING.value, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    def event(self) -> Event:
+        return brackets.from_json(self.state)
+
+    def store(self, event: Event) -> None:
+        """Replace the stored engine state (a new dict, so SQLAlchemy sees the change)."""
+        self.state = brackets.to_json(event)
+
+    def player_of(self, seed: int | None) -> int | None:
+        return None if seed is None else self.seat_players.get(str(seed))
+
+    def seed_of(self, player_id: int) -> int | None:
+        for seed, pid in self.seat_players.items():
+            if pid == player_id:
+                return int(seed)
+        return None
+
+    def version_of(self, match_id: str) -> int:
+        return self.match_versions.get(match_id, 0)
+
+
+def build_stage(
+    *,
+    tournament_id: int,
+    kind: StageKind,
+    format: str,
+    players: list[tuple[int, int | None, float | None]],
+    options: dict[str, Any],
+    library_id: int | None = None,
+    session_id: int | None = None,
+) -> Stage:
+    """A new stage for `players` given best first as (player id, group, metric).
+
+    Seeds follow the list order; the group (a library id) lets the engine keep libraries apart.
+    """
+    if len(players) < 2:
+        raise TournamentError("not_enough_players")
+    entrants = [
+        Entrant(seed=i, group=None if group is None else str(group), metric=metric)
+        for i, (_, group, metric) in enumerate(players, start=1)
+    ]
+    try:
+        event = brackets.create(format, entrants, **options)
+    except brackets.BracketError as error:
+        raise TournamentError("bracket_refused", "format", reason=str(error)) from None
+    stage = Stage(
+        tournament_id=tournament_id,
+        kind=kind.value,
+        library_id=library_id,
+        session_id=session_id,
+        format=format,
+        seat_players={str(i): pid for i, (pid, _, _) in enumerate(players, start=1)},
+    )
+    stage.store(event)
+    return stage
+
+
+async def get_stage(session: AsyncSession, stage_id: int, *, for_update: bool = False) -> Stage:
+    """The stage, locked for the rest of the transaction when `for_update` (PostgreSQL; SQLite's
+    write transactions are already exclusive)."""
+    statement = select(Stage).where(Stage.id == stage_id)
+    if for_update:
+        statement = statement.with_for_update()
+    found = (await session.exec(statement)).first()
+    if found is None:
+        raise TournamentError("not_found")
+    return found

@@ -1,0 +1,96 @@
+"""Stations at the final: a console and a screen where a match is played.
+
+The next playable match goes to a free station automatically, in play order, and the call
+list reads like «Match 12 · Poste 3 · Luna (Vernon) contre Max (Bernay)».
+"""
+
+from datetime import datetime
+
+import brackets
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tournament import board
+from tournament.audit import Actor, audit
+from tournament.db import UTCDateTime, utcnow
+from tournament.stages import Stage
+from tournament.tournaments import TournamentError
+
+
+class Station(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("tournament_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tournament_id: int = Field(foreign_key="tournament.id", index=True)
+    number: int
+    label: str = Field(default="", max_length=60)
+    active: bool = True
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    match_id: str | None = Field(default=None, max_length=30)
+    called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def match_number(stage: Stage, match_id: str) -> int:
+    """The match's number in play order, counting only matches people actually play (not byes)."""
+    number = 0
+    for match in stage.event().matches.values():
+        if match.result is not None and match.result.outcome == "bye":
+            continue
+        number += 1
+        if match.id == match_id:
+            return number
+    raise TournamentError("not_found", "match_id")
+
+
+async def add_stations(session: AsyncSession, *, tournament_id: int, count: int, actor: Actor) -> list[Station]:
+    """Create stations numbered after the existing ones."""
+    if not 1 <= count <= 64:
+        raise TournamentError("stations_range", "count")
+    existing = list((await session.exec(select(Station).where(Station.tournament_id == tournament_id))).all())
+    start = max((s.number for s in existing), default=0)
+    made = [Station(tournament_id=tournament_id, number=start + i, label=f"{start + i}") for i in range(1, count + 1)]
+    session.add_all(made)
+    await session.flush()
+    audit(session, actor, "stations.add", f"tournament:{tournament_id}", count=count)
+    return made
+
+
+async def stations_of(session: AsyncSession, tournament_id: int) -> list[Station]:
+    result = await session.exec(select(Station).where(Station.tournament_id == tournament_id).order_by(Station.number))
+    return list(result.all())
+
+
+async def dispatch(session: AsyncSession, stage: Stage) -> list[Station]:
+    """Free stations whose match is decided, then call the next playable matches to free stations.
+
+    Returns the stations that got a new match. Emits one ``station.called`` event per call.
+    """
+    event = stage.event()
+    stations = await stations_of(session, stage.tournament_id)
+    busy: set[str] = set()
+    for station in stations:
+        if station.stage_id == stage.id and station.match_id is not None:
+            match = event.matches.get(station.match_id)
+            if match is None or match.result is not None or not match.is_playable:
+                station.stage_id = station.match_id = station.called_at = None
+                session.add(station)
+            else:
+                busy.add(station.match_id)
+        elif station.match_id is not None:
+            busy.add(f"other:{station.stage_id}:{station.match_id}")
+    free = [s for s in stations if s.active and s.match_id is None]
+    called = []
+    for match in brackets.playable(event):
+        if not free:
+            break
+        if match.id in busy:
+            continue
+        station = free.pop(0)
+        station.stage_id, station.match_id, station.called_at = stage.id, match.id, utcnow()
+        session.add(station)
+        called.append(station)
+        await board.emit(
+            session, stage.tournament_id, "station.called",
+            {"station": station.number, "stage_id": stage.id, "match_id": match.id, "number": match_number(stage, match.id)},
+        )
+    return called

@@ -1,0 +1,145 @@
+"""Tournaments: one per game and edition, with its qualifier rules, final and prizes."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tournament.audit import Actor, audit
+from tournament.db import UTCDateTime, utcnow
+
+QUALIFIER_FORMATS = ("single_elimination", "double_elimination", "round_robin", "swiss", "ffa")
+FINAL_FORMATS = ("single_elimination", "double_elimination", "ffa")
+
+
+class TournamentError(ValueError):
+    """A refused tournament action; ``code`` is worded by the web layer, ``field`` names the input."""
+
+    def __init__(self, code: str, field: str = "", **details: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.details = details
+
+
+class MatchKind(StrEnum):
+    DUEL = "duel"
+    """Two players, one winner (Super Smash Bros.)."""
+    HEAT = "heat"
+    """Free-for-all races of several players scored by finishing position (Mario Kart)."""
+
+
+class TournamentStatus(StrEnum):
+    SETUP = "setup"
+    QUALIFYING = "qualifying"
+    FINAL = "final"
+    FINISHED = "finished"
+
+
+class Tournament(SQLModel, table=True):
+    """A video game tournament of an edition: qualifiers at libraries, then a departmental final."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    game: str = Field(max_length=120)
+    edition_year: int = Field(default=2025, index=True)
+    match_kind: str = Field(default=MatchKind.DUEL.value, max_length=10)
+    heat_size: int = 4
+    races_per_heat: int = 4
+    age_categories: list[str] = Field(default_factory=list, sa_type=JSON)
+    """Allowed age categories (empty: everyone)."""
+    qualifier_formats: list[str] = Field(default_factory=list, sa_type=JSON)
+    qualifying_opens_at: datetime = Field(sa_type=UTCDateTime)
+    qualifying_closes_at: datetime = Field(sa_type=UTCDateTime)
+    finalists: int = 16
+    quota_per_library: int = 2
+    """Top N of each library qualify; the remaining places go to the best by metric."""
+    final_format: str = Field(default="double_elimination", max_length=30)
+    final_options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    final_library_id: int | None = Field(default=None, foreign_key="library.id")
+    final_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    prizes: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default=TournamentStatus.SETUP.value, max_length=20)
+    board_seq: int = 0
+    """Last board event number: events are numbered per tournament, strictly increasing."""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TournamentLibrary(SQLModel, table=True):
+    """A library taking part in a tournament (hosting qualifiers)."""
+
+    __table_args__ = (UniqueConstraint("tournament_id", "library_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tournament_id: int = Field(foreign_key="tournament.id", index=True)
+    library_id: int = Field(foreign_key="library.id", index=True)
+    joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def validate_setup(tournament: Tournament) -> None:
+    """Refuse an inconsistent set-up, naming the field."""
+    if not tournament.name.strip():
+        raise TournamentError("required", "name")
+    if not tournament.game.strip():
+        raise TournamentError("required", "game")
+    if tournament.match_kind not in (MatchKind.DUEL, MatchKind.HEAT):
+        raise TournamentError("invalid_choice", "match_kind")
+    if not 2 <= tournament.heat_size <= 12:
+        raise TournamentError("heat_size_range", "heat_size")
+    if not tournament.qualifier_formats or any(f not in QUALIFIER_FORMATS for f in tournament.qualifier_formats):
+        raise TournamentError("invalid_choice", "qualifier_formats")
+    if tournament.final_format not in FINAL_FORMATS:
+        raise TournamentError("invalid_choice", "final_format")
+    if tournament.qualifying_closes_at <= tournament.qualifying_opens_at:
+        raise TournamentError("end_before_start", "qualifying_closes_at")
+    if tournament.finalists < 2:
+        raise TournamentError("finalists_range", "finalists")
+    if tournament.quota_per_library < 0:
+        raise TournamentError("quota_range", "quota_per_library")
+
+
+async def create_tournament(session: AsyncSession, tournament: Tournament, *, actor: Actor) -> Tournament:
+    """Create a tournament after validation; audited."""
+    validate_setup(tournament)
+    session.add(tournament)
+    await session.flush()
+    audit(session, actor, "tournament.create", f"tournament:{tournament.id}", name=tournament.name)
+    return tournament
+
+
+async def get_tournament(session: AsyncSession, tournament_id: int, *, for_update: bool = False) -> Tournament:
+    statement = select(Tournament).where(Tournament.id == tournament_id)
+    if for_update:
+        statement = statement.with_for_update()
+    found = (await session.exec(statement)).first()
+    if found is None:
+        raise TournamentError("not_found")
+    return found
+
+
+async def join(session: AsyncSession, tournament_id: int, library_id: int, *, actor: Actor) -> TournamentLibrary:
+    """A library joins a tournament (idempotent)."""
+    existing = (
+        await session.exec(
+            select(TournamentLibrary).where(
+                TournamentLibrary.tournament_id == tournament_id, TournamentLibrary.library_id == library_id
+            )
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    link = TournamentLibrary(tournament_id=tournament_id, library_id=library_id)
+    session.add(link)
+    audit(session, actor, "tournament.join", f"tournament:{tournament_id}", library_id=library_id)
+    return link
+
+
+async def is_member(session: AsyncSession, tournament_id: int, library_id: int) -> bool:
+    found = await session.exec(
+        select(TournamentLibrary.id).where(
+            TournamentLibrary.tournament_id == tournament_id, TournamentLibrary.library_id == library_id
+        )
+    )
+    return found.first() is not None
