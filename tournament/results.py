@@ -21,7 +21,8 @@ from tournament import board, policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.reports import settle_reports
-from tournament.stages import Stage, StageStatus, get_stage
+from tournament.stages import Stage, StageKind, StageStatus, get_stage
+from tournament.stations import dispatch
 from tournament.tournaments import TournamentError
 
 
@@ -125,7 +126,8 @@ async def submit_result(
     """Record a result, or correct one, for `match_id` of `stage_id`.
 
     Writes: the stage's engine state and versions, a `Submission` row for the key, an audit
-    entry (before/after), and a ``match.result`` board event. Raises TournamentError with codes
+    entry (before/after), and a ``match.result`` board event; at the final, freed stations are
+    given the next playable matches (``station.called`` events). Raises TournamentError with codes
     ``forbidden``, ``stale_version`` (409), ``idempotency_key_reused`` (422),
     ``confirmation_required`` (409, with the invalidated matches) or ``illegal_result``.
     `confirm` must list exactly the matches a correction invalidates. `confirmed_by_players` is
@@ -188,6 +190,8 @@ async def submit_result(
         "match.result",
         {"stage_id": stage_id, "match_id": match_id, "invalidated": list(invalidated), "correction": is_correction},
     )
+    if stage.kind == StageKind.FINAL:
+        await dispatch(session, stage)
     outcome = Outcome(
         stage_id=stage_id,
         match_id=match_id,
