@@ -37,6 +37,8 @@ FORMATS: dict[str, str] = {
 """Format name -> ``module`` or ``module:attribute`` holding the hooks, imported on first use."""
 
 _TAKE_INDEX = {WINNER: 0, LOSER: 1}
+_RECORDABLE = tuple(outcome for outcome in OUTCOMES if outcome != "bye")
+"""Byes are never recorded: the engine settles them itself."""
 
 
 class FormatHooks(Protocol):
@@ -111,16 +113,16 @@ def record(event: Event, match_id: MatchId, result: Result) -> Event:
     Mutates ``event`` in place (and returns it): the board needs speed, and `correct` exists for
     mistakes. Raises `IllegalResultError` if the match is not playable or the result does not fit.
     """
-    match = get_match(event, match_id)
-    _check_playable(match)
-    if result.outcome not in OUTCOMES or result.outcome == "bye":
+    match = event.matches.get(match_id)
+    if match is None or not match.is_playable:
+        _refuse(event, match_id)
+    if result.outcome not in _RECORDABLE:
         raise IllegalResultError(
-            f"Outcome {result.outcome!r} cannot be recorded; use one of: "
-            + ", ".join(o for o in OUTCOMES if o != "bye") + ".")
-    ranking = hooks(event.format).rank(event, match, result)
+            f"Outcome {result.outcome!r} cannot be recorded; use one of: {', '.join(_RECORDABLE)}.")
+    ranking = (_loaded.get(event.format) or hooks(event.format)).rank(event, match, result)
     entrants = list(match.entrants)
     settle(event, match, result, ranking)
-    event.log.append({"match": match_id, "entrants": entrants, "result": result.to_json()})
+    event.log.append({"match": match_id, "entrants": entrants, "result": result})
     if event.withdrawn:
         _forfeit_pending(event)
     return event
@@ -174,7 +176,7 @@ def replay(event: Event, *, substitute: dict[int, Result] | None = None) -> tupl
             invalidated.append(match_id)
             continue
         try:
-            record(fresh, match_id, Result.from_json(entry["result"]))
+            record(fresh, match_id, entry["result"])
         except IllegalResultError:
             invalidated.append(match_id)
     return fresh, invalidated
@@ -257,10 +259,11 @@ def settle(event: Event, match: Match, result: Result, ranking: tuple[Seed, ...]
     """
     match.result = result
     match.ranking = ranking
+    matches = event.matches
     for target_id, seat, take in event.feeds.get(match.id, ()):
-        event.matches[target_id].entrants[seat] = ranking[take] if take < len(ranking) else None
-    count = len(event.matches)
-    hooks(event.format).advance(event, match)
+        matches[target_id].entrants[seat] = ranking[take] if take < len(ranking) else None
+    count = len(matches)
+    (_loaded.get(event.format) or hooks(event.format)).advance(event, match)
     if len(event.matches) != count:
         for added in list(event.matches.values())[count:]:
             _index(event, added)
@@ -306,22 +309,24 @@ def default_forfeit(event: Event, match: Match, withdrawn: set[Seed]) -> Result 
 def _index(event: Event, match: Match) -> None:
     if len(match.entrants) != len(match.slots):
         match.entrants = [slot.seed for slot in match.slots]
+    feeds = event.feeds
     for seat, slot in enumerate(match.slots):
         if slot.source is not None:
-            targets = event.feeds.setdefault(slot.source, [])
             feed = (match.id, seat, _TAKE_INDEX[slot.take])
-            if feed not in targets:
-                targets.append(feed)
+            known = feeds.get(slot.source, ())
+            if feed not in known:
+                feeds[slot.source] = (*known, feed)
 
 
-def _check_playable(match: Match) -> None:
+def _refuse(event: Event, match_id: MatchId) -> None:
+    """Raise the reason why this match cannot take a result now."""
+    match = get_match(event, match_id)
     if match.result is not None:
         if match.result.outcome == "bye":
             raise IllegalResultError(f"Match {match.id} is a bye: nothing to play.")
         raise IllegalResultError(
             f"Match {match.id} already has a result; use a correction to change it.")
-    if not match.is_playable:
-        raise IllegalResultError(f"Match {match.id} is not playable yet: it still waits for entrants.")
+    raise IllegalResultError(f"Match {match.id} is not playable yet: it still waits for entrants.")
 
 
 def _forfeit_pending(event: Event) -> None:

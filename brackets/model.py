@@ -146,7 +146,7 @@ class Match:
     @property
     def is_playable(self) -> bool:
         """True when every seat holds an entrant and no result is recorded yet."""
-        return self.result is None and bool(self.entrants) and all(e is not None for e in self.entrants)
+        return self.result is None and bool(self.entrants) and None not in self.entrants
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON; ``winner`` is repeated at top level so boards need not dig into ``result``."""
@@ -215,15 +215,17 @@ class Event:
     matches: dict[MatchId, Match] = field(default_factory=dict)
     """In play order; formats that pair round by round (Swiss) append as they go."""
     log: list[dict[str, Any]] = field(default_factory=list)
-    """Every recorded action in order: ``{"match": id, "entrants": [...], "result": {...}}`` or
-    ``{"withdraw": seed}``. Byes and forfeits that follow from a withdrawal are consequences, not entries."""
+    """Every recorded action in order: ``{"match": id, "entrants": [...], "result": Result}`` or
+    ``{"withdraw": seed}`` (in JSON the result is its ``to_json``). Byes, and forfeits that follow
+    from a withdrawal, are consequences rather than entries: replaying the log recreates them."""
     report: list[str] = field(default_factory=list)
     """Plain-language notes the engine made while building the event (seeding moves, byes)."""
-    feeds: dict[MatchId, list[tuple[MatchId, int, int]]] = field(
+    feeds: dict[MatchId, tuple[tuple[MatchId, int, int], ...]] = field(
         default_factory=dict, compare=False, repr=False)
     """Derived index, not serialised: source match id -> ``(target id, seat, 0 winner | 1 loser)``.
 
-    It lets the engine seat a result's winner and loser without scanning every match.
+    It lets the engine seat a result's winner and loser without scanning every match. Values
+    are tuples, never mutated, so a format may share them between events built alike.
     """
     withdrawn: set[Seed] = field(default_factory=set, compare=False, repr=False)
     """Derived from ``log``, not serialised: seeds whose pending matches resolve as forfeits."""
@@ -234,7 +236,7 @@ class Event:
             "options": copy.deepcopy(self.options),
             "entrants": [e.to_json() for e in self.entrants],
             "matches": [m.to_json() for m in self.matches.values()],
-            "log": copy.deepcopy(self.log),
+            "log": [_log_entry_to_json(entry) for entry in self.log],
             "report": list(self.report),
         }
 
@@ -247,7 +249,7 @@ class Event:
             options=copy.deepcopy(data["options"]),
             entrants=tuple(Entrant.from_json(e) for e in data["entrants"]),
             matches={m.id: m for m in matches},
-            log=copy.deepcopy(data["log"]),
+            log=[_log_entry_from_json(entry) for entry in data["log"]],
             report=list(data["report"]),
         )
 
@@ -264,3 +266,17 @@ class Correction:
     invalidated: tuple[MatchId, ...]
     confirmed: bool
     """False for a preview: the original event was left untouched."""
+
+
+def _log_entry_to_json(entry: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy({key: value for key, value in entry.items() if key != "result"})
+    if "result" in entry:
+        out["result"] = entry["result"].to_json()
+    return out
+
+
+def _log_entry_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    entry = copy.deepcopy({key: value for key, value in data.items() if key != "result"})
+    if "result" in data:
+        entry["result"] = Result.from_json(data["result"])
+    return entry

@@ -6,18 +6,21 @@ The schedule uses the circle method, so nobody plays twice in a round; in an odd
 rests each round. Every match exists from creation on: there is nothing to advance.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 from string import ascii_uppercase
 from typing import Any
 
-from brackets import tiebreaks
-from brackets.model import BracketError, Entrant, Event, IllegalResultError, Match, Result, Seed, Slot, Standing
+from . import tiebreaks
+from .engine import add_match, two_seat_rank
+from .model import BracketError, Entrant, Event, IllegalResultError, Match, Result, Seed, Slot, Standing
 
 FORMAT = "round_robin"
 
 DEFAULTS: dict[str, Any] = {
     "pools": 1,
     "double_round": False,
+    "separate": True,
     "points_win": 3,
     "points_draw": 1,
     "points_loss": 0,
@@ -27,10 +30,9 @@ DEFAULTS: dict[str, Any] = {
 
 def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
     """Build the pools and every match of the schedule."""
-    entrants = checked_entrants(entrants)
     opts = _options(options, len(entrants))
     report: list[str] = []
-    pools = snake_pools(entrants, opts["pools"], report)
+    pools = snake_pools(entrants, opts["pools"], report, separate=opts["separate"])
     cycles = 2 if opts["double_round"] else 1
     schedule: list[Match] = []
     for name, members in zip(ascii_uppercase, pools):
@@ -42,13 +44,13 @@ def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
                 number = cycle * len(rounds) + index + 1
                 for position, pair in enumerate(pairs, start=1):
                     first, second = pair if cycle == 0 else pair[::-1]
-                    schedule.append(Match(id=f"{name}-R{number}-{position}", bracket=name, round=number,
-                                          slots=(Slot(seed=first), Slot(seed=second)),
-                                          entrants=[first, second]))
+                    schedule.append(Match(f"{name}-R{number}-{position}", name, number,
+                                          (Slot(seed=first), Slot(seed=second))))
+    event = Event(format=FORMAT, options=opts, entrants=entrants, report=report)
     # Play order: round 1 of every pool, then round 2 of every pool, and so on.
-    schedule.sort(key=lambda m: m.round)
-    matches = {m.id: m for m in schedule}
-    return Event(format=FORMAT, options=opts, entrants=entrants, matches=matches, report=report)
+    for match in sorted(schedule, key=lambda m: m.round):
+        add_match(event, match)
+    return event
 
 
 def advance(event: Event, match: Match) -> None:
@@ -56,30 +58,18 @@ def advance(event: Event, match: Match) -> None:
 
 
 def rank(event: Event, match: Match, result: Result) -> tuple[Seed, ...]:
-    """Check a two-seat result where draws are allowed; winner first, seat order for a draw."""
-    seats = list(match.entrants)
-    if len(seats) != 2 or None in seats:
-        raise IllegalResultError(f"Match {match.id} does not have two entrants yet")
-    if result.races is not None:
-        raise IllegalResultError(f"Match {match.id} is a duel: give a winner or a draw, not races")
-    if result.scores is not None and len(result.scores) != 2:
-        raise IllegalResultError(f"Match {match.id} needs exactly two scores, one per seat")
-    if result.draw:
-        if result.winner is not None:
-            raise IllegalResultError(f"Match {match.id}: a draw has no winner")
-        if result.outcome != "played":
-            raise IllegalResultError(f"Match {match.id}: only a played match can end in a draw")
-        if result.scores is not None and result.scores[0] != result.scores[1]:
-            raise IllegalResultError(f"Match {match.id}: a draw needs equal scores")
-        return (seats[0], seats[1])
-    if result.winner not in seats:
-        raise IllegalResultError(f"Match {match.id}: the winner must be seed {seats[0]} or seed {seats[1]}")
-    loser = seats[1] if result.winner == seats[0] else seats[0]
-    if result.scores is not None:
-        won, lost = (result.scores[0], result.scores[1]) if result.winner == seats[0] else result.scores[::-1]
-        if won < lost:
-            raise IllegalResultError(f"Match {match.id}: seed {result.winner} cannot win with the lower score")
-    return (result.winner, loser)
+    """A duel with a winner, or a played draw (seat order returned; standings share the points)."""
+    if not result.draw:
+        return two_seat_rank(event, match, result)
+    if len(match.entrants) != 2:
+        raise IllegalResultError(f"Match {match.id} is not a two-seat match.")
+    if result.winner is not None:
+        raise IllegalResultError(f"Match {match.id}: a draw has no winner.")
+    if result.outcome != "played":
+        raise IllegalResultError(f"Match {match.id}: only a played match can end in a draw.")
+    if result.scores is not None and (len(result.scores) != 2 or result.scores[0] != result.scores[1]):
+        raise IllegalResultError(f"Match {match.id}: a draw needs two equal scores.")
+    return tuple(match.entrants)
 
 
 def standings(event: Event) -> list[Standing]:
@@ -164,21 +154,23 @@ def circle_schedule(seeds: list[Seed]) -> list[list[tuple[Seed, Seed]]]:
     return rounds
 
 
-def snake_pools(entrants: tuple[Entrant, ...], count: int, report: list[str]) -> list[list[Entrant]]:
-    """Deal entrants into ``count`` pools by snake seeding (1..K, then K..1), keeping groups apart.
+def snake_pools(entrants: Sequence[Entrant], count: int, report: list[str], *, separate: bool = True,
+                names: Sequence[str] | None = None) -> list[list[Entrant]]:
+    """Deal ``entrants`` (best first) into ``count`` pools by snake seeding: 1..K, then K..1.
 
-    Within one tier (one pass of the snake) entrants are equally strong, so swapping them keeps
-    the pools balanced; a swap is made only to avoid two entrants of one group in a pool.
+    Within one tier (one pass of the snake) entrants are equally strong, so swapping two of them
+    keeps the pools balanced; a swap is made only to keep two entrants of one group apart.
+    ``names`` (``pool A``... by default) are used in the report.
     """
+    names = names or [f"pool {letter}" for letter in ascii_uppercase[:count]]
     pools: list[list[Entrant]] = [[] for _ in range(count)]
-    ordered = sorted(entrants, key=lambda e: e.seed)
-    for start in range(0, len(ordered), count):
-        tier = ordered[start:start + count]
+    for start in range(0, len(entrants), count):
+        tier = entrants[start:start + count]
         targets = list(range(count)) if (start // count) % 2 == 0 else list(range(count))[::-1]
         placed = dict(zip(targets, tier))
 
         def clashes(entrant: Entrant, pool: int) -> bool:
-            return entrant.group is not None and any(e.group == entrant.group for e in pools[pool])
+            return separate and entrant.group is not None and any(e.group == entrant.group for e in pools[pool])
 
         for pool in list(placed):
             entrant = placed[pool]
@@ -187,23 +179,12 @@ def snake_pools(entrants: tuple[Entrant, ...], count: int, report: list[str]) ->
             for other_pool, other in placed.items():
                 if not clashes(entrant, other_pool) and not clashes(other, pool):
                     placed[pool], placed[other_pool] = other, entrant
-                    report.append(f"Seeds {entrant.seed} and {other.seed} swapped pools "
-                                  f"({ascii_uppercase[other_pool]} and {ascii_uppercase[pool]}) "
-                                  "to keep entrants of one group apart.")
+                    report.append(f"Seeds {entrant.seed} and {other.seed} swapped places ({names[other_pool]} "
+                                  f"and {names[pool]}) to keep entrants of one group apart.")
                     break
         for pool, entrant in placed.items():
             pools[pool].append(entrant)
     return pools
-
-
-def checked_entrants(entrants: tuple[Entrant, ...]) -> tuple[Entrant, ...]:
-    """Entrants sorted by seed, refusing duplicates and events of fewer than two."""
-    entrants = tuple(sorted(entrants, key=lambda e: e.seed))
-    if len(entrants) < 2:
-        raise BracketError("At least two entrants are needed")
-    if len({e.seed for e in entrants}) != len(entrants):
-        raise BracketError("Two entrants share a seed")
-    return entrants
 
 
 def checked_options(options: dict[str, Any], defaults: dict[str, Any], label: str) -> dict[str, Any]:
@@ -213,7 +194,8 @@ def checked_options(options: dict[str, Any], defaults: dict[str, Any], label: st
         raise BracketError(f"Unknown option for {label}: {unknown[0]!r}; known: {', '.join(defaults)}")
     merged = {**defaults, **options}
     for name in ("points_win", "points_draw", "points_loss", "points_bye"):
-        if name in merged and (isinstance(merged[name], bool) or not isinstance(merged[name], int | float)):
+        value = merged.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise BracketError(f"{name} must be a number")
     if "tiebreakers" in merged:
         merged["tiebreakers"] = list(tiebreaks.check_tiebreakers(merged["tiebreakers"]))
@@ -227,8 +209,9 @@ def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
         raise BracketError("pools must be a whole number of at least 1")
     if pools > min(count // 2, len(ascii_uppercase)):
         raise BracketError(f"{count} entrants cannot fill {pools} pools of at least two")
-    if not isinstance(opts["double_round"], bool):
-        raise BracketError("double_round must be true or false")
+    for name in ("double_round", "separate"):
+        if not isinstance(opts[name], bool):
+            raise BracketError(f"{name} must be true or false")
     return opts
 
 

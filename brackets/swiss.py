@@ -16,14 +16,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from brackets import matching, round_robin, tiebreaks
-from brackets.model import BracketError, Entrant, Event, Match, Result, Seed, Slot, Standing
+from . import matching, round_robin, tiebreaks
+from .engine import add_match, settle
+from .model import BracketError, Entrant, Event, Match, Result, Seed, Slot, Standing
 
 FORMAT = "swiss"
 BRACKET = "swiss"
 
 DEFAULTS: dict[str, Any] = {
     "rounds": None,
+    "separate": True,
     "points_win": 3,
     "points_draw": 1,
     "points_loss": 0,
@@ -38,15 +40,21 @@ rank = round_robin.rank
 
 def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
     """Build the event and pair round 1, top half against bottom half."""
-    entrants = round_robin.checked_entrants(entrants)
     opts = _options(options, len(entrants))
     event = Event(format=FORMAT, options=opts, entrants=entrants)
     seeds = [e.seed for e in entrants]
     bye = seeds.pop() if len(seeds) % 2 else None
     half = len(seeds) // 2
-    pairs = _keep_groups_apart(entrants, list(zip(seeds[:half], seeds[half:])), event.report)
+    pairs = list(zip(seeds[:half], seeds[half:]))
+    if opts["separate"]:
+        pairs = _keep_groups_apart(entrants, pairs, event.report)
     if bye is not None:
         event.report.append(f"Seed {bye} has the bye in round 1.")
+    safe = (len(entrants) + 1) // 2
+    if opts["rounds"] > safe:
+        # Up to ceil(N/2) rounds a legal pairing always exists (Dirac's theorem); beyond, not always.
+        event.report.append(f"With more than {safe} rounds for {len(entrants)} entrants, a late round may "
+                            "find no legal pairing left; a round robin suits better.")
     _add_round(event, 1, pairs, bye)
     return event
 
@@ -56,10 +64,12 @@ def advance(event: Event, match: Match) -> None:
     current = match.round
     if current >= event.options["rounds"] or _round_exists(event, current + 1):
         return
-    if any(m.result is None for m in reversed(event.matches.values()) if m.round == current):
-        return
-    withdrawn = {entry["withdraw"] for entry in event.log if "withdraw" in entry}
-    active = [e.seed for e in event.entrants if e.seed not in withdrawn]
+    for other in reversed(event.matches.values()):
+        if other.round != current:
+            break
+        if other.result is None:
+            return
+    active = [e.seed for e in event.entrants if e.seed not in event.withdrawn]
     if len(active) < 2:
         event.report.append(f"Round {current + 1} was not paired: fewer than two entrants remain.")
         return
@@ -89,17 +99,16 @@ def pair_round(order: Sequence[Seed], points: dict[Seed, float], opponents: dict
     Returns the pairs (better-ranked entrant first, top board first) and the bye, or ``None``
     pairs when no legal pairing exists.
     """
-    if len(order) % 2:
-        bye = next((s for s in reversed(order) if s not in had_bye), None)
-        if bye is not None:
-            pairs = _greedy([s for s in order if s != bye], points, opponents)
-            if pairs is not None:
-                return pairs, bye
-    else:
-        pairs = _greedy(order, points, opponents)
-        if pairs is not None:
-            return pairs, None
-    return _matched(order, points, opponents, had_bye)
+    bye = next((s for s in reversed(order) if s not in had_bye), None) if len(order) % 2 else None
+    pairs = None
+    if len(order) % 2 == 0 or bye is not None:
+        pairs = _greedy([s for s in order if s != bye], points, opponents)
+    if pairs is None:
+        pairs, bye = _matched(order, points, opponents, had_bye)
+    if pairs is None:
+        return None, None
+    rank_of = {seed: index for index, seed in enumerate(order)}
+    return sorted(pairs, key=lambda pair: rank_of[pair[0]]), bye
 
 
 def _greedy(order: Sequence[Seed], points: dict[Seed, float],
@@ -115,30 +124,49 @@ def _greedy(order: Sequence[Seed], points: dict[Seed, float],
     floaters: list[Seed] = []
     for group in groups:
         free = list(group)
-        still_floating = []
+        stuck = []
         for floater in floaters:
+            # An entrant floating down meets the best of the lower group it has not met yet.
             partner = next((s for s in free if s not in opponents[floater]), None)
             if partner is None:
-                still_floating.append(floater)
+                stuck.append(floater)
             else:
                 free.remove(partner)
                 pairs.append((floater, partner))
-        half = len(free) // 2
-        top, bottom = free[:half], free[half:]
-        left = []
-        for seed in top + bottom:
-            if seed not in free:
-                continue
-            free.remove(seed)
-            preferred = [s for s in bottom if s in free] + [s for s in free if s not in bottom]
-            partner = next((s for s in preferred if s not in opponents[seed]), None)
-            if partner is None:
-                left.append(seed)
-            else:
-                free.remove(partner)
-                pairs.append((seed, partner))
-        floaters = still_floating + left
+        group_pairs, left = _pair_group(free, opponents)
+        pairs.extend(group_pairs)
+        floaters = stuck + left
     return pairs if not floaters else None
+
+
+def _pair_group(free: list[Seed], opponents: dict[Seed, set[Seed]]) -> tuple[list[tuple[Seed, Seed]], list[Seed]]:
+    """Upper half against lower half, the next lower entrant when a pair already met; returns leftovers."""
+    half = len(free) // 2
+    top, bottom = free[:half], free[half:]
+    taken: set[Seed] = set()
+    pairs = []
+    unpaired = []
+    first_free = 0
+    for seed in top:
+        while first_free < len(bottom) and bottom[first_free] in taken:
+            first_free += 1
+        partner = next((s for s in bottom[first_free:] if s not in taken and s not in opponents[seed]), None)
+        if partner is None:
+            unpaired.append(seed)
+        else:
+            taken.add(partner)
+            pairs.append((seed, partner))
+    rest = unpaired + [s for s in bottom if s not in taken]
+    left = []
+    while rest:
+        seed = rest.pop(0)
+        partner = next((s for s in rest if s not in opponents[seed]), None)
+        if partner is None:
+            left.append(seed)
+        else:
+            rest.remove(partner)
+            pairs.append((seed, partner))
+    return pairs, left
 
 
 def _matched(order: Sequence[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
@@ -215,13 +243,11 @@ class _State:
 def _add_round(event: Event, number: int, pairs: list[tuple[Seed, Seed]], bye: Seed | None) -> None:
     for position, (first, second) in enumerate(pairs, start=1):
         match_id = f"S-R{number}-{position}"
-        event.matches[match_id] = Match(id=match_id, bracket=BRACKET, round=number,
-                                        slots=(Slot(seed=first), Slot(seed=second)), entrants=[first, second])
+        add_match(event, Match(match_id, BRACKET, number, (Slot(seed=first), Slot(seed=second))))
     if bye is not None:
-        match_id = f"S-R{number}-{len(pairs) + 1}"
-        event.matches[match_id] = Match(id=match_id, bracket=BRACKET, round=number,
-                                        slots=(Slot(seed=bye), Slot(bye=True)), entrants=[bye, None],
-                                        result=Result(winner=bye, outcome="bye"), ranking=(bye,))
+        match = add_match(event, Match(f"S-R{number}-{len(pairs) + 1}", BRACKET, number,
+                                       (Slot(seed=bye), Slot(bye=True))))
+        settle(event, match, Result(winner=bye, outcome="bye"), (bye,))
 
 
 def _round_exists(event: Event, number: int) -> bool:
@@ -260,6 +286,8 @@ def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
     if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= most:
         raise BracketError(f"rounds must be a whole number from 1 to {most} for {count} entrants "
                            "(more would force a rematch)")
+    if not isinstance(opts["separate"], bool):
+        raise BracketError("separate must be true or false")
     if opts["points_bye"] is None:
         opts["points_bye"] = opts["points_win"]
     return opts

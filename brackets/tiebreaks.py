@@ -9,7 +9,7 @@ share a place, which only happens when ``seed`` is not in the list.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from brackets.model import BracketError, Match, Seed, Standing
+from .model import BracketError, Match, Seed, Standing
 
 LABELS = {
     "points": "points",
@@ -187,36 +187,33 @@ class _Ordering:
         values = {seed: self.value(name, seed, group) for seed in group}
         if name == "head_to_head":
             self.head_to_head.update(values)
-        better_first = -1 if name == "seed" else 1
+        # Higher is better for every criterion but the seed.
+        ordered = sorted(group, key=lambda s: (values[s] if name == "seed" else -values[s], s))
         buckets: dict[float, list[Seed]] = {}
-        for seed in sorted(group, key=lambda s: (-better_first * values[s], s)):
+        for seed in ordered:
             buckets.setdefault(values[seed], []).append(seed)
         parts = list(buckets.values())
         if len(parts) > 1 and depth > 0:
-            self.explanations.append(self._explain(group, depth, values))
+            self.explanations.append(self._explain(ordered, depth, values))
         return [sub for part in parts for sub in self.split(part, depth + 1)]
 
-    def _explain(self, group: list[Seed], depth: int, values: dict[Seed, float]) -> str:
-        first = group[0]
-        level = " and ".join(
-            _describe(self.criteria[d], self.value(self.criteria[d], first, group))
-            for d in range(depth)
-            if self.criteria[d] != "head_to_head")
-        level = level or "head-to-head"
+    def _explain(self, ordered: list[Seed], depth: int, values: dict[Seed, float]) -> str:
+        """One sentence: who was level on what, and how the criterion at ``depth`` ordered them."""
+        level = _and([_describe(name, self.value(name, ordered[0], ordered))
+                      for name in self.criteria[:depth] if name != "head_to_head"] or ["head-to-head"])
+        start = f"Seeds {_and(sorted(ordered))} were level on {level}"
         name = self.criteria[depth]
-        ordered = sorted(group, key=lambda s: (-values[s] if name != "seed" else values[s], s))
-        who = _seeds_phrase(sorted(group))
         if name == "seed":
-            if len(group) == 2:
-                return f"{who} were level on {level}; seed {ordered[0]} goes ahead as the better seed."
-            return f"{who} were level on {level}; the better seed goes ahead: {_and(ordered)}."
+            if len(ordered) == 2:
+                return f"{start}; seed {ordered[0]} goes ahead as the better seed."
+            return f"{start}; the better seed goes ahead: {_and(ordered)}."
         label = LABELS[name]
-        if len(group) == 2:
+        if len(ordered) == 2:
             ahead, behind = ordered
-            return (f"{who} were level on {level}; seed {ahead} is ahead on {label} "
-                    f"({_number(values[ahead])} against {_number(values[behind])}).")
-        listing = ", ".join(f"{s} ({_number(values[s])})" for s in ordered)
-        return f"{who} were level on {level}; {label} puts them in the order {listing}."
+            return (f"{start}; seed {ahead} is ahead on {label} "
+                    f"({number(values[ahead])} against {number(values[behind])}).")
+        listing = ", ".join(f"{s} ({number(values[s])})" for s in ordered)
+        return f"{start}; {label} puts them in the order {listing}."
 
     def standing(self, seed: Seed, place: int) -> Standing:
         record = self.records[seed]
@@ -231,21 +228,24 @@ class _Ordering:
 
 
 def _describe(name: str, value: float) -> str:
-    if name == "points":
-        return f"{_number(value)} points"
-    if name == "wins":
-        return f"{_number(value)} wins"
-    return f"{LABELS[name]} {_number(value)}"
+    if name in ("points", "wins"):
+        unit = name if value != 1 else name[:-1]
+        return f"{number(value)} {unit}"
+    return f"{LABELS[name]} {number(value)}"
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+def number(value: float) -> str:
+    """A number as people write it in a sentence: ``6``, ``2.5``, ``1.67``."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def ordinal(place: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``..."""
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"{place}{suffix}"
 
 
 def _and(items: Sequence[object]) -> str:
     words = [str(i) for i in items]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
-
-def _seeds_phrase(seeds: Sequence[Seed]) -> str:
-    return f"Seeds {_and(seeds)}"

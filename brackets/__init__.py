@@ -1,0 +1,41 @@
+"""X.PO Live bracket engine: plain data in, plain data out, standard library only.
+
+Create an event in a format, record results, correct them, withdraw entrants, read standings,
+and save or load everything as JSON. See ``docs/brackets.md``.
+"""
+
+from .engine import (
+    FORMATS,
+    correct,
+    create,
+    dumps,
+    from_json,
+    loads,
+    playable,
+    record,
+    replay,
+    standings,
+    to_json,
+    withdraw,
+)
+from .model import (
+    BracketError,
+    Correction,
+    Entrant,
+    Event,
+    IllegalResultError,
+    Match,
+    MatchId,
+    Result,
+    Seed,
+    Slot,
+    Standing,
+    UnknownMatchError,
+)
+
+__all__ = [
+    "FORMATS", "correct", "create", "dumps", "from_json", "loads", "playable", "record", "replay",
+    "standings", "to_json", "withdraw",
+    "BracketError", "Correction", "Entrant", "Event", "IllegalResultError", "Match", "MatchId",
+    "Result", "Seed", "Slot", "Standing", "UnknownMatchError",
+]
