@@ -18,7 +18,7 @@ from tournament import board, policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.players import Player
-from tournament.stages import Stage, StageKind, StageStatus, build_stage
+from tournament.stages import Stage, StageKind, StageStatus, build_stage, get_stage
 from tournament.tournaments import MatchKind, Tournament, TournamentError, get_tournament, is_member
 
 
@@ -235,13 +235,16 @@ async def withdraw_entry(session: AsyncSession, *, entry_id: int, actor: Actor) 
     entry.status = EntryStatus.WITHDRAWN.value
     session.add(entry)
     if qualifier.status == SessionStatus.RUNNING and qualifier.stage_id is not None:
-        stage = await session.get(Stage, qualifier.stage_id)
+        stage = await get_stage(session, qualifier.stage_id, for_update=True)
         seed = stage.seed_of(entry.player_id)
         if seed is not None:
             event = stage.event()
+            before = {m.id: m.result for m in event.matches.values()}
             brackets.withdraw(event, seed)
             stage.store(event)
-            stage.match_versions = {m: stage.version_of(m) + (1 if event.matches[m].result else 0) for m in event.matches}
+            # Only matches the withdrawal decided change: an edit form open on another match stays valid.
+            forfeited = [m.id for m in event.matches.values() if m.result is not None and before.get(m.id) != m.result]
+            stage.match_versions = {**stage.match_versions, **{m: stage.version_of(m) + 1 for m in forfeited}}
             session.add(stage)
             await board.emit(session, qualifier.tournament_id, "entrant.withdrawn", {"stage_id": stage.id, "player_id": entry.player_id})
     audit(session, actor, "entry.withdraw", f"entry:{entry_id}")

@@ -43,6 +43,8 @@ class Stage(SQLModel, table=True):
     """Seed (as text: JSON keys) -> player id."""
     match_versions: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
     """Match id -> number of times its result was set or cleared: a submission must name it."""
+    report: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    """The final's seeding report: placements with their tier, separation moves, the draw seed."""
     status: str = Field(default=StageStatus.RUNNING.value, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

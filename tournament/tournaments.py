@@ -8,8 +8,10 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tournament import policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
+from tournament.libraries import Library
 
 QUALIFIER_FORMATS = ("single_elimination", "double_elimination", "round_robin", "swiss", "ffa")
 FINAL_FORMATS = ("single_elimination", "double_elimination", "ffa")
@@ -101,7 +103,9 @@ def validate_setup(tournament: Tournament) -> None:
 
 
 async def create_tournament(session: AsyncSession, tournament: Tournament, *, actor: Actor) -> Tournament:
-    """Create a tournament after validation; audited."""
+    """Create a tournament after validation (MDE staff); audited."""
+    if not policies.is_staff(actor):
+        raise TournamentError("forbidden")
     validate_setup(tournament)
     session.add(tournament)
     await session.flush()
@@ -120,7 +124,14 @@ async def get_tournament(session: AsyncSession, tournament_id: int, *, for_updat
 
 
 async def join(session: AsyncSession, tournament_id: int, library_id: int, *, actor: Actor) -> TournamentLibrary:
-    """A library joins a tournament (idempotent)."""
+    """A library joins a tournament (its librarians or MDE staff; idempotent) until the final is seeded."""
+    if not policies.can_manage_library(actor, library_id):
+        raise TournamentError("forbidden")
+    tournament = await get_tournament(session, tournament_id)
+    if tournament.status not in (TournamentStatus.SETUP, TournamentStatus.QUALIFYING):
+        raise TournamentError("tournament_closed")
+    if await session.get(Library, library_id) is None:
+        raise TournamentError("unknown_library", "library_id")
     existing = (
         await session.exec(
             select(TournamentLibrary).where(

@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('seat_players', sa.JSON(), nullable=False),
     sa.Column('match_versions', sa.JSON(), nullable=False),
+    sa.Column('report', sa.JSON(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('created_at', tournament.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', tournament.db.UTCDateTime(timezone=True), nullable=True),
