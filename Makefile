@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VERSION := 0.1.0
 
 .PHONY: run test demo install migrate bench catalog clean
 
+# The test extra is installed everywhere, so one venv serves the app, the tests and the tools.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -17,12 +19,16 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/xpo db upgrade
 
+# Listens on 127.0.0.1:8000, or wherever XPO_SERVER_HOST / XPO_SERVER_PORT say.
 run: migrate
 	$(BIN)/xpo serve
 
+# PYTEST_ARGS passes options through, e.g. `make test PYTEST_ARGS="-k login -x"`.
+# XPO_TEST_DATABASE_URL=postgresql+asyncpg://… runs the same suite on PostgreSQL.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# A realistic edition in var/demo.sqlite3 (the summary printed first gives the demo logins).
 demo: $(STAMP)
 	$(BIN)/xpo demo
 	XPO_DATABASE_URL=sqlite+aiosqlite:///$(CURDIR)/var/demo.sqlite3 $(BIN)/xpo serve
@@ -30,10 +36,13 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python perf/bench_brackets.py
 
-# Refresh the translation catalogues after adding or changing user-facing text.
+# Refresh the translation catalogues after adding or changing user-facing text, then translate
+# every empty msgstr in web/locale/fr/LC_MESSAGES/messages.po (tests/web/test_i18n.py lists them).
 catalog: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -o web/locale/messages.pot --no-location --sort-output \
+		--project="X.PO Live" --version=$(VERSION) --copyright-holder="Médiathèque de l'Eure" .
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-fuzzy-matching --ignore-obsolete \
+		--ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/sessions

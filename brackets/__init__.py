@@ -1,7 +1,7 @@
 """X.PO Live bracket engine: plain data in, plain data out, standard library only.
 
-Create an event in a format, record results, correct them, withdraw entrants, read standings,
-and save or load everything as JSON. See ``docs/brackets.md``.
+Create an event in a format, record results, correct them, withdraw entrants, read standings
+(and how their ties were broken), and save or load everything as JSON. See ``docs/brackets.md``.
 """
 
 from .engine import (
@@ -9,6 +9,7 @@ from .engine import (
     correct,
     create,
     dumps,
+    explain,
     from_json,
     loads,
     playable,
@@ -34,8 +35,8 @@ from .model import (
 )
 
 __all__ = [
-    "FORMATS", "correct", "create", "dumps", "from_json", "loads", "playable", "record", "replay",
-    "standings", "to_json", "withdraw",
+    "FORMATS", "correct", "create", "dumps", "explain", "from_json", "loads", "playable", "record",
+    "replay", "standings", "to_json", "withdraw",
     "BracketError", "Correction", "Entrant", "Event", "IllegalResultError", "Match", "MatchId",
     "Result", "Seed", "Slot", "Standing", "UnknownMatchError",
 ]

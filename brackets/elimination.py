@@ -10,7 +10,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from .engine import add_match, settle, two_seat_rank
+from .engine import add_match, feeds_of, settle, two_seat_rank
 from .model import (
     GRAND_FINAL,
     LOSER,
@@ -27,6 +27,7 @@ from .model import (
     Seed,
     Slot,
 )
+from .options import check_flags, complete
 from .placements import double_elimination_standings, single_elimination_standings
 from .seeding import positions
 from .separation import separate
@@ -61,11 +62,13 @@ def create_double(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Eve
 
 def advance(event: Event, match: Match) -> None:
     """Settle byes that the new result decided, and add the reset final when it is due."""
-    for target_id, _, _ in event.feeds.get(match.id, ()):
-        target = event.matches[target_id]
-        if target.result is None and None in target.entrants and _seats_decided(event, target):
-            seated = tuple(seed for seed in target.entrants if seed is not None)
-            settle(event, target, _bye(seated), seated)
+    count = len(event.entrants)
+    if count & (count - 1):  # a full bracket (a power of two) never has a bye to settle
+        for target_id, _, _ in event.feeds.get(match.id, ()):
+            target = event.matches[target_id]
+            if target.result is None and None in target.entrants and _seats_decided(event, target):
+                seated = tuple(seed for seed in target.entrants if seed is not None)
+                settle(event, target, _bye(seated), seated)
     if (match.id == "GF1" and event.options.get("grand_final") == "reset"
             and match.ranking[0] == match.entrants[1]):
         add_match(event, Match(
@@ -82,7 +85,7 @@ def drop_orders(order: tuple[Seed | None, ...]) -> tuple[int, ...]:
     faces someone from the neighbouring part of the winners' bracket, so never a player they
     could already have met, and the losers' bracket stays aligned with the winners' bracket for
     the next drop round. In a full bracket that is the best order (it was checked against every
-    such mask up to 128 entrants). Byes can leave a dropped player without an opponent, so their
+    such mask up to 64 entrants). Byes can leave a dropped player without an opponent, so their
     first real match comes one round later, where neighbours' players may already be known
     faces; for such rounds the half-shift (mask ``count // 2``) is taken instead whenever it
     leaves fewer possible rematches.
@@ -118,12 +121,8 @@ def _start(format: str, entrants: tuple[Entrant, ...],
            options: dict[str, Any]) -> tuple[Event, tuple[Seed | None, ...]]:
     """The empty event with checked options, and the draw: seeds by bracket position."""
     defaults = _DEFAULTS[format]
-    unknown = sorted(set(options) - set(defaults))
-    if unknown:
-        raise BracketError(
-            f"Unknown option(s) for {format}: {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(defaults))}.")
-    chosen = {**defaults, **options}
+    chosen = complete(options, defaults, format)
+    check_flags(chosen, *(name for name, default in defaults.items() if isinstance(default, bool)))
     order, notes = positions(len(entrants)), []
     if chosen["separate"] and any(e.group is not None for e in entrants):
         order, notes = separate(order, entrants)
@@ -135,9 +134,10 @@ def _build(event: Event, blueprint: Blueprint) -> Event:
     matches, feeds = blueprint
     event.matches = {m.id: Match(m.id, m.bracket, m.round, m.slots, list(m.entrants)) for m in matches}
     event.feeds = dict(feeds)
-    for match in list(event.matches.values()):
-        if match.round > 1 or match.bracket != WINNERS:
+    for template in matches:
+        if template.round > 1 or template.bracket != WINNERS:
             break
+        match = event.matches[template.id]
         if None in match.entrants:
             seated = tuple(seed for seed in match.entrants if seed is not None)
             settle(event, match, _bye(seated), seated)
@@ -179,10 +179,9 @@ def _double_blueprint(order: tuple[Seed | None, ...], grand_final: bool) -> Blue
 
 
 def _blueprint(matches: list[Match]) -> Blueprint:
-    shape = Event(format="", options={}, entrants=())
     for match in matches:
-        add_match(shape, match)
-    return tuple(matches), shape.feeds
+        match.entrants = [slot.seed for slot in match.slots]
+    return tuple(matches), feeds_of(matches)
 
 
 def _winners_bracket(order: tuple[Seed | None, ...]) -> list[list[Match]]:

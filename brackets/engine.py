@@ -1,13 +1,14 @@
 """The engine: create events, record and correct results, withdraw entrants, rank and serialise.
 
-Formats plug in through four hooks (see `FormatHooks`); the engine owns everything they share:
-checking that a match can be played, seating winners and losers wherever a later slot takes them,
-the log, forfeits after a withdrawal, corrections by replay, and JSON.
+Formats plug in through four hooks, and two optional ones (see `FormatHooks`); the engine owns
+everything they share: checking that a match can be played, seating winners and losers wherever a
+later slot takes them, the log, forfeits after a withdrawal, corrections by replay, and JSON.
 """
 
 import importlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from typing import Any, Protocol
 
 from .model import (
@@ -37,6 +38,7 @@ FORMATS: dict[str, str] = {
 """Format name -> ``module`` or ``module:attribute`` holding the hooks, imported on first use."""
 
 _TAKE_INDEX = {WINNER: 0, LOSER: 1}
+_MATCH_FIELDS = tuple(field.name for field in fields(Match))
 _RECORDABLE = tuple(outcome for outcome in OUTCOMES if outcome != "bye")
 """Byes are never recorded: the engine settles them itself."""
 
@@ -55,7 +57,8 @@ class FormatHooks(Protocol):
 
         Seats fed by ``from`` slots are already filled by the engine. Resolve byes that became
         decided (with `settle`), and add new matches (with `add_match`) when the format pairs
-        round by round.
+        round by round. Raise a `BracketError` when the format cannot go on (no legal pairing):
+        the engine then undoes the whole `record` or `withdraw`.
         """
 
     def rank(self, event: Event, match: Match, result: Result) -> tuple[Seed, ...]:
@@ -69,6 +72,8 @@ class FormatHooks(Protocol):
 
     # Optional: ``forfeit(event, match, withdrawn: set[Seed]) -> Result | None`` decides a playable
     # match that holds a withdrawn seed. Without it, `default_forfeit` is used (two seats only).
+    # Optional: ``explain(event) -> list[str]`` says in plain sentences how the ties in the
+    # standings were broken. Without it, `explain` gives an empty list.
 
 
 _loaded: dict[str, FormatHooks] = {}
@@ -111,7 +116,10 @@ def record(event: Event, match_id: MatchId, result: Result) -> Event:
     """Record ``result`` for a playable match, seat its winner and loser, and log it.
 
     Mutates ``event`` in place (and returns it): the board needs speed, and `correct` exists for
-    mistakes. Raises `IllegalResultError` if the match is not playable or the result does not fit.
+    mistakes. All or nothing: when the result does not fit (`IllegalResultError`: the match is
+    not playable, or the result is wrong for it) or the format cannot go on from it (a
+    `BracketError`, e.g. Swiss finding no legal pairing for the next round), the error is raised
+    and ``event`` is left as it was.
     """
     match = event.matches.get(match_id)
     if match is None or not match.is_playable:
@@ -121,10 +129,15 @@ def record(event: Event, match_id: MatchId, result: Result) -> Event:
             f"Outcome {result.outcome!r} cannot be recorded; use one of: {', '.join(_RECORDABLE)}.")
     ranking = (_loaded.get(event.format) or hooks(event.format)).rank(event, match, result)
     entrants = list(match.entrants)
-    settle(event, match, result, ranking)
-    event.log.append({"match": match_id, "entrants": entrants, "result": result})
-    if event.withdrawn:
-        _forfeit_pending(event)
+    logged = len(event.log)
+    try:
+        settle(event, match, result, ranking)
+        event.log.append({"match": match_id, "entrants": entrants, "result": result})
+        if event.withdrawn:
+            _forfeit_pending(event)
+    except Exception:
+        _roll_back(event, logged)
+        raise
     return event
 
 
@@ -145,8 +158,7 @@ def correct(event: Event, match_id: MatchId, result: Result, *, confirm: bool = 
     replayed, invalidated = replay(event, substitute={position: result})
     if not confirm:
         return Correction(replayed, tuple(invalidated), confirmed=False)
-    for name in ("matches", "log", "report", "feeds", "withdrawn"):
-        setattr(event, name, getattr(replayed, name))
+    _adopt(event, replayed)
     return Correction(event, tuple(invalidated), confirmed=True)
 
 
@@ -183,20 +195,39 @@ def replay(event: Event, *, substitute: dict[int, Result] | None = None) -> tupl
 
 
 def withdraw(event: Event, seed: Seed) -> Event:
-    """Withdraw an entrant: each of their matches is forfeited now or as soon as it becomes playable."""
+    """Withdraw an entrant: each of their matches is forfeited now or as soon as it becomes playable.
+
+    All or nothing, like `record`: if a forfeit leaves the format unable to go on, the error is
+    raised and ``event`` is left as it was.
+    """
     if all(e.seed != seed for e in event.entrants):
         raise BracketError(f"Seed {seed} is not an entrant of this event.")
     if seed in event.withdrawn:
         raise BracketError(f"Seed {seed} has already withdrawn.")
+    logged = len(event.log)
     event.withdrawn.add(seed)
     event.log.append({"withdraw": seed})
-    _forfeit_pending(event)
+    try:
+        _forfeit_pending(event)
+    except Exception:
+        _roll_back(event, logged)
+        raise
     return event
 
 
 def standings(event: Event) -> list[Standing]:
     """Everyone's place so far, best first; tied entrants share a place."""
     return hooks(event.format).standings(event)
+
+
+def explain(event: Event) -> list[str]:
+    """How the ties in the standings were broken, one plain sentence each, for the referee to read out.
+
+    Round robin, Swiss and free-for-all heats explain their ties; elimination places come from
+    the bracket, so those formats give an empty list.
+    """
+    explainer = getattr(hooks(event.format), "explain", None)
+    return [] if explainer is None else list(explainer(event))
 
 
 def playable(event: Event) -> list[Match]:
@@ -241,7 +272,8 @@ def get_match(event: Event, match_id: MatchId) -> Match:
 def add_match(event: Event, match: Match) -> Match:
     """Append a match (in play order) and index where its ``from`` slots come from."""
     event.matches[match.id] = match
-    _index(event, match)
+    _seat_known(match)
+    _link(event.feeds, match)
     return match
 
 
@@ -249,7 +281,16 @@ def index_feeds(event: Event) -> None:
     """Rebuild ``event.feeds`` from every match's slots (after loading or building in bulk)."""
     event.feeds = {}
     for match in event.matches.values():
-        _index(event, match)
+        _seat_known(match)
+        _link(event.feeds, match)
+
+
+def feeds_of(matches: Iterable[Match]) -> dict[MatchId, tuple[tuple[MatchId, int, int], ...]]:
+    """The feeds index of some matches, for formats that build (and cache) a structure up front."""
+    feeds: dict[MatchId, tuple[tuple[MatchId, int, int], ...]] = {}
+    for match in matches:
+        _link(feeds, match)
+    return feeds
 
 
 def settle(event: Event, match: Match, result: Result, ranking: tuple[Seed, ...]) -> None:
@@ -260,18 +301,28 @@ def settle(event: Event, match: Match, result: Result, ranking: tuple[Seed, ...]
     match.result = result
     match.ranking = ranking
     matches = event.matches
+    seated = len(ranking)
     for target_id, seat, take in event.feeds.get(match.id, ()):
-        matches[target_id].entrants[seat] = ranking[take] if take < len(ranking) else None
+        matches[target_id].entrants[seat] = ranking[take] if take < seated else None
     count = len(matches)
     (_loaded.get(event.format) or hooks(event.format)).advance(event, match)
     if len(event.matches) != count:
         for added in list(event.matches.values())[count:]:
-            _index(event, added)
+            _seat_known(added)
+            _link(event.feeds, added)
 
 
 def two_seat_rank(event: Event, match: Match, result: Result) -> tuple[Seed, Seed]:
     """The default `rank`: a two-seat match with a winner and no draw."""
-    if len(match.entrants) != 2:
+    seats = match.entrants
+    if (len(seats) == 2 and not result.draw and result.races is None
+            and (result.scores is None or len(result.scores) == 2)):
+        first, second = seats
+        if result.winner == first:
+            return (first, second)
+        if result.winner == second:
+            return (second, first)
+    if len(seats) != 2:
         raise IllegalResultError(f"Match {match.id} is not a two-seat match.")
     if result.draw:
         raise IllegalResultError(f"Match {match.id} needs a winner: draws are not allowed here.")
@@ -279,15 +330,10 @@ def two_seat_rank(event: Event, match: Match, result: Result) -> tuple[Seed, See
         raise IllegalResultError(f"Match {match.id} is a duel: give a winner, not races.")
     if result.scores is not None and len(result.scores) != 2:
         raise IllegalResultError(f"Match {match.id} needs exactly two scores, one per seat.")
-    first, second = match.entrants
-    if result.winner == first:
-        return (first, second)
-    if result.winner == second:
-        return (second, first)
     if result.winner is None:
         raise IllegalResultError(f"Match {match.id} needs a winner.")
     raise IllegalResultError(
-        f"Seed {result.winner} does not play in match {match.id} ({first} against {second}).")
+        f"Seed {result.winner} does not play in match {match.id} ({seats[0]} against {seats[1]}).")
 
 
 def default_forfeit(event: Event, match: Match, withdrawn: set[Seed]) -> Result | None:
@@ -306,10 +352,13 @@ def default_forfeit(event: Event, match: Match, withdrawn: set[Seed]) -> Result 
 # --- internals --------------------------------------------------------------------------------
 
 
-def _index(event: Event, match: Match) -> None:
+def _seat_known(match: Match) -> None:
+    """Give a new match its seat list: the seeds its slots name, None elsewhere."""
     if len(match.entrants) != len(match.slots):
         match.entrants = [slot.seed for slot in match.slots]
-    feeds = event.feeds
+
+
+def _link(feeds: dict[MatchId, tuple[tuple[MatchId, int, int], ...]], match: Match) -> None:
     for seat, slot in enumerate(match.slots):
         if slot.source is not None:
             feed = (match.id, seat, _TAKE_INDEX[slot.take])
@@ -327,6 +376,36 @@ def _refuse(event: Event, match_id: MatchId) -> None:
         raise IllegalResultError(
             f"Match {match.id} already has a result; use a correction to change it.")
     raise IllegalResultError(f"Match {match.id} is not playable yet: it still waits for entrants.")
+
+
+def _roll_back(event: Event, logged: int) -> None:
+    """Undo a failed `record` or `withdraw`: rebuild ``event`` from its first ``logged`` log entries.
+
+    Such failures are rare (a format that cannot go on), so replaying then is cheaper than
+    journalling every change on the fast path.
+    """
+    del event.log[logged:]
+    rebuilt, _ = replay(event)
+    _adopt(event, rebuilt)
+
+
+def _adopt(event: Event, rebuilt: Event) -> None:
+    """Make ``event`` equal to ``rebuilt``, keeping the `Match` objects of the ids both have.
+
+    Callers may hold those objects (a list from `playable`), so they are updated, not replaced.
+    """
+    kept = event.matches
+    matches: dict[MatchId, Match] = {}
+    for match_id, match in rebuilt.matches.items():
+        old = kept.get(match_id)
+        if old is not None:
+            for name in _MATCH_FIELDS:
+                setattr(old, name, getattr(match, name))
+            match = old
+        matches[match_id] = match
+    event.matches = matches
+    event.log, event.report = rebuilt.log, rebuilt.report
+    event.feeds, event.withdrawn = rebuilt.feeds, rebuilt.withdrawn
 
 
 def _forfeit_pending(event: Event) -> None:

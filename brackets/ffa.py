@@ -20,7 +20,8 @@ from typing import Any
 
 from .engine import add_match
 from .model import BracketError, Entrant, Event, IllegalResultError, Match, Result, Seed, Slot, Standing
-from .round_robin import snake_pools
+from .options import check_flags, complete, is_number, is_whole
+from .seeding import snake_pools
 from .tiebreaks import number, ordinal
 
 FORMAT = "ffa"
@@ -210,11 +211,11 @@ def _draw_stage(event: Event, stage: int, entrants: list[Entrant]) -> None:
     """Deal ``entrants`` (best first) into the heats of ``stage`` by snake seeding."""
     count = math.ceil(len(entrants) / event.options["heat_size"])
     bracket = FINAL if stage == len(event.options["stages"]) else HEAT
-    names = [f"heat H{stage}-{number}" for number in range(1, count + 1)]
-    heats = snake_pools(entrants, count, event.report, separate=event.options["separate"], names=names)
-    for number, members in enumerate(heats, start=1):
-        seats = tuple(Slot(seed=e.seed) for e in members)
-        add_match(event, Match(f"H{stage}-{number}", bracket, stage, seats))
+    ids = [f"H{stage}-{heat}" for heat in range(1, count + 1)]
+    heats = snake_pools(entrants, count, event.report, separate=event.options["separate"],
+                        names=[f"heat {heat_id}" for heat_id in ids])
+    for heat_id, members in zip(ids, heats):
+        add_match(event, Match(heat_id, bracket, stage, tuple(Slot(seed=e.seed) for e in members)))
 
 
 def _merit(event: Event, line: HeatLine) -> tuple[float, ...]:
@@ -249,41 +250,31 @@ def _qualifiers(event: Event, heats: list[Match], wanted: int) -> tuple[list[See
 
 
 def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
-    unknown = sorted(set(options) - set(DEFAULTS))
-    if unknown:
-        raise BracketError(f"Unknown option for ffa: {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
-    opts = {**DEFAULTS, **options}
+    opts = complete(options, DEFAULTS, FORMAT)
     heat_size = opts["heat_size"]
-    if not _whole(heat_size) or not 2 <= heat_size <= 12:
+    if not is_whole(heat_size) or not 2 <= heat_size <= 12:
         raise BracketError("heat_size must be a whole number from 2 to 12")
-    if not _whole(opts["races"]) or opts["races"] < 1:
+    if not is_whole(opts["races"]) or opts["races"] < 1:
         raise BracketError("races must be a whole number of at least 1")
     table = opts["points"]
-    if (not isinstance(table, list) or not table
-            or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in table)
+    if (not isinstance(table, list) or not table or not all(is_number(p) for p in table)
             or any(a < b for a, b in zip(table, table[1:]))):
         raise BracketError("points must be a list of numbers, best place first, never increasing")
-    for name in ("advance_by_total", "separate"):
-        if not isinstance(opts[name], bool):
-            raise BracketError(f"{name} must be true or false")
+    check_flags(opts, "advance_by_total", "separate")
     if opts["advance_per_heat"] is None:
         opts["advance_per_heat"] = max(1, heat_size // 2)
     per_heat = opts["advance_per_heat"]
-    if not _whole(per_heat) or not 1 <= per_heat < heat_size:
+    if not is_whole(per_heat) or not 1 <= per_heat < heat_size:
         raise BracketError(f"advance_per_heat must be a whole number from 1 to {heat_size - 1}")
     if opts["stages"] is None:
         opts["stages"] = plan(count, heat_size, per_heat)
     stages = opts["stages"]
-    if (not isinstance(stages, list) or not all(_whole(s) for s in stages) or not stages
+    if (not isinstance(stages, list) or not all(is_whole(s) for s in stages) or not stages
             or stages[0] != count or stages[-1] > heat_size or stages[-1] < 2
             or any(a <= b for a, b in zip(stages, stages[1:]))):
         raise BracketError(f"stages must list the entrants of each stage, from {count} down to a final of "
                            f"2 to {heat_size}, each stage smaller than the one before")
     return opts
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _finish(place: int | None) -> str:

@@ -4,7 +4,6 @@ Everything here is standard library, serialises to JSON and back without loss, a
 deliberately small: formats build `Event`s, the engine functions mutate or replay them.
 """
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,7 +232,7 @@ class Event:
     def to_json(self) -> dict[str, Any]:
         return {
             "format": self.format,
-            "options": copy.deepcopy(self.options),
+            "options": _copy(self.options),
             "entrants": [e.to_json() for e in self.entrants],
             "matches": [m.to_json() for m in self.matches.values()],
             "log": [_log_entry_to_json(entry) for entry in self.log],
@@ -246,7 +245,7 @@ class Event:
         matches = (Match.from_json(m) for m in data["matches"])
         return cls(
             format=data["format"],
-            options=copy.deepcopy(data["options"]),
+            options=_copy(data["options"]),
             entrants=tuple(Entrant.from_json(e) for e in data["entrants"]),
             matches={m.id: m for m in matches},
             log=[_log_entry_from_json(entry) for entry in data["log"]],
@@ -269,14 +268,23 @@ class Correction:
 
 
 def _log_entry_to_json(entry: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy({key: value for key, value in entry.items() if key != "result"})
+    out = {key: _copy(value) for key, value in entry.items() if key != "result"}
     if "result" in entry:
         out["result"] = entry["result"].to_json()
     return out
 
 
 def _log_entry_from_json(data: dict[str, Any]) -> dict[str, Any]:
-    entry = copy.deepcopy({key: value for key, value in data.items() if key != "result"})
+    entry = {key: _copy(value) for key, value in data.items() if key != "result"}
     if "result" in data:
         entry["result"] = Result.from_json(data["result"])
     return entry
+
+
+def _copy(value: Any) -> Any:
+    """A copy of plain JSON data (dicts, lists, numbers, strings): `copy.deepcopy` without its bookkeeping."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value

@@ -47,13 +47,12 @@ def double_elimination_standings(event: Event) -> list[Standing]:
         ranking = match.ranking
         if len(ranking) < 2:
             continue
-        if match.bracket == WINNERS:
-            dropped.add(ranking[1])
         if match.bracket == LOSERS:
             stage[ranking[1]] = match.round
             if no_final and match.round == last_losers_round:
                 stage[ranking[0]] = runner_up
         elif match.bracket == WINNERS:
+            dropped.add(ranking[1])
             if no_final and match.round == rounds:
                 stage[ranking[0]] = champion
                 if rounds == 1:

@@ -6,14 +6,15 @@ The schedule uses the circle method, so nobody plays twice in a round; in an odd
 rests each round. Every match exists from creation on: there is nothing to advance.
 """
 
-from collections.abc import Sequence
 from dataclasses import replace
 from string import ascii_uppercase
 from typing import Any
 
-from . import tiebreaks
-from .engine import add_match, two_seat_rank
-from .model import BracketError, Entrant, Event, IllegalResultError, Match, Result, Seed, Slot, Standing
+from . import scoring, tiebreaks
+from .engine import add_match
+from .model import BracketError, Entrant, Event, Match, Seed, Slot, Standing
+from .options import check_flags, complete, is_whole
+from .seeding import snake_pools
 
 FORMAT = "round_robin"
 
@@ -21,11 +22,12 @@ DEFAULTS: dict[str, Any] = {
     "pools": 1,
     "double_round": False,
     "separate": True,
-    "points_win": 3,
-    "points_draw": 1,
-    "points_loss": 0,
+    **scoring.DEFAULTS,
     "tiebreakers": list(tiebreaks.ROUND_ROBIN_DEFAULT),
 }
+
+rank = scoring.rank
+"""The `rank` hook: a winner, or a draw."""
 
 
 def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
@@ -55,21 +57,6 @@ def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
 
 def advance(event: Event, match: Match) -> None:
     """Nothing to do: a round robin schedules every match up front."""
-
-
-def rank(event: Event, match: Match, result: Result) -> tuple[Seed, ...]:
-    """A duel with a winner, or a played draw (seat order returned; standings share the points)."""
-    if not result.draw:
-        return two_seat_rank(event, match, result)
-    if len(match.entrants) != 2:
-        raise IllegalResultError(f"Match {match.id} is not a two-seat match.")
-    if result.winner is not None:
-        raise IllegalResultError(f"Match {match.id}: a draw has no winner.")
-    if result.outcome != "played":
-        raise IllegalResultError(f"Match {match.id}: only a played match can end in a draw.")
-    if result.scores is not None and (len(result.scores) != 2 or result.scores[0] != result.scores[1]):
-        raise IllegalResultError(f"Match {match.id}: a draw needs two equal scores.")
-    return tuple(match.entrants)
 
 
 def standings(event: Event) -> list[Standing]:
@@ -123,12 +110,6 @@ def pool_members(event: Event, name: str) -> list[Seed]:
     return sorted({s for m in event.matches.values() if m.bracket == name for s in m.entrants if s is not None})
 
 
-def scoring(options: dict[str, Any]) -> tiebreaks.Scoring:
-    """The points scheme of a round robin or Swiss event."""
-    return tiebreaks.Scoring(win=options["points_win"], draw=options["points_draw"],
-                             loss=options["points_loss"], bye=options.get("points_bye", options["points_win"]))
-
-
 def circle_schedule(seeds: list[Seed]) -> list[list[tuple[Seed, Seed]]]:
     """Rounds of pairs by the circle method: each pair once, nobody twice in a round.
 
@@ -154,68 +135,21 @@ def circle_schedule(seeds: list[Seed]) -> list[list[tuple[Seed, Seed]]]:
     return rounds
 
 
-def snake_pools(entrants: Sequence[Entrant], count: int, report: list[str], *, separate: bool = True,
-                names: Sequence[str] | None = None) -> list[list[Entrant]]:
-    """Deal ``entrants`` (best first) into ``count`` pools by snake seeding: 1..K, then K..1.
-
-    Within one tier (one pass of the snake) entrants are equally strong, so swapping two of them
-    keeps the pools balanced; a swap is made only to keep two entrants of one group apart.
-    ``names`` (``pool A``... by default) are used in the report.
-    """
-    names = names or [f"pool {letter}" for letter in ascii_uppercase[:count]]
-    pools: list[list[Entrant]] = [[] for _ in range(count)]
-    for start in range(0, len(entrants), count):
-        tier = entrants[start:start + count]
-        targets = list(range(count)) if (start // count) % 2 == 0 else list(range(count))[::-1]
-        placed = dict(zip(targets, tier))
-
-        def clashes(entrant: Entrant, pool: int) -> bool:
-            return separate and entrant.group is not None and any(e.group == entrant.group for e in pools[pool])
-
-        for pool in list(placed):
-            entrant = placed[pool]
-            if not clashes(entrant, pool):
-                continue
-            for other_pool, other in placed.items():
-                if not clashes(entrant, other_pool) and not clashes(other, pool):
-                    placed[pool], placed[other_pool] = other, entrant
-                    report.append(f"Seeds {entrant.seed} and {other.seed} swapped places ({names[other_pool]} "
-                                  f"and {names[pool]}) to keep entrants of one group apart.")
-                    break
-        for pool, entrant in placed.items():
-            pools[pool].append(entrant)
-    return pools
-
-
-def checked_options(options: dict[str, Any], defaults: dict[str, Any], label: str) -> dict[str, Any]:
-    """``options`` completed with ``defaults``; an unknown name is refused so typos are caught."""
-    unknown = sorted(set(options) - set(defaults))
-    if unknown:
-        raise BracketError(f"Unknown option for {label}: {unknown[0]!r}; known: {', '.join(defaults)}")
-    merged = {**defaults, **options}
-    for name in ("points_win", "points_draw", "points_loss", "points_bye"):
-        value = merged.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise BracketError(f"{name} must be a number")
-    if "tiebreakers" in merged:
-        merged["tiebreakers"] = list(tiebreaks.check_tiebreakers(merged["tiebreakers"]))
-    return merged
-
-
 def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
-    opts = checked_options(options, DEFAULTS, "round robin")
+    opts = complete(options, DEFAULTS, FORMAT)
+    scoring.check(opts)
+    opts["tiebreakers"] = list(tiebreaks.check_tiebreakers(opts["tiebreakers"]))
+    check_flags(opts, "double_round", "separate")
     pools = opts["pools"]
-    if isinstance(pools, bool) or not isinstance(pools, int) or pools < 1:
+    if not is_whole(pools) or pools < 1:
         raise BracketError("pools must be a whole number of at least 1")
     if pools > min(count // 2, len(ascii_uppercase)):
         raise BracketError(f"{count} entrants cannot fill {pools} pools of at least two")
-    for name in ("double_round", "separate"):
-        if not isinstance(opts[name], bool):
-            raise BracketError(f"{name} must be true or false")
     return opts
 
 
 def _table(event: Event, name: str) -> tiebreaks.Table:
     games = tiebreaks.games_of(m for m in event.matches.values() if m.bracket == name)
-    return tiebreaks.rank(pool_members(event, name), games, scoring(event.options), event.options["tiebreakers"])
+    return tiebreaks.rank(pool_members(event, name), games, scoring.of(event.options),
+                          event.options["tiebreakers"])
 

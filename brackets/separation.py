@@ -73,8 +73,9 @@ def _run(order: Sequence[Seed | None], entrants: Sequence[Entrant], *, balance: 
     if balance:
         for level in range(counts.rounds, 1, -1):
             for block in range(len(draw) >> level):
-                while (move := _balancing_swap(counts, has_bye, level, block)) is not None:
-                    make(move)
+                while moves := _balancing_swaps(counts, has_bye, level, block):
+                    for move in moves:
+                        make(move)
     while (move := _first_helpful_swap(counts, has_bye)) is not None:
         make(move)
     return tuple(draw), notes
@@ -148,33 +149,72 @@ class _BlockCounts:
             row[place >> level] += step
 
 
-def _balancing_swap(counts: _BlockCounts, has_bye: dict[Seed, bool], level: int, block: int) -> Swap | None:
-    """A swap across the two halves of ``block`` that evens out its most lopsided group, or None.
+def _balancing_swaps(counts: _BlockCounts, has_bye: dict[Seed, bool], level: int, block: int) -> list[Swap]:
+    """Swaps across the two halves of ``block`` that even out its most lopsided group ([] if none).
 
     The group's weakest seed on the crowded side moves, with the nearest seed on the other side
-    whose own group does not end up more lopsided than before (or than one apart).
+    whose own group does not end up more lopsided than before (or than one apart). If no such
+    seed exists, a second swap may even out the group the first one unbalanced.
     """
     size = 1 << level
-    start = block * size
-    half = start + size // 2
+    start, half = block * size, block * size + size // 2
     lopsided = []
     for name in counts.members:
         left, right = counts.split(name, level, block)
         if abs(left - right) >= 2:
             lopsided.append((-abs(left - right), name, left > right))
     for _, name, left_heavy in sorted(lopsided):
-        heavy = range(start, half) if left_heavy else range(half, start + size)
-        movers = sorted((s for s, p in counts.position.items() if p in heavy and counts.group_of.get(s) == name),
-                        reverse=True)
+        movers = sorted((seed for seed, place in counts.position.items()
+                         if start <= place < start + size and (place < half) == left_heavy
+                         and counts.group_of.get(seed) == name), reverse=True)
         for first in movers:
-            candidates = [
-                seed for seed, place in counts.position.items()
-                if start <= place < start + size and (place < half) != left_heavy
-                and has_bye[seed] == has_bye[first] and counts.group_of.get(seed) != name
-                and _stays_even(counts, seed, level, block)
-            ]
-            if candidates:
-                return first, min(candidates, key=lambda seed: (tier(seed) != tier(first), abs(seed - first), seed))
+            partner = _nearest(counts, has_bye, first, level, block, even=True)
+            if partner is not None:
+                return [(first, partner)]
+        for first in movers:
+            for partner in _across(counts, has_bye, first, level, block):
+                counts.swap(first, partner)
+                repair = _repair(counts, has_bye, counts.group_of.get(partner), level, block, (first, partner))
+                counts.swap(first, partner)
+                if repair is not None:
+                    return [(first, partner), repair]
+    return []
+
+
+def _across(counts: _BlockCounts, has_bye: dict[Seed, bool], first: Seed, level: int, block: int) -> list[Seed]:
+    """Seeds on the other half of ``block`` that could swap with ``first``, nearest first."""
+    size = 1 << level
+    start, half = block * size, block * size + size // 2
+    on_left = counts.position[first] < half
+    group = counts.group_of.get(first)
+    found = [seed for seed, place in counts.position.items()
+             if start <= place < start + size and (place < half) != on_left
+             and has_bye[seed] == has_bye[first] and (group is None or counts.group_of.get(seed) != group)]
+    return sorted(found, key=lambda seed: (tier(seed) != tier(first), abs(seed - first), seed))
+
+
+def _nearest(counts: _BlockCounts, has_bye: dict[Seed, bool], first: Seed, level: int, block: int,
+             *, even: bool) -> Seed | None:
+    return next((seed for seed in _across(counts, has_bye, first, level, block)
+                 if not even or _stays_even(counts, seed, level, block)), None)
+
+
+def _repair(counts: _BlockCounts, has_bye: dict[Seed, bool], name: str | None, level: int, block: int,
+            undo: Swap) -> Swap | None:
+    """A direct swap evening out group ``name`` in ``block`` again, other than undoing ``undo``."""
+    if name is None:
+        return None
+    left, right = counts.split(name, level, block)
+    if abs(left - right) < 2:
+        return None
+    half = block * (1 << level) + (1 << (level - 1))
+    movers = sorted((seed for seed in counts.members[name]
+                     if (counts.position[seed] < half) == (left > right)
+                     and counts.position[seed] >> level == block), reverse=True)
+    for mover in movers:
+        for partner in _across(counts, has_bye, mover, level, block):
+            if {mover, partner} != set(undo) and _stays_even(counts, partner, level, block):
+                return mover, partner
     return None
 
 

@@ -1,11 +1,16 @@
-"""Multi-stage tournaments: the standings of a finished stage seed the next one.
+"""From one stage to the next: the standings of a finished stage (its pools) seed the next stage.
 
-A stage is one event, or several events played side by side as pools. The top ``per_pool`` of
-each pool go through, then the best ``next_best`` of the entrants placed just below (the "best
-thirds"). Entrants placed alike in different pools are compared by points per match, then score
-difference per match (fair when pools differ in size), then former seed. The next stage is seeded
-1..k: pool winners first, then runners-up, and so on, then the best of the next place; each
-entrant keeps its group and metric so the next draw can still keep groups apart.
+For pools then a bracket, or a Swiss then a final heat. A stage is one event, or several events
+played side by side as pools. The top ``per_pool`` of each pool go through, then the best
+``next_best`` of the entrants placed just below (the "best thirds"). Entrants placed alike in
+different pools are compared by points per match, then score difference per match (fair when
+pools differ in size), then former seed. The next stage is seeded 1..k: pool winners first, then
+runners-up, and so on, then the best of the next place; each entrant keeps its group and metric so
+the next draw can still keep groups apart.
+
+Not to be confused with `brackets.qualification`, which seeds the final from the libraries'
+qualifiers: separate tournaments, one per library, whose players are compared by a metric the
+caller chooses and whose exact ties are settled by a seeded draw.
 """
 
 from collections.abc import Sequence
@@ -14,11 +19,12 @@ from string import ascii_uppercase
 
 from . import engine, round_robin
 from .model import BracketError, Entrant, Event, Seed, Standing
+from .options import is_whole
 from .tiebreaks import number, ordinal
 
 
 @dataclass(frozen=True, slots=True)
-class Qualifier:
+class Origin:
     """Where an entrant of the next stage comes from."""
 
     seed: Seed
@@ -32,11 +38,13 @@ class Qualifier:
 
 
 @dataclass(frozen=True, slots=True)
-class Qualification:
+class NextStage:
     """The next stage's entrants, where each comes from, and why, in plain words."""
 
     entrants: tuple[Entrant, ...]
-    qualifiers: tuple[Qualifier, ...]
+    """Seeded 1..k, each with its group and metric."""
+    origins: tuple[Origin, ...]
+    """One per entrant, in seed order."""
     explanation: tuple[str, ...]
 
 
@@ -58,12 +66,12 @@ class _Line:
         return f"seed {self.standing.seed}" if self.pool is None else f"pool {self.pool} seed {self.standing.seed}"
 
 
-def qualify(source: Event | Sequence[Event], *, per_pool: int = 2, next_best: int = 0) -> Qualification:
+def next_stage(source: Event | Sequence[Event], *, per_pool: int = 2, next_best: int = 0) -> NextStage:
     """The entrants of the next stage from a finished ``source`` (an event, or one event per pool)."""
     pools = _pools(source)
-    if isinstance(per_pool, bool) or not isinstance(per_pool, int) or per_pool < 1:
+    if not is_whole(per_pool) or per_pool < 1:
         raise BracketError("per_pool must be a whole number of at least 1")
-    if isinstance(next_best, bool) or not isinstance(next_best, int) or next_best < 0:
+    if not is_whole(next_best) or next_best < 0:
         raise BracketError("next_best must be a whole number, 0 or more")
     for name, lines in pools.items():
         if len(lines) < per_pool:
@@ -82,9 +90,9 @@ def qualify(source: Event | Sequence[Event], *, per_pool: int = 2, next_best: in
     explanation = _explain(pools, per_pool, next_best, runners, chosen)
     entrants = tuple(Entrant(seed, line.entrant.group, line.entrant.metric)
                      for seed, line in enumerate(chosen, start=1))
-    qualifiers = tuple(Qualifier(seed, line.pool, line.standing.seed, line.place)
-                       for seed, line in enumerate(chosen, start=1))
-    return Qualification(entrants, qualifiers, tuple(explanation))
+    origins = tuple(Origin(seed, line.pool, line.standing.seed, line.place)
+                    for seed, line in enumerate(chosen, start=1))
+    return NextStage(entrants, origins, tuple(explanation))
 
 
 def _pools(source: Event | Sequence[Event]) -> dict[str | None, list[_Line]]:

@@ -16,9 +16,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from . import matching, round_robin, tiebreaks
+from . import matching, scoring, tiebreaks
 from .engine import add_match, settle
 from .model import BracketError, Entrant, Event, Match, Result, Seed, Slot, Standing
+from .options import check_flags, complete, is_whole
 
 FORMAT = "swiss"
 BRACKET = "swiss"
@@ -26,16 +27,14 @@ BRACKET = "swiss"
 DEFAULTS: dict[str, Any] = {
     "rounds": None,
     "separate": True,
-    "points_win": 3,
-    "points_draw": 1,
-    "points_loss": 0,
+    **scoring.DEFAULTS,
     "points_bye": None,
     "tiebreakers": list(tiebreaks.SWISS_DEFAULT),
 }
 """``rounds`` defaults to ceil(log2 N), enough for a single unbeaten entrant; ``points_bye`` to a win."""
 
-rank = round_robin.rank
-"""Swiss matches take the same results as round-robin ones: a winner or a draw."""
+rank = scoring.rank
+"""The `rank` hook: a winner, or a draw."""
 
 
 def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
@@ -217,7 +216,7 @@ class _State:
     @classmethod
     def of(cls, event: Event) -> "_State":
         state = cls()
-        scoring = round_robin.scoring(event.options)
+        worth = scoring.of(event.options)
         for entrant in event.entrants:
             state.points[entrant.seed] = 0.0
             state.opponents[entrant.seed] = set()
@@ -225,18 +224,18 @@ class _State:
             first, second = match.entrants
             if second is None:
                 state.had_bye.add(first)
-                state.points[first] += scoring.bye
+                state.points[first] += worth.bye
                 continue
             state.opponents[first].add(second)
             state.opponents[second].add(first)
             result = match.result
             if result.draw:
-                state.points[first] += scoring.draw
-                state.points[second] += scoring.draw
+                state.points[first] += worth.draw
+                state.points[second] += worth.draw
             else:
                 loser = second if result.winner == first else first
-                state.points[result.winner] += scoring.win
-                state.points[loser] += scoring.loss
+                state.points[result.winner] += worth.win
+                state.points[loser] += worth.loss
         return state
 
 
@@ -278,16 +277,17 @@ def _keep_groups_apart(entrants: tuple[Entrant, ...], pairs: list[tuple[Seed, Se
 
 
 def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
-    opts = round_robin.checked_options(options, DEFAULTS, "Swiss")
+    opts = complete(options, DEFAULTS, FORMAT)
+    scoring.check(opts)
+    opts["tiebreakers"] = list(tiebreaks.check_tiebreakers(opts["tiebreakers"]))
+    check_flags(opts, "separate")
     most = count if count % 2 else count - 1
     if opts["rounds"] is None:
         opts["rounds"] = max(1, math.ceil(math.log2(count)))
     rounds = opts["rounds"]
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= most:
+    if not is_whole(rounds) or not 1 <= rounds <= most:
         raise BracketError(f"rounds must be a whole number from 1 to {most} for {count} entrants "
                            "(more would force a rematch)")
-    if not isinstance(opts["separate"], bool):
-        raise BracketError("separate must be true or false")
     if opts["points_bye"] is None:
         opts["points_bye"] = opts["points_win"]
     return opts
@@ -295,5 +295,5 @@ def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
 
 def _table(event: Event) -> tiebreaks.Table:
     games = tiebreaks.games_of(event.matches.values())
-    return tiebreaks.rank([e.seed for e in event.entrants], games, round_robin.scoring(event.options),
+    return tiebreaks.rank([e.seed for e in event.entrants], games, scoring.of(event.options),
                           event.options["tiebreakers"])

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .model import BracketError, Match, Seed, Standing
+from .scoring import Scoring
 
 LABELS = {
     "points": "points",
@@ -28,17 +29,6 @@ SWISS_DEFAULT = ("points", "buchholz", "median_buchholz", "sonneborn_berger", "h
 
 _SHOWN_FOR_ALL = ("score_difference", "buchholz", "median_buchholz", "sonneborn_berger", "wins")
 """Criteria worth a column for everyone; head-to-head only means something inside a tie."""
-
-
-@dataclass(frozen=True, slots=True)
-class Scoring:
-    """Points given for each outcome of a match."""
-
-    win: float = 3
-    draw: float = 1
-    loss: float = 0
-    bye: float = 3
-    """A bye counts as a win unless the organiser says otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

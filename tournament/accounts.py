@@ -12,6 +12,7 @@ from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.roles import Role
 from tournament.libraries import Library
+from tournament.refusals import Refusal
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long either way.
@@ -22,14 +23,8 @@ MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 120
 
 
-class AccountError(ValueError):
-    """A refused account change: ``code`` is worded by the web layer, ``field`` names the form field."""
-
-    def __init__(self, code: str, field: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-
+class AccountError(Refusal):
+    """A refused account change."""
 
 class Account(SQLModel, table=True):
     """Someone who logs in with a password. Librarians are bound to one library."""
@@ -82,21 +77,24 @@ async def create_account(
     _ensure_account_admin(actor)
     email = normalise_email(email)
     display_name = display_name.strip()
+    errors: dict[str, str] = {}
     if "@" not in email or len(email) < 3 or len(email) > MAX_EMAIL_LENGTH:
-        raise AccountError("invalid_email", "email")
+        errors["email"] = "invalid_email"
     if not display_name:
-        raise AccountError("required", "display_name")
-    if len(display_name) > MAX_NAME_LENGTH:
-        raise AccountError("too_long", "display_name")
+        errors["display_name"] = "required"
+    elif len(display_name) > MAX_NAME_LENGTH:
+        errors["display_name"] = "too_long"
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short", "password")
+        errors["password"] = "password_too_short"
     if role is Role.LIBRARIAN:
         from tournament.libraries import Library
 
         if library_id is None:
-            raise AccountError("librarian_needs_library", "library_id")
-        if await session.get(Library, library_id) is None:
-            raise AccountError("unknown_library", "library_id")
+            errors["library_id"] = "librarian_needs_library"
+        elif await session.get(Library, library_id) is None:
+            errors["library_id"] = "unknown_library"
+    if errors:
+        raise AccountError.about_fields(errors)
     existing = await session.exec(select(Account).where(Account.email == email))
     if existing.first() is not None:
         raise AccountError("email_taken", "email")

@@ -50,6 +50,21 @@ class PubSubSettings:
 
 
 @dataclass(frozen=True)
+class BoardsSettings:
+    """The live boards' websocket server (see docs/boards.md)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    public_url: str = ""
+    channel: str = "xpo:boards"
+    heartbeat_seconds: int = 15
+    max_replay: int = 500
+    backlog_kib: int = 256
+    resync_seconds: int = 30
+    test_endpoints: bool = False
+
+
+@dataclass(frozen=True)
 class I18nSettings:
     locale: str = "fr"
     timezone: str = "Europe/Paris"
@@ -65,6 +80,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     pubsub: PubSubSettings = field(default_factory=PubSubSettings)
     i18n: I18nSettings = field(default_factory=I18nSettings)
+    boards: BoardsSettings = field(default_factory=BoardsSettings)
 
     @property
     def data_dir(self) -> Path:
@@ -93,6 +109,8 @@ def _coerce(section: str, key: str, raw: Any, kind: type) -> Any:
         raise ConfigError(f"[{section}] {key}: expected true or false, got {raw!r}")
     if kind is int:
         try:
+            if isinstance(raw, (bool, float)):
+                raise ValueError(raw)
             return int(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"[{section}] {key}: expected a whole number, got {raw!r}") from None
@@ -110,6 +128,9 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     if env.get("XPO_CONFIG") and not path.exists():
         raise ConfigError(f"XPO_CONFIG names {path}, which does not exist")
     settings = Settings()
+    unknown_sections = set(data) - {f.name for f in fields(Settings)}
+    if unknown_sections:
+        raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown_sections))}")
     for section_field in fields(Settings):
         section = section_field.name
         current = getattr(settings, section)
@@ -133,7 +154,13 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
 def session_secret(settings: Settings) -> bytes:
     """The session signing secret: from settings/env, else data_dir/secret.key, created on first run."""
     if settings.security.secret_key:
-        return bytes.fromhex(settings.security.secret_key)
+        try:
+            secret = bytes.fromhex(settings.security.secret_key)
+        except ValueError:
+            secret = b""
+        if len(secret) < 32:
+            raise ConfigError("[security] secret_key: expected at least 32 bytes written in hexadecimal")
+        return secret
     key_file = settings.data_dir / "secret.key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)

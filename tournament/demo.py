@@ -61,6 +61,13 @@ DemoStep = Callable[[AsyncSession, dict[str, Any]], Awaitable[list[str]]]
 DEMO_STEPS: list[DemoStep] = []
 """Feature modules append their demo loaders here (called in order, in one transaction)."""
 
+from tournament.festival.demo import festival_step  # noqa: E402
+DEMO_STEPS.append(festival_step)
+from tournament.flow_demo import load as tournament_flow_step  # noqa: E402
+DEMO_STEPS.append(tournament_flow_step)
+from tournament.festival.allocation_demo import allocation_step  # noqa: E402
+DEMO_STEPS.append(allocation_step)
+
 
 async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     libraries = []

@@ -16,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import board, policies
 from tournament.audit import Actor, audit
+from tournament.db import utcnow
 from tournament.libraries import Library
 from tournament.players import Player
-from tournament.qualifiers import Qualification
-from tournament.stages import Stage, StageKind, build_stage
+from tournament.qualifiers import Qualification, QualifierSession, SessionStatus, stage_options
+from tournament.stages import Stage, StageKind, StageStatus, build_stage
 from tournament.stations import dispatch
 from tournament.tournaments import Tournament, TournamentError, TournamentStatus, get_tournament
 
@@ -184,6 +185,12 @@ async def seed_final(session: AsyncSession, *, tournament_id: int, draw_seed: in
     tournament = await get_tournament(session, tournament_id, for_update=True)
     if tournament.status not in (TournamentStatus.SETUP, TournamentStatus.QUALIFYING):
         raise TournamentError("final_already_seeded")
+    running = (await session.exec(
+        select(QualifierSession.id).where(QualifierSession.tournament_id == tournament_id,
+                                          QualifierSession.status == SessionStatus.RUNNING)
+    )).first()
+    if running is not None:
+        raise TournamentError("qualifiers_running")
     present = [r for r in await _qualifications(session, tournament_id) if r.status == PRESENT]
     if len(present) < 2:
         raise TournamentError("not_enough_players")
@@ -194,7 +201,7 @@ async def seed_final(session: AsyncSession, *, tournament_id: int, draw_seed: in
     players = [(int(p.contender.player), int(p.contender.library), p.contender.metric) for p in selection.placements]
     stage = build_stage(
         tournament_id=tournament_id, kind=StageKind.FINAL, format=tournament.final_format, players=players,
-        options=tournament.final_options,
+        options={**tournament.final_options, **stage_options(tournament, tournament.final_format)},
     )
     tier_of = {int(p.contender.player): _tier(p, selection, tournament.quota_per_library) for p in selection.placements}
     stage.report = {
@@ -242,7 +249,11 @@ async def finish(session: AsyncSession, *, tournament_id: int, actor: Actor) -> 
     )).first()
     if stage is None or brackets.playable(stage.event()):
         raise TournamentError("matches_left")
+    # A closed stage takes no more corrections: the podium cannot change once announced.
+    stage.status = StageStatus.CLOSED.value
+    stage.closed_at = utcnow()
     tournament.status = TournamentStatus.FINISHED.value
+    session.add(stage)
     session.add(tournament)
     audit(session, actor, "final.finish", f"tournament:{tournament_id}")
     await board.emit(session, tournament_id, "tournament.finished", {"podium": podium(stage)})

@@ -36,6 +36,11 @@ def can_enter_result(actor: Actor | None, *, stage_kind: str, stage_library_id: 
     return actor.role == Role.LIBRARIAN and stage_library_id is not None and actor.library_id == stage_library_id
 
 
+def can_see_result_audit(actor: Actor | None, *, stage_kind: str, stage_library_id: int | None) -> bool:
+    """A match's audit trail: whoever may enter its results, and referees."""
+    return can_referee(actor) or can_enter_result(actor, stage_kind=stage_kind, stage_library_id=stage_library_id)
+
+
 def can_accept_late_registration(actor: Actor | None) -> bool:
     """Only MDE staff record a festival registration after its deadline (it is marked late)."""
     return is_staff(actor)
@@ -74,3 +79,18 @@ def is_screen(actor: Actor | None) -> bool:
 def can_see_player(actor: Actor | None, *, player_id: int, library_id: int) -> bool:
     """A player sees their own page; their library's librarians and MDE staff see it too."""
     return can_act_as_player(actor, player_id) or can_manage_library(actor, library_id)
+
+
+def can_manage_catalogue(actor: Actor | None) -> bool:
+    """The catalogue of ready-made animations, providers and the funding envelope: MDE staff."""
+    return is_staff(actor)
+
+
+def can_allocate(actor: Actor | None) -> bool:
+    """Allocation runs (seed, run, publication, overrides of decisions): MDE staff."""
+    return is_staff(actor)
+
+
+def can_manage_equipment(actor: Actor | None) -> bool:
+    """The equipment inventory, loan approval, check-out and return: MDE staff."""
+    return is_staff(actor)

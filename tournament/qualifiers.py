@@ -19,7 +19,7 @@ from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.players import Player
 from tournament.stages import Stage, StageKind, StageStatus, build_stage, get_stage
-from tournament.tournaments import MatchKind, Tournament, TournamentError, get_tournament, is_member
+from tournament.tournaments import MatchKind, Tournament, TournamentError, TournamentStatus, get_tournament, is_member
 
 
 class SessionStatus(StrEnum):
@@ -120,7 +120,7 @@ async def schedule_session(
         raise TournamentError("capacity_range", "capacity")
     qualifier = QualifierSession(
         tournament_id=tournament_id, library_id=library_id, starts_at=starts_at, place=place.strip(),
-        capacity=capacity, format=format, options=_stage_options(tournament, format),
+        capacity=capacity, format=format, options=stage_options(tournament, format),
     )
     session.add(qualifier)
     await session.flush()
@@ -128,7 +128,8 @@ async def schedule_session(
     return qualifier
 
 
-def _stage_options(tournament: Tournament, format: str) -> dict[str, Any]:
+def stage_options(tournament: Tournament, format: str) -> dict[str, Any]:
+    """The engine options a session of `format` takes from its tournament (heats: size and races)."""
     if format == "ffa":
         return {"heat_size": tournament.heat_size, "races": tournament.races_per_heat}
     return {}
@@ -261,6 +262,9 @@ async def start_session(session: AsyncSession, *, session_id: int, actor: Actor)
     _require_library(actor, qualifier.library_id)
     if qualifier.status != SessionStatus.SCHEDULED:
         raise TournamentError("session_started")
+    tournament = await get_tournament(session, qualifier.tournament_id)
+    if tournament.status != TournamentStatus.QUALIFYING:
+        raise TournamentError("qualifiers_not_open")
     entries = list(
         (await session.exec(
             select(Entry).where(Entry.session_id == session_id, Entry.status == EntryStatus.CHECKED_IN).order_by(Entry.id)

@@ -11,7 +11,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament import board
+from tournament import board, policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.stages import Stage
@@ -43,7 +43,9 @@ def match_number(stage: Stage, match_id: str) -> int:
 
 
 async def add_stations(session: AsyncSession, *, tournament_id: int, count: int, actor: Actor) -> list[Station]:
-    """Create stations numbered after the existing ones."""
+    """Create stations numbered after the existing ones (MDE staff); screens are told at once."""
+    if not policies.is_staff(actor):
+        raise TournamentError("forbidden")
     if not 1 <= count <= 64:
         raise TournamentError("stations_range", "count")
     existing = list((await session.exec(select(Station).where(Station.tournament_id == tournament_id))).all())
@@ -52,6 +54,7 @@ async def add_stations(session: AsyncSession, *, tournament_id: int, count: int,
     session.add_all(made)
     await session.flush()
     audit(session, actor, "stations.add", f"tournament:{tournament_id}", count=count)
+    await board.emit(session, tournament_id, "stations.added", {"numbers": [s.number for s in made]})
     return made
 
 

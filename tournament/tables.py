@@ -4,5 +4,6 @@ from tournament import accounts, audit, libraries, players, screens  # noqa: F40
 from tournament import board, qualifiers, reports, results, stages, stations, tournaments  # noqa: F401
 from tournament.db import metadata
 from tournament.festival import editions, fiches, participation, proday, registrations  # noqa: F401
+from tournament.festival import allocation_runs, animation_requests, catalogue, equipment, funding  # noqa: F401
 
 __all__ = ["metadata"]

@@ -154,3 +154,13 @@ async def is_member(session: AsyncSession, tournament_id: int, library_id: int) 
         )
     )
     return found.first() is not None
+
+
+async def live_tournaments(session: AsyncSession) -> list[Tournament]:
+    """Tournaments whose qualifiers or final are under way, oldest first (what screens can show)."""
+    result = await session.exec(
+        select(Tournament)
+        .where(Tournament.status.in_([TournamentStatus.QUALIFYING.value, TournamentStatus.FINAL.value]))
+        .order_by(Tournament.id)
+    )
+    return list(result.all())

@@ -23,6 +23,8 @@ from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
 from web import i18n
 from web.auth import session_auth
+from web.boards import Boards
+from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.controllers import ROUTES
 from web.errors import handle_http_exception, handle_internal_error
 from web.messages import role_label
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     secure = settings.server.https
     auth = session_auth(secure=secure, max_age_hours=settings.security.session_hours)
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
+    boards = Boards(settings, db)
 
     async def close_database() -> None:
         await db.dispose()
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     return Litestar(
         route_handlers=[
             *ROUTES,
+            *(BOARD_TEST_ROUTES if settings.boards.test_endpoints else []),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
             create_static_files_router(path="/static-api-docs", directories=[swagger_dir], include_in_schema=False, name="api_docs"),
         ],
@@ -105,7 +109,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             login_rate_limit(settings.security.login_attempts_per_minute).middleware,
         ],
         stores=_stores(settings),
-        state=State({"db": db, "settings": settings}),
+        state=State({"db": db, "settings": settings, "boards": boards}),
         dependencies={"db": Provide(lambda: db, sync_to_thread=False), "settings": Provide(lambda: settings, sync_to_thread=False)},
         template_config=_templates(settings),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_internal_error},
@@ -124,7 +128,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_shutdown=[close_database],
+        on_startup=[boards.start],
+        on_shutdown=[boards.stop, close_database],
         debug=settings.server.debug,
         logging_config=None,
     )

@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
@@ -74,7 +74,7 @@ async def resolve_actor(session: dict[str, Any], connection: ASGIConnection) -> 
             player = await player_by_token(dbs, token)
             if player is not None:
                 return Actor(kind="player", id=player.id, library_id=player.library_id, address=address, name=player.pseudonym)
-            return None
+        # A token that opens nothing leaves the visitor as whoever their session says (and never ends it).
         account_id = session.get("account_id") if session else None
         if account_id is None:
             return None
@@ -161,5 +161,19 @@ def library_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 def player_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """For routes with a `player_token` path parameter or a bearer token: that player only."""
-    actor = actor_of(connection)
-    _require(connection, actor is not None and actor.kind == "player")
+    _require(connection, policies.is_player(actor_of(connection)))
+
+
+# Pages addressed by a token in their path: a link that opens nothing (mistyped, replaced, revoked)
+# is a page that does not exist, not an invitation to log in.
+
+def player_link(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """For `/joueur/{player_token}` pages."""
+    if not policies.is_player(actor_of(connection)):
+        raise NotFoundException()
+
+
+def screen_link(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """For `/ecran/{screen_token}` pages."""
+    if not policies.is_screen(actor_of(connection)):
+        raise NotFoundException()

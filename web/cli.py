@@ -76,6 +76,30 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _allocate(args: argparse.Namespace) -> int:
+    """Replay a published allocation: print the canonical JSON result of the inputs and seed."""
+    import json
+    from pathlib import Path
+
+    from tournament.festival.allocation import InputsError, SearchLimitError, run_published
+
+    try:
+        text = sys.stdin.read() if args.inputs == "-" else Path(args.inputs).read_text(encoding="utf-8")
+        output = run_published(json.loads(text), args.seed)
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"lecture impossible : {exc}", file=sys.stderr)
+        return 2
+    except InputsError as exc:
+        print(f"entrées refusées : {exc.code} ({exc.path})", file=sys.stderr)
+        return 2
+    except SearchLimitError:
+        print("calcul abandonné : entrées trop grandes pour la recherche de créneaux", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(output + b"\n")
+    sys.stdout.flush()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xpo", description="X.PO Live")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")
     demo.add_argument("--keep", action="store_true", help="do not wipe the demo database first")
     demo.set_defaults(func=_demo)
+
+    allocate = commands.add_parser("allocate", help="replay a published allocation (prints the canonical JSON result)")
+    allocate.add_argument("inputs", help="the run's exported inputs (JSON file, or - for standard input)")
+    allocate.add_argument("--seed", required=True, help="the seed published with the run")
+    allocate.set_defaults(func=_allocate)
 
     args = parser.parse_args(argv)
     try:

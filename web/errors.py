@@ -12,6 +12,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from web.i18n import N_, _
+from web.messages import message
 
 log = logging.getLogger("xpo")
 
@@ -36,6 +37,33 @@ class ProblemError(HTTPException):
         super().__init__(status_code=status_code, detail=detail)
         self.errors = errors or {}
         self.extra = extra
+
+
+REFUSAL_STATUS: dict[str, int] = {"forbidden": 403}
+"""HTTP status of a refusal that names no field, by error code (422 when not listed); modules add theirs."""
+
+
+def refusal(exc: ValueError) -> ProblemError:
+    """The HTTP error for a domain refusal carrying a ``code``, and a ``field`` or ``errors`` (field: code).
+
+    A refusal about fields is bad input (422, with ``errors`` worded in French); otherwise the code
+    decides (403, 404, 409…).
+    """
+    code = getattr(exc, "code", str(exc))
+    errors = field_errors(exc)
+    if errors:
+        detail = message(code) if len(errors) == 1 else _(TITLES[422])
+        return ProblemError(422, detail, errors=errors)
+    return ProblemError(REFUSAL_STATUS.get(code, 422), message(code))
+
+
+def field_errors(exc: ValueError) -> dict[str, str]:
+    """The French message for each field a domain refusal names (none for a refusal about no field)."""
+    codes = getattr(exc, "errors", None) or {}
+    field = getattr(exc, "field", "")
+    if not codes and field:
+        codes = {field: getattr(exc, "code", str(exc))}
+    return {name: message(code) for name, code in codes.items()}
 
 
 def wants_json(request: Request) -> bool:

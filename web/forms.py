@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from litestar import Request
 
+from web.errors import field_errors, refusal
+
 
 @dataclass
 class FormState:
@@ -20,3 +22,14 @@ class FormState:
 async def read_form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: str(value).strip() for key, value in form.items() if key != "_csrf_token"}
+
+
+def show_refusal(form: FormState, exc: ValueError) -> None:
+    """Put a domain refusal's messages next to the fields it names.
+
+    A refusal about no field (permission, missing record) is raised as the HTTP error instead.
+    """
+    errors = field_errors(exc)
+    if not errors:
+        raise refusal(exc)
+    form.errors.update(errors)

@@ -29,3 +29,14 @@ ROLE_LABELS = {
 
 def role_label(role: str | None) -> str:
     return _(ROLE_LABELS[role]) if role in ROLE_LABELS else ""
+
+AGE_LABELS = {
+    "u11": N_("Under 11"),
+    "11-14": N_("11 to 14"),
+    "15-17": N_("15 to 17"),
+    "adult": N_("18 and over"),
+}
+
+
+def age_label(category: str | None) -> str:
+    return _(AGE_LABELS[category]) if category in AGE_LABELS else ""

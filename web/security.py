@@ -37,6 +37,8 @@ def csrf_middleware(secret: str, *, secure: bool) -> DefineMiddleware:
         cookie_name=CSRF_COOKIE,
         header_name=CSRF_HEADER,
         cookie_secure=secure,
+        # Pages carry the token in their forms (`csrf_input`): no script needs to read the cookie.
+        cookie_httponly=True,
         cookie_samesite="lax",
         exclude=["^/healthz$", "^/static/"],
     )

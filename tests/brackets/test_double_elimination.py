@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brackets import BracketError, Result, create, playable, record, standings
-from brackets.simulation import at_random, better_seed, play_out
+from brackets.simulation import at_random, play_out
 
 
 def worse_seed_wins(event, match):
@@ -130,7 +130,7 @@ def test_double_elimination_eliminates_everyone_but_the_champion_after_two_losse
     if final == "reset":
         reset = "GF2" in event.matches
         assert all(lost[s] == 2 for s in range(1, count + 1) if s != champion)
-        assert lost[champion] == (1 if reset else 0) or event.matches["GF1"].ranking[0] == champion
+        assert lost[champion] == (1 if reset else 0)
         assert matches == 2 * count - 2 + reset
     elif final == "single":
         runner_up = lines[1].seed

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from brackets import engine
 from brackets.ffa import plan
-from brackets.model import BracketError, Entrant, IllegalResultError, Match, Result
+from brackets.model import BracketError, Entrant, IllegalResultError, Result
 
 
 def heats_of(event, stage):
@@ -78,7 +78,7 @@ def test_a_heat_is_ranked_by_points_then_best_single_finish_then_seed():
     # 1: 6+6=12, 2: 1+10=11, 3: 10+1=11, 4: 3+3=6; 2 and 3 both won a race, so seed 2 goes first.
     engine.record(event, "H1-1", Result(races=((3, 1, 4, 2), (2, 1, 4, 3))))
     assert event.matches["H1-1"].ranking == (1, 2, 3, 4)
-    assert engine.hooks("ffa").explain(event) == [
+    assert engine.explain(event) == [
         "In heat H1-1, seeds 2 and 3 were level on 11 points and best single finish; "
         "seed 2 goes ahead as the better seed.",
     ]
@@ -89,7 +89,7 @@ def test_best_single_finish_breaks_a_tie_on_points():
     # 1: 3+3=6, 2: 5+1=6, 3: 1+5=6... all level; 2 and 3 won a race, 1 did not.
     engine.record(event, "H1-1", Result(races=((2, 1, 3), (3, 1, 2))))
     assert event.matches["H1-1"].ranking == (2, 3, 1)
-    assert engine.hooks("ffa").explain(event) == [
+    assert engine.explain(event) == [
         "In heat H1-1, seeds 2 and 3 were level on 6 points and best single finish; "
         "seed 2 goes ahead as the better seed.",
         "In heat H1-1, seeds 3 and 1 were level on 6 points; seed 3 is ahead on best single finish "
@@ -189,7 +189,7 @@ def test_heats_keep_a_group_apart_by_swapping_within_a_tier():
                                 "to keep entrants of one group apart.")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.integers(2, 256), st.integers(2, 12), st.data(), st.randoms(use_true_random=False))
 def test_heats_play_out_to_a_single_champion(count, heat_size, data, rng):
     per_heat = data.draw(st.integers(1, heat_size // 2))
@@ -211,18 +211,6 @@ def test_heats_play_out_to_a_single_champion(count, heat_size, data, rng):
     table = engine.standings(event)
     assert [s.place for s in table] == list(range(1, count + 1))
     assert table[0].seed == final[0].ranking[0]
-
-
-@settings(max_examples=20, deadline=None)
-@given(st.integers(2, 40), st.randoms(use_true_random=False))
-def test_played_out_heats_survive_json_and_replay(count, rng):
-    event = play_out(engine.create("ffa", count, races=2), rng)
-    for match in event.matches.values():
-        assert Match.from_json(match.to_json()) == match
-    assert engine.dumps(engine.loads(engine.dumps(event))) == engine.dumps(event)
-    replayed, invalidated = engine.replay(event)
-    assert invalidated == []
-    assert engine.dumps(replayed) == engine.dumps(event)
 
 
 def test_correcting_a_heat_redraws_the_next_stage():

@@ -1,9 +1,10 @@
-"""Standard seeding: exact draws for common sizes, and byes going to the top seeds."""
+"""Seeding: the standard bracket draw (exact draws, byes to the top seeds) and the snake draw."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from brackets.seeding import bracket_size, byes, first_round, meeting_round, positions, standard_order
+from brackets import Entrant
+from brackets.seeding import bracket_size, byes, first_round, meeting_round, positions, snake_pools, standard_order
 
 
 def test_eight_seeds_pair_one_with_eight_and_keep_top_two_apart():
@@ -63,3 +64,20 @@ def test_seeds_one_and_two_can_only_meet_in_the_final():
     order = standard_order(64)
     assert meeting_round(order.index(1), order.index(2)) == 6
     assert positions(5) == (1, None, 4, 5, 2, None, 3, None)
+
+
+def seeds(pools):
+    return [[e.seed for e in pool] for pool in pools]
+
+
+def test_the_snake_deals_one_tier_forward_and_the_next_back():
+    assert seeds(snake_pools([Entrant(s) for s in range(1, 9)], 3, [])) == [[1, 6, 7], [2, 5, 8], [3, 4]]
+
+
+def test_the_snake_keeps_its_plain_draw_when_separating_would_crowd_a_later_tier():
+    # Swapping 3 and 4 parts the two A's of the first tiers, but then 5 (A) and 6 (C) both clash:
+    # two same-group pairs instead of one, so the plain snake stays.
+    entrants = [Entrant(s, g) for s, g in enumerate([None, "A", "A", "C", "A", "C"], start=1)]
+    report = []
+    assert seeds(snake_pools(entrants, 2, report)) == [[1, 4, 5], [2, 3, 6]]
+    assert report == []

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brackets import engine
-from brackets.model import BracketError, Entrant, IllegalResultError, Match, Result
+from brackets.model import BracketError, Entrant, IllegalResultError, Result
 from brackets.swiss import pair_round
 
 
@@ -114,8 +114,12 @@ def test_a_dead_end_in_a_long_swiss_raises_a_clear_error():
               ("S-R3-1", 5), ("S-R3-2", 2)]
     for match_id, winner in played:
         engine.record(event, match_id, Result(winner=winner))
+    before, last = engine.dumps(event), event.matches["S-R3-3"]
     with pytest.raises(BracketError, match="No legal pairing exists for round 4"):
         engine.record(event, "S-R3-3", Result(winner=1))
+    # The refused result left no trace: the match is still to play and the log is as it was.
+    assert engine.dumps(event) == before
+    assert event.matches["S-R3-3"] is last and last.is_playable
 
 
 def test_withdrawn_entrants_are_not_paired_again():
@@ -156,7 +160,7 @@ def test_default_rounds_is_enough_for_one_unbeaten_entrant(count, rounds):
 @pytest.mark.parametrize("options, reason", [
     ({"rounds": 8}, "rounds must be a whole number from 1 to 7 for 8 entrants"),
     ({"rounds": 0}, "rounds must be"),
-    ({"round": 3}, "Unknown option for Swiss: 'round'"),
+    ({"round": 3}, "Unknown option for swiss: 'round'"),
     ({"tiebreakers": ["buchholz", "elo"]}, "Unknown tie-breaker 'elo'"),
 ])
 def test_bad_options_are_refused(options, reason):
@@ -209,7 +213,7 @@ def check_swiss(event):
     assert all(count == 1 for count in byes.values())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(2, 256).flatmap(lambda n: st.tuples(
            st.just(n), st.none() | st.integers(1, min(9, max(1, -(-n // 2)))))),
        st.randoms(use_true_random=False))
@@ -248,18 +252,6 @@ def test_swiss_with_withdrawals_and_long_runs_never_rematches(count, data, rng):
     check_swiss(event)
     for seed, last_round in paired_until.items():
         assert all(seed not in m.entrants for m in event.matches.values() if m.round > last_round)
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.integers(2, 40), st.randoms(use_true_random=False))
-def test_played_out_swiss_survives_json_and_replay(count, rng):
-    event = play_out(engine.create("swiss", count), rng)
-    for match in event.matches.values():
-        assert Match.from_json(match.to_json()) == match
-    assert engine.dumps(engine.loads(engine.dumps(event))) == engine.dumps(event)
-    replayed, invalidated = engine.replay(event)
-    assert invalidated == []
-    assert engine.dumps(replayed) == engine.dumps(event)
 
 
 def test_a_swiss_of_1024_entrants_over_10_rounds_plays_out_in_well_under_a_second():

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brackets.model import BracketError
-from brackets.tiebreaks import LABELS, SWISS_DEFAULT, Game, Scoring, check_tiebreakers, rank
+from brackets.scoring import Scoring
+from brackets.tiebreaks import LABELS, SWISS_DEFAULT, Game, check_tiebreakers, rank
 
 CHESS = Scoring(win=1, draw=0.5, loss=0, bye=1)
 

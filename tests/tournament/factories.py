@@ -35,6 +35,7 @@ def mario_kart(**overrides) -> Tournament:
         quota_per_library=2,
         final_format="single_elimination",
         final_at=datetime(2025, 4, 12, 12, 0, tzinfo=UTC),
+        status="qualifying",
     )
     values.update(overrides)
     return Tournament(**values)

@@ -139,3 +139,18 @@ def test_the_final_is_played_to_a_podium_and_finished(db, qualified):
     assert top[0][1] == done.player_of(1)
     finished = run(call(db, finals.finish, tournament_id=tournament.id, actor=f.STAFF))
     assert finished.status == "finished"
+
+
+def test_the_final_is_not_drawn_while_a_qualifier_is_still_running(db, qualified):
+    tournament, rows = qualified
+
+    async def reopen_one():
+        async with db.write() as session:
+            qualifier = (await session.exec(select(QualifierSession))).first()
+            qualifier.status = "running"
+            session.add(qualifier)
+
+    run(reopen_one())
+    with pytest.raises(TournamentError) as refused:
+        run(call(db, finals.seed_final, tournament_id=tournament.id, draw_seed=1, actor=f.STAFF))
+    assert refused.value.code == "qualifiers_running"

@@ -151,3 +151,17 @@ def test_closing_ranks_everyone_and_records_qualification_places(db, world):
     assert by_player[stage.player_of(1)] == (1, 1.0)
     assert by_player[stage.player_of(2)] == (2, 0.5)
     assert sorted(place for place, _ in by_player.values()) == [1, 2, 3, 3]
+
+
+def test_a_session_starts_only_once_the_qualifiers_are_open(db):
+    async def build():
+        vernon = await f.add_library(db, "Vernon")
+        tournament = await f.add_tournament(db, status="setup")
+        async with db.write() as session:
+            await join(session, tournament.id, vernon.id, actor=f.librarian(vernon.id))
+        players = await f.add_players(db, vernon.id, 2)
+        return tournament, vernon, players
+
+    tournament, vernon, players = run(build())
+    session = schedule(db, tournament, vernon)
+    refused("qualifiers_not_open", _start_with, db, session, players, f.librarian(vernon.id))

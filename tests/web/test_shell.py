@@ -58,3 +58,10 @@ def test_unknown_api_route_gives_problem_details(client):
     assert response.status_code == 404
     body = response.json()
     assert body["status"] == 404 and body["title"]
+
+
+def test_the_language_switch_goes_back_only_to_pages_of_this_site(client):
+    here = client.get("/langue/en", headers={"referer": "http://testserver.local/programme?jour=2"}, follow_redirects=False)
+    assert here.headers["location"] == "/programme?jour=2"
+    elsewhere = client.get("/langue/fr", headers={"referer": "https://evil.example/phish"}, follow_redirects=False)
+    assert elsewhere.headers["location"] == "/"

@@ -10,10 +10,12 @@ from tournament.accounts import AccountError, Role, authenticate, count_mde_acco
 from tournament.audit import SYSTEM, audit
 from web.deps import DB
 from web.auth import account_only, actor_of, client_address, log_in, log_out
-from web.errors import ProblemError
-from web.forms import FormState, read_form
+from web.errors import REFUSAL_STATUS, ProblemError, refusal
+from web.forms import FormState, read_form, show_refusal
 from web.i18n import _
 from web.messages import message
+
+REFUSAL_STATUS.update({"setup_done": 409})
 
 
 @dataclass
@@ -125,9 +127,9 @@ async def setup_form(request: Request, db: DB) -> Template | Redirect:
     try:
         await _setup(request, db, data.get("email", ""), data.get("display_name", ""), data.get("password", ""))
     except AccountError as exc:
-        if str(exc) == "setup_done":
+        if exc.code == "setup_done":
             return Redirect("/connexion")
-        form.errors[exc.field or "email"] = message(str(exc))
+        show_refusal(form, exc)
         return Template("setup.html", context={"form": form}, status_code=400)
     return Redirect("/")
 
@@ -137,9 +139,7 @@ async def setup_api(request: Request, db: DB, data: JSONBody[SetupBody]) -> Me:
     try:
         account = await _setup(request, db, data.email, data.display_name, data.password)
     except AccountError as exc:
-        if str(exc) == "setup_done":
-            raise ProblemError(409, message("setup_done")) from None
-        raise ProblemError(422, message(str(exc)), errors={exc.field: message(str(exc))}) from None
+        raise refusal(exc) from None
     return Me(kind="account", id=account.id, name=account.display_name, role=account.role, library_id=None)
 
 

@@ -1,11 +1,13 @@
 """The home page, and the language switch."""
 
+from urllib.parse import urlsplit
+
 from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tournament.accounts import count_mde_accounts
-from web.deps import DB
+from web.deps import DB, Config
 from web.i18n import LOCALES
 
 
@@ -18,10 +20,16 @@ async def home(request: Request, db: DB) -> Template | Redirect:
 
 
 @get("/langue/{locale:str}", include_in_schema=False)
-async def switch_language(locale: FromPath[str], request: Request) -> Redirect:
-    response = Redirect(request.headers.get("referer") or "/")
+async def switch_language(locale: FromPath[str], request: Request, settings: Config) -> Redirect:
+    # Back to the page the visitor came from, but only on this site (never an open redirect).
+    referer = urlsplit(request.headers.get("referer") or "/")
+    same_site = not referer.netloc or referer.netloc == request.url.netloc
+    back = (referer.path or "/") + (f"?{referer.query}" if referer.query else "")
+    response = Redirect(back if same_site and back.startswith("/") and not back.startswith("//") else "/")
     if locale in LOCALES:
-        response.set_cookie("xpo_lang", locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        response.set_cookie(
+            "xpo_lang", locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True, secure=settings.server.https
+        )
     return response
 
 

@@ -1,0 +1,379 @@
+"""Live boards fan-out benchmark: publish → receive latency for N screens, against a bare server.
+
+    python perf/bench_boards.py                      # N = 100, 1,000 and 5,000; 20 results each
+    python perf/bench_boards.py --sizes 1000 --events 10
+
+Four processes: this driver; the app (uvicorn, `[boards] test_endpoints` on, SQLite); one process
+of N `websockets` clients; and, as the reference, a bare `websockets` server that only calls
+`broadcast()` with a message of the same size. For each N the driver posts results over HTTP
+(`POST /api/boards/test/play`: commit, board event, notification, database read, one
+serialisation, broadcast) and the bare server is asked to broadcast the same number of messages.
+Every client records when each message arrives (CLOCK_MONOTONIC, shared by all processes) and
+checks that seqs arrive in order without a gap. The driver reports, per event, the latency to
+the last client (p50, p99) and over all deliveries, and the app's memory per connection (RSS of
+its process after connecting N screens, minus before). Results go to stdout; docs/BENCHMARKS.md
+("Live boards") records a run. Not a test: nothing here asserts.
+"""
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import resource
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONNECT_BATCH = 250
+WARM_UP = 2
+"""Events published before measuring (first queries, first frames), for the app and the bare server alike."""
+
+
+def raise_open_files(wanted: int = 20_000) -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(max(soft, wanted), hard) if hard != resource.RLIM_INFINITY else max(soft, wanted)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+def run_loop(main):
+    try:
+        import uvloop
+
+        return uvloop.run(main)
+    except ImportError:
+        return asyncio.run(main)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+# --- the clients process ------------------------------------------------------------------------
+
+async def clients_main(url: str, count: int) -> None:
+    """N clients: wait for the opening message of each, say "ready", record every event until told to report."""
+    from websockets.asyncio.client import connect
+
+    received: list[list[tuple[int, float]]] = [[] for _ in range(count)]
+    errors: list[str] = []
+    sizes = [0]
+    counts: dict[int, int] = {}
+    opened = asyncio.Event()
+    ready = [0]
+
+    async def client(index: int, ws) -> None:
+        times = received[index]
+        last = None
+        try:
+            while True:
+                data = await ws.recv(decode=False)
+                now = time.monotonic()
+                end = data.index(b",", 7)
+                seq = int(data[7:end])
+                kind = data[end + 9:end + 14]
+                if kind == b"snaps":
+                    last = seq
+                    ready[0] += 1
+                    if ready[0] == count:
+                        opened.set()
+                elif kind == b"event":
+                    if last is not None and seq != last + 1:
+                        errors.append(f"client {index}: seq {seq} after {last}")
+                    last = seq
+                    times.append((seq, now))
+                    sizes[0] = max(sizes[0], len(data))
+                    counts[seq] = counts.get(seq, 0) + 1
+                    if counts[seq] == count:
+                        print(f"got {seq}", flush=True)
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            if not isinstance(error, asyncio.CancelledError):
+                errors.append(f"client {index}: {type(error).__name__}")
+
+    connections = []
+    tasks = []
+    for start in range(0, count, CONNECT_BATCH):
+        batch = await asyncio.gather(*(
+            connect(url, max_size=None, compression=None, ping_interval=None, open_timeout=60)
+            for _ in range(start, min(count, start + CONNECT_BATCH))
+        ))
+        for ws in batch:
+            tasks.append(asyncio.create_task(client(len(connections), ws)))
+            connections.append(ws)
+    await asyncio.wait_for(opened.wait(), 120)
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    expected = int(await loop.run_in_executor(None, sys.stdin.readline))
+    deadline = time.monotonic() + 60
+    while any(len(times) < expected for times in received) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in connections), return_exceptions=True)
+    print(json.dumps({"received": received, "errors": errors[:20], "size": sizes[0]}), flush=True)
+
+
+# --- the bare reference server ------------------------------------------------------------------
+
+async def bare_main(port: int, size: int) -> None:
+    """`websockets` and `broadcast()` only: /control tells it to broadcast event N; others listen."""
+    from websockets.asyncio.server import broadcast, serve
+
+    screens = set()
+    padding = "x" * max(0, size - 40)
+
+    async def handler(ws) -> None:
+        if ws.request.path == "/control":
+            async for text in ws:
+                seq = int(text)
+                broadcast(screens, f'{{"seq":{seq},"type":"event","padding":"{padding}"}}')
+            return
+        await ws.send('{"seq":0,"type":"snapshot"}')
+        screens.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            screens.discard(ws)
+
+    async with serve(handler, "127.0.0.1", port, compression=None, ping_interval=None, max_size=4096):
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+
+
+# --- the driver ---------------------------------------------------------------------------------
+
+def start(args: list[str], env: dict | None = None, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, **kwargs)
+
+
+def wait_line(process: subprocess.Popen, expected: str, what: str) -> None:
+    line = process.stdout.readline().strip()
+    if line != expected:
+        raise SystemExit(f"{what} did not start: {line!r}")
+
+
+def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
+    """`count` tournaments, each with a drawn 16-player double-elimination final."""
+    from datetime import UTC, datetime
+
+    from tournament import migrate, tables  # noqa: F401
+    from tournament.db import Database
+    from tournament.libraries import Library
+    from tournament.players import Player
+    from tournament.stages import StageKind, build_stage
+    from tournament.tokens import new_token
+    from tournament.tournaments import Tournament
+
+    migrate.upgrade(database_url)
+
+    async def build():
+        db = Database(database_url)
+        made = []
+        async with db.write() as session:
+            libraries = [Library(name=f"Médiathèque de {c}", commune=c) for c in ("Vernon", "Bernay", "Évreux", "Louviers")]
+            session.add_all(libraries)
+            await session.flush()
+            players = []
+            for i in range(16):
+                player = Player(library_id=libraries[i % 4].id, pseudonym=f"Joueur{i + 1}", first_name="X",
+                                last_initial="Y", age_category="adult", token_digest=new_token()[1])
+                session.add(player)
+                players.append(player)
+            await session.flush()
+            for n in range(count):
+                tournament = Tournament(
+                    name=f"Finale {n + 1}", game="Super Smash Bros. Ultimate", qualifier_formats=["double_elimination"],
+                    qualifying_opens_at=datetime(2025, 3, 1, tzinfo=UTC), qualifying_closes_at=datetime(2025, 4, 1, tzinfo=UTC),
+                    final_library_id=libraries[0].id,
+                )
+                session.add(tournament)
+                await session.flush()
+                stage = build_stage(tournament_id=tournament.id, kind=StageKind.FINAL, format="double_elimination",
+                                    players=[(p.id, p.library_id, None) for p in players], options={})
+                session.add(stage)
+                await session.flush()
+                made.append((tournament.id, stage.id))
+        await db.dispose()
+        return made
+
+    return asyncio.run(build())
+
+
+def measure(clients: subprocess.Popen, publish) -> dict:
+    """Publish events one at a time (publish(i) returns (seq, when)), each once every client has
+    the previous one, then collect what every client received."""
+    published = {}
+    for i in range(WARM_UP + publish.count):
+        seq, when = publish(i)
+        if i >= WARM_UP:
+            published[seq] = when
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([clients.stdout], [], [], 1)
+            if ready and clients.stdout.readline().strip() == f"got {seq}":
+                break
+        time.sleep(0.05)
+    clients.stdin.write(f"{WARM_UP + publish.count}\n")
+    clients.stdin.flush()
+    report = json.loads(clients.stdout.readline())
+    clients.wait(timeout=60)
+    deliveries, last = [], {}
+    missing = 0
+    for times in report["received"]:
+        missing += WARM_UP + publish.count - len(times)
+        for seq, when in times:
+            if seq in published:
+                latency = (when - published[seq]) * 1000
+                deliveries.append(latency)
+                last[seq] = max(last.get(seq, 0), latency)
+    return {
+        "p50": percentile(deliveries, 50), "p99": percentile(deliveries, 99),
+        "last_p50": percentile(list(last.values()), 50), "last_p99": percentile(list(last.values()), 99),
+        "missing": missing, "errors": report["errors"], "size": report["size"],
+        "per_event": [round(last[seq], 1) for seq in sorted(last)],
+    }
+
+
+class Publisher:
+    def __init__(self, count: int, send) -> None:
+        self.count, self.send = count, send
+
+    def __call__(self, i: int):
+        return self.send(i)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--verbose", action="store_true", help="print each event's latency to the last screen")
+    parser.add_argument("--clients-process", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "SIZE"), type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    raise_open_files()
+    if args.clients_process:
+        run_loop(clients_main(args.clients_process[0], int(args.clients_process[1])))
+        return
+    if args.bare_server:
+        run_loop(bare_main(*args.bare_server))
+        return
+
+    sizes = [int(n) for n in args.sizes.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="xpo-bench-boards-"))
+    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    tournaments = build_tournaments(database_url, len(sizes))
+    http_port, ws_port = free_port(), free_port()
+    config = workdir / "config.toml"
+    config.write_text("")
+    env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": database_url,
+           "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
+           "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30"}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    desk = None
+
+    def post_result(stage_id: int):
+        nonlocal desk
+        if desk is not None:
+            desk.close()
+        # A fresh keep-alive connection per N: the previous one idled while the clients connected.
+        desk = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
+
+        def send(i: int):
+            when = time.monotonic()
+            desk.request("POST", "/api/boards/test/play", body=json.dumps({"stage_id": stage_id}),
+                         headers={"content-type": "application/json"})
+            response = desk.getresponse()
+            body = json.loads(response.read())
+            return body["seq"], when
+        return send
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, open files {raise_open_files()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    rows = []
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", ws_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for n, (tournament_id, stage_id) in zip(sizes, tournaments):
+            before = rss_kib(app.pid)
+            clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{ws_port}/tournoi/{tournament_id}", str(n)])
+            wait_line(clients, "ready", "the clients")
+            time.sleep(1)
+            per_connection = (rss_kib(app.pid) - before) / n
+            app_result = measure(clients, Publisher(args.events, post_result(stage_id)))
+            size = app_result["size"]
+            bare_port = free_port()
+            bare = start(["perf/bench_boards.py", "--bare-server", str(bare_port), str(size)])
+            wait_line(bare, "ready", "the bare server")
+            clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{bare_port}/", str(n)])
+            wait_line(clients, "ready", "the clients")
+            time.sleep(1)
+            from websockets.sync.client import connect
+
+            with connect(f"ws://127.0.0.1:{bare_port}/control") as control:
+                def send(i: int):
+                    when = time.monotonic()
+                    control.send(str(i + 1))
+                    return i + 1, when
+                bare_result = measure(clients, Publisher(args.events, send))
+            bare.stdin.write("stop\n")
+            bare.stdin.flush()
+            bare.wait(timeout=30)
+            rows.append((n, app_result, bare_result, per_connection, size))
+            print(f"N={n}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
+                  f"(last screen p50 {app_result['last_p50']:.1f}, p99 {app_result['last_p99']:.1f}); "
+                  f"bare p50 {bare_result['p50']:.1f} ms, p99 {bare_result['p99']:.1f} ms "
+                  f"(last screen p50 {bare_result['last_p50']:.1f}, p99 {bare_result['last_p99']:.1f}); "
+                  f"ratio p99 {app_result['p99'] / bare_result['p99']:.2f}; {per_connection:.1f} KiB per connection; "
+                  f"missing {app_result['missing']}/{bare_result['missing']}; "
+                  f"order errors {len(app_result['errors'])}/{len(bare_result['errors'])}", flush=True)
+            if args.verbose:
+                print("  app, per event:", app_result["per_event"], "\n  bare, per event:", bare_result["per_event"])
+    finally:
+        if desk is not None:
+            desk.close()
+        app.terminate()
+        app.wait(timeout=30)
+    print("\n| N | app p50 | app p99 | bare p50 | bare p99 | p99 ratio | last screen p99 (app / bare) | KiB per connection | in order, none missing |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n, a, b, kib, _ in rows:
+        ok = "yes" if not (a["missing"] or b["missing"] or a["errors"] or b["errors"]) else "NO"
+        print(f"| {n:,} | {a['p50']:.1f} ms | {a['p99']:.1f} ms | {b['p50']:.1f} ms | {b['p99']:.1f} ms | "
+              f"{a['p99'] / b['p99']:.2f} | {a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {kib:.1f} | {ok} |")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    if rows:
+        print(f"(an event message is {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")
+
+
+if __name__ == "__main__":
+    main()

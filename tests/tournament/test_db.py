@@ -1,0 +1,93 @@
+"""The embedded SQLite database: WAL, enforced foreign keys, and writers that queue instead of failing."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from tests.conftest import run
+from tournament.db import Database
+from tournament.libraries import Library
+
+WRITERS = 20
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """A file database of its own: these behaviours are SQLite's, whatever backend the suite runs on."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", busy_timeout=30)
+    yield database
+    run(database.dispose())
+
+
+async def _execute(db: Database, *statements: str) -> None:
+    async with db.write() as session:
+        connection = await session.connection()
+        for statement in statements:
+            await connection.exec_driver_sql(statement)
+
+
+async def _scalar(db: Database, statement: str):
+    async with db.read() as session:
+        connection = await session.connection()
+        return (await connection.exec_driver_sql(statement)).scalar()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_db):
+    assert run(_scalar(sqlite_db, "PRAGMA journal_mode")) == "wal"
+    assert run(_scalar(sqlite_db, "PRAGMA foreign_keys")) == 1
+    assert run(_scalar(sqlite_db, "PRAGMA busy_timeout")) == 30_000
+
+
+def test_a_row_pointing_at_nothing_is_refused(sqlite_db):
+    run(_execute(
+        sqlite_db,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id))",
+    ))
+    with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"):
+        run(_execute(sqlite_db, "INSERT INTO child (parent_id) VALUES (42)"))
+
+
+def test_concurrent_read_then_write_transactions_queue_and_lose_no_update(sqlite_db):
+    run(_execute(
+        sqlite_db,
+        "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)",
+        "INSERT INTO counter VALUES (1, 0)",
+    ))
+
+    async def increment() -> None:
+        async with sqlite_db.write() as session:
+            connection = await session.connection()
+            value = (await connection.exec_driver_sql("SELECT value FROM counter WHERE id = 1")).scalar()
+            await asyncio.sleep(0.005)  # let the other writers run in between
+            await connection.exec_driver_sql(f"UPDATE counter SET value = {value + 1} WHERE id = 1")
+
+    async def all_writers() -> list:
+        return await asyncio.gather(*(increment() for _ in range(WRITERS)), return_exceptions=True)
+
+    outcomes = run(all_writers())
+    assert [repr(outcome) for outcome in outcomes if outcome is not None] == []
+    assert run(_scalar(sqlite_db, "SELECT value FROM counter WHERE id = 1")) == WRITERS
+
+
+def test_instants_come_back_aware_in_utc_and_naive_ones_are_refused(db):
+    paris_summer = timezone(timedelta(hours=2))
+
+    async def store(moment: datetime) -> int:
+        async with db.write() as session:
+            library = Library(name=f"Médiathèque {moment.isoformat()}", commune="Évreux", created_at=moment)
+            session.add(library)
+            await session.flush()
+            return library.id
+
+    async def load(library_id: int) -> datetime:
+        async with db.read() as session:
+            return (await session.get(Library, library_id)).created_at
+
+    library_id = run(store(datetime(2025, 4, 12, 14, 0, tzinfo=paris_summer)))
+    assert run(load(library_id)) == datetime(2025, 4, 12, 12, 0, tzinfo=timezone.utc)
+    assert run(load(library_id)).tzinfo is not None
+    with pytest.raises(StatementError, match="naive datetime refused"):
+        run(store(datetime(2025, 4, 12, 14, 0)))

@@ -1,0 +1,246 @@
+"""The public board state, and messages that rebuild it exactly: snapshot + deltas == a fresh snapshot."""
+
+import itertools
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import brackets
+from tests.conftest import run
+from tests.tournament import factories as f
+from tournament import stations as stations_module
+from tournament.db import Database
+from tournament.results import ResultInput, submit_result
+from tournament.snapshots import apply, consistent_read, event_messages, snapshot
+from tournament.stages import Stage, StageKind, get_stage
+from tournament.tournaments import TournamentError
+
+
+async def read_snapshot(db: Database, tournament_id: int) -> dict:
+    async with consistent_read(db) as session:
+        return await snapshot(session, tournament_id)
+
+
+async def read_messages(db: Database, tournament_id: int, after: int) -> list[dict]:
+    async with consistent_read(db) as session:
+        return (await event_messages(session, tournament_id, after))[1]
+
+
+async def play(db: Database, stage_id: int, match_id: str, winner_index: int = 0, *, dispatch: bool = False, key: str):
+    """Record a result for a playable match (the entrant at `winner_index` wins), as a referee does."""
+    async with db.write() as session:
+        stage = await get_stage(session, stage_id)
+        event = stage.event()
+        match = event.matches[match_id]
+        players = [stage.player_of(seed) for seed in match.entrants]
+        winner = players[winner_index % len(players)]
+        data = (ResultInput(races=((winner, *[p for p in players if p != winner]),) * event.options["races"])
+                if stage.format == "ffa" else ResultInput(winner_player_id=winner))
+        await submit_result(session, stage_id=stage_id, match_id=match_id, data=data,
+                            version=stage.version_of(match_id), idempotency_key=key, actor=f.STAFF)
+        if dispatch:
+            await stations_module.dispatch(session, await get_stage(session, stage_id))
+
+
+async def add_stations(db: Database, tournament_id: int, count: int) -> None:
+    async with db.write() as session:
+        await stations_module.add_stations(session, tournament_id=tournament_id, count=count, actor=f.STAFF)
+
+
+async def build_final(db: Database, players: int = 4, format: str = "single_elimination", **options):
+    vernon = await f.add_library(db, "Vernon")
+    bernay = await f.add_library(db, "Bernay")
+    roster = await f.add_players(db, vernon.id, (players + 1) // 2, prefix="Luna") + await f.add_players(
+        db, bernay.id, players // 2, prefix="Max")
+    tournament = await f.add_tournament(db, final_library_id=vernon.id)
+    stage = await f.add_stage(db, tournament.id, roster, format=format, **options)
+    return tournament, stage, roster
+
+
+def test_a_new_final_shows_every_match_with_pseudonyms_and_communes_only(db):
+    tournament, stage, roster = run(build_final(db))
+    board = run(read_snapshot(db, tournament.id))
+    assert board["seq"] == 0
+    assert board["tournament"] == {
+        "id": tournament.id, "name": "Tournoi Mario Kart 8 Deluxe", "game": "Mario Kart 8 Deluxe", "status": tournament.status,
+        "match_kind": "heat", "final_at": "2025-04-12T12:00:00+00:00",
+        "final_venue": {"id": 1, "name": "Médiathèque de Vernon", "commune": "Vernon"},
+    }
+    [view] = board["stages"]
+    assert (view["id"], view["kind"], view["format"], view["status"], view["library"]) == (
+        stage.id, "final", "single_elimination", "running", None)
+    first = view["matches"][0]
+    assert first == {
+        "id": "W1-1", "number": 1, "bracket": "winners", "round": 1, "slots": [{"seed": 1}, {"seed": 4}],
+        "entrants": [{"player_id": roster[0].id, "pseudonym": "Luna1", "commune": "Vernon"},
+                     {"player_id": roster[3].id, "pseudonym": "Max2", "commune": "Bernay"}],
+        "state": "playable", "result": None, "ranking": None, "version": 0,
+    }
+    assert [m["state"] for m in view["matches"]] == ["playable", "playable", "waiting"]
+    assert (board["stations"], board["calls"], board["podium"]) == ([], [], [])
+    assert "Alex" not in json.dumps(board)  # first names never leave the database
+
+
+def test_the_call_list_names_the_match_number_the_station_and_both_players(db):
+    tournament, stage, roster = run(build_final(db))
+    run(add_stations(db, tournament.id, 3))
+
+    async def call():
+        async with db.write() as session:
+            await stations_module.dispatch(session, await get_stage(session, stage.id))
+
+    run(call())
+    board = run(read_snapshot(db, tournament.id))
+    assert board["seq"] == 3  # stations added, then two calls
+    assert [(c["number"], c["station"], [e["pseudonym"] for e in c["entrants"]]) for c in board["calls"]] == [
+        (1, 1, ["Luna1", "Max2"]), (2, 2, ["Luna2", "Max1"])]
+    assert [(s["number"], s["match_id"], s["match_number"]) for s in board["stations"]] == [
+        (1, "W1-1", 1), (2, "W1-2", 2), (3, None, None)]
+
+
+def test_the_podium_appears_once_every_match_of_the_final_is_decided(db):
+    tournament, stage, roster = run(build_final(db, third_place=True))
+    run(play(db, stage.id, "W1-1", 0, key="a"))
+    run(play(db, stage.id, "W1-2", 1, key="b"))
+    run(play(db, stage.id, "W2-1", 0, key="c"))
+    assert run(read_snapshot(db, tournament.id))["podium"] == []
+    run(play(db, stage.id, "3P", 0, key="d"))
+    podium = run(read_snapshot(db, tournament.id))["podium"]
+    assert [(line["place"], line["entrant"]["pseudonym"]) for line in podium] == [(1, "Luna1"), (2, "Max1"), (3, "Max2")]
+
+
+def test_qualifier_standings_come_with_the_library(db):
+    async def build():
+        vernon = await f.add_library(db, "Vernon")
+        players = await f.add_players(db, vernon.id, 3, prefix="V")
+        tournament = await f.add_tournament(db)
+        stage = await f.add_stage(db, tournament.id, players, kind=StageKind.QUALIFIER, format="round_robin",
+                                  library_id=vernon.id)
+        return tournament, stage
+
+    tournament, stage = run(build())
+    first = next(m["id"] for m in run(read_snapshot(db, tournament.id))["stages"][0]["matches"] if m["state"] == "playable")
+    run(play(db, stage.id, first, 0, key="q"))
+    [view] = run(read_snapshot(db, tournament.id))["stages"]
+    assert view["library"] == {"id": 1, "name": "Médiathèque de Vernon", "commune": "Vernon"}
+    assert view["standings"][0]["place"] == 1 and view["standings"][0]["wins"] == 1
+    assert sorted(line["entrant"]["pseudonym"] for line in view["standings"]) == ["V1", "V2", "V3"]
+
+
+def test_an_event_message_carries_the_stage_it_changed_and_the_shared_parts(db):
+    tournament, stage, _ = run(build_final(db))
+    run(play(db, stage.id, "W1-1", 0, key="a"))
+    [message] = run(read_messages(db, tournament.id, 0))
+    assert (message["seq"], message["type"], message["kind"]) == (1, "event", "match.result")
+    assert message["payload"] == {"stage_id": stage.id, "match_id": "W1-1", "invalidated": [], "correction": False}
+    changes = message["changes"]
+    assert [s["id"] for s in changes["stages"]] == changes["stage_order"] == [stage.id]
+    assert set(changes) == {"stages", "stage_order", "tournament", "stations", "calls", "podium"}
+    assert changes["stages"][0]["matches"][0]["state"] == "done"
+    assert list(message)[0] == "seq"  # clients may read the seq without parsing the rest
+
+
+def test_apply_ignores_what_it_already_has_and_refuses_a_gap(db):
+    tournament, stage, _ = run(build_final(db))
+    board = run(read_snapshot(db, tournament.id))
+    run(play(db, stage.id, "W1-1", 0, key="a"))
+    run(play(db, stage.id, "W1-2", 0, key="b"))
+    first, second = run(read_messages(db, tournament.id, 0))
+    with pytest.raises(ValueError):
+        apply(board, second)
+    after = apply(apply(board, first), second)
+    assert apply(after, first) is after
+    assert after == run(read_snapshot(db, tournament.id))
+    assert board["seq"] == 0  # apply returns a new board
+
+
+def test_an_unknown_tournament_has_no_board(db):
+    with pytest.raises(TournamentError) as refused:
+        run(read_snapshot(db, 999))
+    assert refused.value.code == "not_found"
+
+
+# --- the property: a board kept by deltas never drifts from the database ----------------------
+
+_examples = itertools.count(1)
+
+ACTION = st.tuples(
+    st.sampled_from(["play", "play", "play", "correct", "reconnect"]),
+    st.integers(min_value=0, max_value=50),
+    st.integers(min_value=0, max_value=3),
+)
+
+
+async def _scenario(db: Database, format: str, size: int, actions: list[tuple[str, int, int]]) -> None:
+    """Play `actions` on a fresh tournament (a final and a qualifier, two stations), checking after
+    each that a live board, and a board that reconnected at some point, equal a fresh snapshot."""
+    n = next(_examples)
+    library = await f.add_library(db, f"Commune {n}")
+    finalists = await f.add_players(db, library.id, size, prefix=f"F{n}-")
+    locals_ = await f.add_players(db, library.id, 4, prefix=f"Q{n}-")
+    tournament = await f.add_tournament(db)
+    final = await f.add_stage(db, tournament.id, finalists, format=format)
+    qualifier = await f.add_stage(db, tournament.id, locals_, kind=StageKind.QUALIFIER, format="round_robin",
+                                  library_id=library.id)
+    await add_stations(db, tournament.id, 2)
+    live = await read_snapshot(db, tournament.id)
+    late = live
+    keys = itertools.count()
+    for kind, pick, winner in actions:
+        stage_id = (final.id, qualifier.id)[pick % 2]
+        async with db.read() as session:
+            stage: Stage = await session.get(Stage, stage_id)
+        event = stage.event()
+        if kind == "play":
+            playable = brackets.playable(event)
+            if not playable:
+                continue
+            await play(db, stage_id, playable[pick % len(playable)].id, winner, dispatch=stage_id == final.id,
+                       key=f"{n}-{next(keys)}")
+        elif kind == "correct":
+            decided = [m for m in event.matches.values() if m.result is not None and m.result.outcome == "played"]
+            if not decided:
+                continue
+            match = decided[pick % len(decided)]
+            preview = brackets.correct(event, match.id, _swap(stage, match))
+            async with db.write() as session:
+                await submit_result(session, stage_id=stage_id, match_id=match.id, data=_input(stage, match),
+                                    version=stage.version_of(match.id), idempotency_key=f"{n}-{next(keys)}",
+                                    actor=f.STAFF, confirm=preview.invalidated)
+        else:
+            for message in await read_messages(db, tournament.id, late["seq"]):
+                late = apply(late, message)
+            continue
+        for message in await read_messages(db, tournament.id, live["seq"]):
+            live = apply(live, message)
+        fresh = await read_snapshot(db, tournament.id)
+        assert live == fresh
+    for message in await read_messages(db, tournament.id, late["seq"]):
+        late = apply(late, message)
+    assert late == live == await read_snapshot(db, tournament.id)
+
+
+def _swap(stage: Stage, match) -> brackets.Result:
+    """The same match won by its loser (for a heat: the finishing order reversed)."""
+    if stage.format == "ffa":
+        return brackets.Result(races=(tuple(reversed(match.ranking)),) * stage.event().options["races"])
+    return brackets.Result(winner=match.ranking[1])
+
+
+def _input(stage: Stage, match) -> ResultInput:
+    result = _swap(stage, match)
+    if result.races:
+        return ResultInput(races=tuple(tuple(stage.player_of(s) for s in race) for race in result.races))
+    return ResultInput(winner_player_id=stage.player_of(result.winner))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    format=st.sampled_from(["single_elimination", "double_elimination", "ffa"]),
+    size=st.integers(min_value=3, max_value=8),
+    actions=st.lists(ACTION, min_size=1, max_size=25),
+)
+def test_a_snapshot_plus_the_deltas_equals_a_fresh_snapshot(db, format, size, actions):
+    run(_scenario(db, format, size, actions))

@@ -1,0 +1,149 @@
+"""A screen that stops reading cannot make the server's memory grow: past the bound it is skipped,
+resynchronised with a snapshot once it drains, or disconnected if it never does."""
+
+import json
+import socket
+import struct
+import time
+from dataclasses import replace
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.web.boards.conftest import BoardServer
+from tournament.snapshots import apply
+from web.app import create_app
+
+BOUND_KIB = 64
+
+
+@pytest.fixture
+def tight(board_settings, db):
+    """Start a server with a 64 KiB backlog bound per screen and `resync_seconds` to drain."""
+    started = []
+
+    def start(resync_seconds: int):
+        settings = replace(board_settings, boards=replace(
+            board_settings.boards, backlog_kib=BOUND_KIB, resync_seconds=resync_seconds))
+        app = create_app(settings, database=db)
+        client = TestClient(app=app).__enter__()
+        started.append(client)
+        return BoardServer(client, app.state.boards.port), app.state.boards.hub
+
+    yield start
+    for client in started:
+        client.__exit__(None, None, None)
+
+
+class RawScreen:
+    """A websocket client that reads only when told to, over a socket with a tiny receive buffer,
+    so that what it does not read stays on the server (a library client would read eagerly)."""
+
+    def __init__(self, port: int, tournament_id: int) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.connect(("127.0.0.1", port))
+        self.sock.sendall(
+            f"GET /tournoi/{tournament_id} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self.sock.recv(4096)
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101")
+        self.sock.settimeout(10)
+
+    def _take(self, count: int) -> bytes:
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("closed by the server")
+            self.buffer += chunk
+        taken, self.buffer = self.buffer[:count], self.buffer[count:]
+        return taken
+
+    def receive(self) -> dict:
+        """The next text message (server frames are unmasked and, here, never fragmented)."""
+        while True:
+            first, second = self._take(2)
+            length = second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self._take(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self._take(8))[0]
+            payload = self._take(length)
+            if first & 0x0F == 0x1:
+                message = json.loads(payload)
+                if message["type"] != "heartbeat":
+                    return message
+            elif first & 0x0F == 0x8:
+                raise ConnectionResetError("closed by the server")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def joined(hub, tournament_id: int):
+    """The room once the screen is in it (it is added just after its opening message is written)."""
+    deadline = time.monotonic() + 10
+    while not hub.rooms.get(tournament_id) or not hub.rooms[tournament_id].clients:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return hub.rooms[tournament_id]
+
+
+def shrink_kernel_buffers(hub, tournament_id: int) -> None:
+    """Keep the server's kernel send buffers small too, so unsent bytes show in the process."""
+    for client in hub.rooms[tournament_id].clients:
+        client.connection.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
+
+
+def pending_bytes(hub, tournament_id: int) -> list[int]:
+    room = hub.rooms[tournament_id]
+    return [client.connection.transport.get_write_buffer_size() for client in list(room.clients)]
+
+
+def test_a_screen_that_stops_reading_is_skipped_then_resynchronised_with_a_snapshot(tight, watched):
+    server, hub = tight(resync_seconds=60)
+    screen = RawScreen(server.port, watched.tournament_id)
+    try:
+        first = screen.receive()
+        room = joined(hub, watched.tournament_id)
+        shrink_kernel_buffers(hub, watched.tournament_id)
+        largest = 0
+        for _ in range(12):
+            server.play(watched.stage_id)
+            largest = max(largest, *pending_bytes(hub, watched.tournament_id))
+        assert any(client.lagging for client in room.clients)
+        assert largest <= BOUND_KIB * 1024 + 64 * 1024  # the bound plus at most one message
+        kinds = []
+        board = first["board"]
+        while board["seq"] < 12:
+            message = screen.receive()
+            kinds.append(message["type"])
+            board = apply(board, message)
+        assert kinds[-1] == "snapshot"  # the resynchronisation, after the events it could take
+        assert board == server.snapshot(watched.tournament_id)
+        server.play(watched.stage_id)
+        board = apply(board, screen.receive())
+        assert board == server.snapshot(watched.tournament_id)
+    finally:
+        screen.close()
+
+
+def test_a_screen_that_never_reads_again_is_disconnected(tight, watched):
+    server, hub = tight(resync_seconds=1)
+    screen = RawScreen(server.port, watched.tournament_id)
+    room = joined(hub, watched.tournament_id)
+    shrink_kernel_buffers(hub, watched.tournament_id)
+    for _ in range(12):
+        server.play(watched.stage_id)
+    deadline = time.monotonic() + 10
+    while room.clients and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not room.clients
+    with pytest.raises(ConnectionResetError):
+        while True:
+            screen.receive()  # what the kernel held, then the end: the server kept nothing
+    screen.close()

@@ -1,0 +1,111 @@
+"""The public programme: only published fiches, JSON-LD, and exports read back (iCalendar, CSV, PDF)."""
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from tests.conftest import run
+from tests.tournament.festival.festival_factories import add_edition, add_fiche, add_registration
+from tournament.festival.fiches import SlotInput
+
+
+@pytest.fixture
+def published(db, make_library):
+    """Vernon publishes two events (29 and 30 March, either side of the DST switch); Bernay has one still in review."""
+    edition = run(add_edition(db))
+    vernon = make_library()
+    bernay = make_library("Médiathèque de Bernay", "Bernay")
+    for library_id in (vernon, bernay):
+        run(add_registration(db, edition, library_id))
+    stop_motion = run(add_fiche(db, edition, vernon, "published", slots=[
+        SlotInput("2025-03-29", "14:00", "16:00"), SlotInput("2025-03-30", "14:00", "16:00"),
+    ]))
+    vr = run(add_fiche(db, edition, vernon, "published", title="Initiation à la réalité virtuelle",
+                       category="virtual_reality", is_free=False, price="2 €", place_name="Salle des fêtes",
+                       place_address="Place de la République", place_postcode="27200", place_commune="Vernon",
+                       slots=[SlotInput("2025-04-05", "10:00", "12:00")]))
+    run(add_fiche(db, edition, bernay, "accepted", title="Robots Thymio", category="robotics"))
+    return stop_motion, vr, vernon
+
+
+def test_pages_show_published_events_only(client, published):
+    by_date = client.get("/programme")
+    assert by_date.status_code == 200
+    assert "Atelier stop motion" in by_date.text and "Initiation à la réalité virtuelle" in by_date.text
+    assert "Robots Thymio" not in by_date.text
+    assert "samedi 29 mars 2025" in by_date.text and "dimanche 30 mars 2025" in by_date.text
+    assert "Robots Thymio" not in client.get("/programme/communes").text
+    categories = client.get("/programme/categories").text
+    assert "Réalité virtuelle" in categories and "Robotique" not in categories
+    one_day = client.get("/programme?day=2025-04-05")
+    assert "Initiation à la réalité virtuelle" in one_day.text and "Atelier stop motion" not in one_day.text
+
+
+def test_unpublished_event_page_is_not_found(client, published, db):
+    assert client.get(f"/programme/evenements/{published[0].id + 2}").status_code == 404
+
+
+def test_event_page_carries_schema_org_jsonld(client, published):
+    _, vr, _ = published
+    page = client.get(f"/programme/evenements/{vr.id}")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S).group(1))
+    event = data[0]
+    assert event["@type"] == "Event" and event["name"] == "Initiation à la réalité virtuelle"
+    assert event["startDate"] == "2025-04-05T10:00:00+02:00"
+    assert event["isAccessibleForFree"] is False
+    assert event["location"]["address"]["streetAddress"] == "Place de la République"
+    assert event["location"]["address"]["postalCode"] == "27200"
+    assert event["organizer"] == {"@type": "Organization", "name": "Médiathèque de Vernon"}
+
+
+def test_icalendar_export_parses_back_with_paris_offsets_and_stable_uids(client, published):
+    stop_motion, _, vernon = published
+    first = client.get("/programme/programme.ics")
+    assert first.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(first.content)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    saturday = events[f"fiche-{stop_motion.id}-slot-1@xpo.mde.eure"]["DTSTART"].dt
+    sunday = events[f"fiche-{stop_motion.id}-slot-2@xpo.mde.eure"]["DTSTART"].dt
+    assert (saturday.hour, saturday.utcoffset()) == (14, timedelta(hours=1))
+    assert (sunday.hour, sunday.utcoffset()) == (14, timedelta(hours=2))
+    assert len(events) == 3
+    assert client.get("/programme/programme.ics").content == first.content  # same UIDs, same bytes
+    library = Calendar.from_ical(client.get(f"/programme/bibliotheques/{vernon}/programme.ics").content)
+    assert {str(e["UID"]) for e in library.walk("VEVENT")} == set(events)
+
+
+def test_csv_export_for_french_excel(client, published):
+    response = client.get("/programme/programme.csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Date", "Début", "Fin", "Titre"]
+    assert rows[1][:4] == ["29/03/2025", "14:00", "16:00", "Atelier stop motion"]
+    assert rows[3][3] == "Initiation à la réalité virtuelle" and rows[3][6] == "Réalité virtuelle"
+    assert len(rows) == 4
+
+
+def test_pdf_programme_has_extractable_text(client, published):
+    response = client.get("/programme/programme.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Initiation à la réalité virtuelle" in text
+    assert "samedi 29 mars 2025" in text
+
+
+def test_programme_api(client, published):
+    items = client.get("/api/festival/programme").json()
+    assert [item["title"] for item in items] == [
+        "Atelier stop motion", "Atelier stop motion", "Initiation à la réalité virtuelle",
+    ]
+    assert items[1]["starts_at"] == "2025-03-30T14:00:00+02:00"
+    assert [i["title"] for i in client.get("/api/festival/programme?category=virtual_reality").json()] == [
+        "Initiation à la réalité virtuelle",
+    ]
+    assert client.get("/api/festival/programme?day=2025-03-29").json()[0]["uid"].endswith("slot-1@xpo.mde.eure")

@@ -1,0 +1,80 @@
+"""Reading spreadsheets saved as CSV: UTF-8 with or without BOM (or French Excel's Windows-1252),
+`;` or `,` separators, headers matched loosely (accents, case and punctuation ignored)."""
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "x", "1", "vrai", "true"})
+FALSE_WORDS = frozenset({"non", "n", "no", "0", "faux", "false", ""})
+
+
+def decode(content: bytes) -> str:
+    """The text of an uploaded file: UTF-8 (BOM dropped), else Windows-1252 as old French Excel writes."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def header_key(name: str) -> str:
+    """`Code postal` → `code_postal`, `Téléphone` → `telephone`: how headers are compared."""
+    flat = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", flat.lower()).strip("_")
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = text[:8192]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t")
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        return csv.excel if first.count(",") > first.count(";") else _Semicolon
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
+@dataclass
+class Table:
+    """A CSV file read into canonical columns. ``lines`` are the file line numbers of each row."""
+
+    columns: list[str]
+    rows: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Required columns that no header matched."""
+
+
+def read_table(text: str, aliases: dict[str, str], required: tuple[str, ...]) -> Table:
+    """Read `text`, mapping each header through `aliases` (header_key → canonical name).
+
+    Unknown columns are ignored; blank lines are skipped.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), _dialect(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return Table(columns=[], missing=list(required))
+    columns = [aliases.get(header_key(name), "") for name in header]
+    table = Table(columns=[c for c in columns if c], missing=[name for name in required if name not in columns])
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(columns) if name}
+        table.rows.append(row)
+        table.lines.append(reader.line_num)
+    return table
+
+
+def parse_flag(value: str) -> bool | None:
+    """`oui`/`non`, `x`/empty, `1`/`0`… as a boolean; None when unreadable."""
+    word = value.strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None

@@ -1,0 +1,380 @@
+"""The professional day and the launch meeting: sessions with a capacity, and a waiting list.
+
+Library staff (employees or volunteers, no account needed) register for a session; when it is
+full they wait in line. Each registration holds a private cancellation link (token). A
+cancellation frees a seat that goes to the first people waiting, in order.
+
+Concurrency: every seat change runs in the caller's write transaction after locking the session
+row (SELECT … FOR UPDATE on PostgreSQL; SQLite already serialises writers with BEGIN IMMEDIATE),
+and each state change is a conditional UPDATE whose row count is checked, so two cancellations at
+once never over-fill the session nor skip anyone waiting.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, update
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tournament import policies
+from tournament.audit import Actor, audit
+from tournament.db import UTCDateTime, utcnow
+from tournament.festival.editions import Edition
+from tournament.festival.errors import FestivalConflict, FestivalError, FestivalForbidden, FestivalNotFound
+from tournament.festival.fiches import parse_clock, parse_day
+from tournament.festival.imports import valid_email
+from tournament.festival.timing import now_or, paris_datetime
+from tournament.libraries import Library
+from tournament.tokens import digest, new_token
+
+
+class Meeting(StrEnum):
+    PROFESSIONAL_DAY = "professional_day"
+    LAUNCH_MEETING = "launch_meeting"
+
+
+class SessionKind(StrEnum):
+    CONFERENCE = "conference"
+    ROUND_TABLE = "round_table"
+    WORKSHOP = "workshop"
+
+
+class StaffStatus(StrEnum):
+    EMPLOYEE = "employee"
+    VOLUNTEER = "volunteer"
+
+
+class SeatState(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class ProSession(SQLModel, table=True):
+    """A conference, round table or workshop of the professional day or the launch meeting."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    meeting: str = Field(max_length=30)
+    kind: str = Field(max_length=30)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=3000)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    place: str = Field(default="", max_length=300)
+    capacity: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProRegistration(SQLModel, table=True):
+    """A person's seat (or place in line) for a session; the link's token is stored as a digest."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="prosession.id", index=True)
+    name: str = Field(max_length=120)
+    email: str = Field(max_length=254)
+    library_id: int = Field(foreign_key="library.id", index=True)
+    staff_status: str = Field(max_length=20)
+    state: str = Field(max_length=20, index=True)
+    token_digest: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    promoted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@dataclass
+class ProSessionInput:
+    """A session as MDE staff describe it: Paris day and wall-clock times."""
+
+    meeting: str
+    kind: str
+    title: str
+    day: str
+    start: str
+    end: str
+    capacity: int
+    place: str = ""
+    description: str = ""
+
+
+@dataclass
+class AttendeeInput:
+    """Who registers: a member of a library's staff, employee or volunteer."""
+
+    name: str
+    email: str
+    library_id: int | None
+    staff_status: str
+
+
+@dataclass(frozen=True)
+class SessionSeats:
+    """A session with its seat counts."""
+
+    session: ProSession
+    confirmed: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(self.session.capacity - self.confirmed, 0)
+
+
+def _validate_session(data: ProSessionInput) -> tuple[dict[str, str], tuple[datetime, datetime] | None]:
+    errors: dict[str, str] = {}
+    if data.meeting not in Meeting.__members__.values():
+        errors["meeting"] = "invalid_choice"
+    if data.kind not in SessionKind.__members__.values():
+        errors["kind"] = "invalid_choice"
+    if not data.title.strip():
+        errors["title"] = "required"
+    elif len(data.title) > 200:
+        errors["title"] = "too_long"
+    if len(data.place) > 300:
+        errors["place"] = "too_long"
+    if len(data.description) > 3000:
+        errors["description"] = "too_long"
+    if not 1 <= data.capacity <= 10_000:
+        errors["capacity"] = "invalid_capacity"
+    day, start, end = parse_day(data.day), parse_clock(data.start), parse_clock(data.end)
+    if day is None:
+        errors["day"] = "invalid_date"
+        return errors, None
+    if start is None:
+        errors["start"] = "invalid_time"
+    if end is None:
+        errors["end"] = "invalid_time"
+    if start is None or end is None:
+        return errors, None
+    if end <= start:
+        errors["end"] = "end_before_start"
+        return errors, None
+    starts_at, ends_at = paris_datetime(day, start), paris_datetime(day, end)
+    if starts_at is None or ends_at is None:
+        errors["start"] = "nonexistent_local_time"
+        return errors, None
+    return errors, (starts_at, ends_at)
+
+
+async def _lock(session: AsyncSession, session_id: int) -> ProSession:
+    """The session row, locked until the transaction ends (PostgreSQL; SQLite holds the write lock already)."""
+    result = await session.exec(
+        select(ProSession).where(ProSession.id == session_id).with_for_update().execution_options(populate_existing=True)
+    )
+    pro_session = result.first()
+    if pro_session is None:
+        raise FestivalNotFound("unknown_session")
+    return pro_session
+
+
+async def _count(session: AsyncSession, session_id: int, state: SeatState) -> int:
+    result = await session.exec(
+        select(func.count()).select_from(ProRegistration).where(
+            ProRegistration.session_id == session_id, ProRegistration.state == state.value
+        )
+    )
+    return result.one()
+
+
+async def _fill(session: AsyncSession, pro_session: ProSession, actor: Actor) -> list[ProRegistration]:
+    """Give free seats to the people waiting, first come first served; returns who was promoted."""
+    free = pro_session.capacity - await _count(session, pro_session.id, SeatState.CONFIRMED)
+    if free <= 0:
+        return []
+    result = await session.exec(
+        select(ProRegistration)
+        .where(ProRegistration.session_id == pro_session.id, ProRegistration.state == SeatState.WAITING.value)
+        .order_by(ProRegistration.created_at, ProRegistration.id)
+        .limit(free)
+    )
+    promoted = []
+    for waiting in result.all():
+        changed = await session.exec(
+            update(ProRegistration)
+            .where(ProRegistration.id == waiting.id, ProRegistration.state == SeatState.WAITING.value)
+            .values(state=SeatState.CONFIRMED.value, promoted_at=utcnow())
+        )
+        if changed.rowcount != 1:
+            raise FestivalConflict("seat_changed")
+        await session.refresh(waiting)
+        audit(session, actor, "proday.promote", f"pro_registration:{waiting.id}", session_id=pro_session.id)
+        promoted.append(waiting)
+    return promoted
+
+
+async def save_pro_session(
+    session: AsyncSession, *, edition: Edition, data: ProSessionInput, actor: Actor, session_id: int | None = None
+) -> ProSession:
+    """Create or change a session (MDE staff); a larger capacity promotes people waiting. Audited."""
+    if not policies.is_staff(actor):
+        raise FestivalForbidden()
+    errors, times = _validate_session(data)
+    if errors:
+        raise FestivalError("invalid", errors=errors)
+    if session_id is None:
+        pro_session = ProSession(edition_id=edition.id, meeting="", kind="", title="", starts_at=times[0], ends_at=times[1], capacity=1)
+    else:
+        pro_session = await _lock(session, session_id)
+    pro_session.meeting, pro_session.kind = data.meeting, data.kind
+    pro_session.title, pro_session.place, pro_session.description = data.title.strip(), data.place.strip(), data.description.strip()
+    pro_session.starts_at, pro_session.ends_at, pro_session.capacity = times[0], times[1], data.capacity
+    session.add(pro_session)
+    await session.flush()
+    audit(session, actor, "proday.session.update" if session_id else "proday.session.create", f"pro_session:{pro_session.id}",
+          title=pro_session.title, capacity=pro_session.capacity)
+    await _fill(session, pro_session, actor)
+    return pro_session
+
+
+async def register_attendee(
+    session: AsyncSession, *, session_id: int, data: AttendeeInput, actor: Actor, now: datetime | None = None
+) -> tuple[ProRegistration, str]:
+    """Take a seat, or a place in the waiting list when the session is full; returns it and its cancellation token.
+
+    Writes the registration and an audit entry. Refused once the session has started, or when
+    the e-mail already holds a seat or a place in line for it.
+    """
+    errors: dict[str, str] = {}
+    if not data.name.strip():
+        errors["name"] = "required"
+    elif len(data.name) > 120:
+        errors["name"] = "too_long"
+    if not valid_email(data.email.strip()) or len(data.email) > 254:
+        errors["email"] = "invalid_email" if data.email.strip() else "required"
+    if data.staff_status not in StaffStatus.__members__.values():
+        errors["staff_status"] = "invalid_choice"
+    if data.library_id is None:
+        errors["library_id"] = "required"
+    elif await session.get(Library, data.library_id) is None:
+        errors["library_id"] = "unknown_library"
+    if errors:
+        raise FestivalError("invalid", errors=errors)
+    pro_session = await _lock(session, session_id)
+    if now_or(now) >= pro_session.starts_at:
+        raise FestivalConflict("session_closed")
+    email = data.email.strip().lower()
+    taken = await session.exec(
+        select(ProRegistration.id).where(
+            ProRegistration.session_id == session_id,
+            ProRegistration.email == email,
+            ProRegistration.state != SeatState.CANCELLED.value,
+        )
+    )
+    if taken.first() is not None:
+        raise FestivalError("already_registered", "email")
+    confirmed = await _count(session, session_id, SeatState.CONFIRMED)
+    waiting = await _count(session, session_id, SeatState.WAITING)
+    state = SeatState.CONFIRMED if confirmed < pro_session.capacity and waiting == 0 else SeatState.WAITING
+    token, token_digest = new_token()
+    registration = ProRegistration(
+        session_id=session_id, name=data.name.strip(), email=email, library_id=data.library_id,
+        staff_status=data.staff_status, state=state.value, token_digest=token_digest,
+    )
+    session.add(registration)
+    await session.flush()
+    audit(session, actor, "proday.register", f"pro_registration:{registration.id}", session_id=session_id, state=state.value)
+    return registration, token
+
+
+async def registration_by_token(session: AsyncSession, token: str) -> ProRegistration:
+    result = await session.exec(select(ProRegistration).where(ProRegistration.token_digest == digest(token)))
+    registration = result.first()
+    if registration is None:
+        raise FestivalNotFound("unknown_registration")
+    return registration
+
+
+async def _cancel(session: AsyncSession, registration: ProRegistration, actor: Actor) -> list[ProRegistration]:
+    pro_session = await _lock(session, registration.session_id)
+    changed = await session.exec(
+        update(ProRegistration)
+        .where(ProRegistration.id == registration.id, ProRegistration.state != SeatState.CANCELLED.value)
+        .values(state=SeatState.CANCELLED.value, cancelled_at=utcnow())
+    )
+    if changed.rowcount != 1:
+        raise FestivalConflict("already_cancelled")
+    await session.refresh(registration)
+    audit(session, actor, "proday.cancel", f"pro_registration:{registration.id}", session_id=pro_session.id)
+    return await _fill(session, pro_session, actor)
+
+
+async def cancel_by_token(session: AsyncSession, *, token: str, actor: Actor) -> tuple[ProRegistration, list[ProRegistration]]:
+    """Cancel the registration behind a link; frees the seat for the first people waiting.
+
+    Writes the cancellation, the promotions and their audit entries. Returns the cancelled
+    registration and who was promoted.
+    """
+    registration = await registration_by_token(session, token)
+    return registration, await _cancel(session, registration, actor)
+
+
+async def cancel_registration(
+    session: AsyncSession, *, registration_id: int, actor: Actor
+) -> tuple[ProRegistration, list[ProRegistration]]:
+    """MDE staff cancel someone's registration (same effects as the link)."""
+    if not policies.is_staff(actor):
+        raise FestivalForbidden()
+    registration = await session.get(ProRegistration, registration_id)
+    if registration is None:
+        raise FestivalNotFound("unknown_registration")
+    return registration, await _cancel(session, registration, actor)
+
+
+async def list_sessions(session: AsyncSession, edition_id: int) -> list[SessionSeats]:
+    """The edition's sessions in time order, with confirmed and waiting counts."""
+    sessions = (await session.exec(
+        select(ProSession).where(ProSession.edition_id == edition_id).order_by(ProSession.starts_at, ProSession.id)
+    )).all()
+    counts = (await session.exec(
+        select(ProRegistration.session_id, ProRegistration.state, func.count())
+        .join(ProSession, ProSession.id == ProRegistration.session_id)
+        .where(ProSession.edition_id == edition_id)
+        .group_by(ProRegistration.session_id, ProRegistration.state)
+    )).all()
+    by_key = {(session_id, state): n for session_id, state, n in counts}
+    return [
+        SessionSeats(s, by_key.get((s.id, SeatState.CONFIRMED.value), 0), by_key.get((s.id, SeatState.WAITING.value), 0))
+        for s in sessions
+    ]
+
+
+async def session_seats(session: AsyncSession, session_id: int) -> SessionSeats:
+    pro_session = await session.get(ProSession, session_id)
+    if pro_session is None:
+        raise FestivalNotFound("unknown_session")
+    return SessionSeats(
+        pro_session,
+        await _count(session, session_id, SeatState.CONFIRMED),
+        await _count(session, session_id, SeatState.WAITING),
+    )
+
+
+async def attendees(session: AsyncSession, session_id: int, *, actor: Actor) -> list[tuple[ProRegistration, Library]]:
+    """Everyone registered for a session (MDE staff): seats, then the waiting list in order, then cancellations."""
+    if not policies.is_staff(actor):
+        raise FestivalForbidden()
+    order = {SeatState.CONFIRMED.value: 0, SeatState.WAITING.value: 1, SeatState.CANCELLED.value: 2}
+    result = await session.exec(
+        select(ProRegistration, Library)
+        .join(Library, Library.id == ProRegistration.library_id)
+        .where(ProRegistration.session_id == session_id)
+        .order_by(ProRegistration.created_at, ProRegistration.id)
+    )
+    return sorted(result.all(), key=lambda pair: order[pair[0].state])
+
+
+async def waiting_position(session: AsyncSession, registration: ProRegistration) -> int | None:
+    """1 for the first in line; None when not waiting."""
+    if registration.state != SeatState.WAITING.value:
+        return None
+    result = await session.exec(
+        select(func.count()).select_from(ProRegistration).where(
+            ProRegistration.session_id == registration.session_id,
+            ProRegistration.state == SeatState.WAITING.value,
+            (ProRegistration.created_at < registration.created_at)
+            | ((ProRegistration.created_at == registration.created_at) & (ProRegistration.id < registration.id)),
+        )
+    )
+    return result.one() + 1

@@ -1,0 +1,266 @@
+"""The fan-out: one room per watched tournament, each message serialised once and broadcast.
+
+A room's pump wakes on a notification (or a heartbeat), reads the events after the last seq
+it sent from the database with the state they changed (`snapshots.event_messages`), and
+broadcasts each message, in seq order, to the room's connections with `websockets.broadcast`
+(a synchronous write per connection, no task per message). The room keeps the last messages
+sent, so a screen that reconnects with `since` is caught up from memory, or from the database,
+or with a snapshot when it is too far behind.
+
+Backlog bound: a connection whose unsent bytes exceed the bound is skipped from then on
+("lagging"); once it has drained it gets a fresh snapshot and rejoins, and if it does not
+drain in time it is closed with code 4000 (the page reconnects and resynchronises).
+"""
+
+import asyncio
+import json
+import logging
+from collections import deque
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, broadcast
+
+from tournament.config import BoardsSettings
+from tournament.db import Database
+from tournament.snapshots import consistent_read, event_messages, snapshot
+
+log = logging.getLogger("xpo.boards")
+
+RESYNC_CODE = 4000
+"""Close code telling a page to reconnect and resynchronise."""
+UNKNOWN_CODE = 4004
+"""Close code for a tournament that does not exist."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """A message as sent: compact UTF-8 JSON, `seq` first (clients may read it without parsing)."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Client:
+    """One connected screen: its connection and the last seq it was sent."""
+
+    __slots__ = ("connection", "seq", "lagging")
+
+    def __init__(self, connection: ServerConnection, seq: int) -> None:
+        self.connection = connection
+        self.seq = seq
+        self.lagging = False
+
+
+class Room:
+    """The screens watching one tournament, and what was last sent to them."""
+
+    def __init__(self, tournament_id: int, max_replay: int) -> None:
+        self.tournament_id = tournament_id
+        self.clients: set[Client] = set()
+        self.seq: int | None = None
+        """The last seq broadcast (None until the room first reads the database)."""
+        self.recent: deque[tuple[int, bytes]] = deque(maxlen=max_replay)
+        self.snapshot: tuple[int, bytes] | None = None
+        """The last snapshot sent, reusable while no later event has been broadcast."""
+        self.lock = asyncio.Lock()
+        self.wake = asyncio.Event()
+        self.pump: asyncio.Task | None = None
+
+
+class Hub:
+    """Every room of this process. Not thread-safe: used from the server's event loop only."""
+
+    def __init__(self, db: Database, settings: BoardsSettings) -> None:
+        self.db = db
+        self.settings = settings
+        self.rooms: dict[int, Room] = {}
+        self.backlog_bytes = settings.backlog_kib * 1024
+        self._tasks: set[asyncio.Task] = set()
+        self._heartbeat: asyncio.Task | None = None
+
+    # --- notifications -----------------------------------------------------------------------
+
+    def notify(self, tournament_id: int, seq: int) -> None:
+        """A process committed events of `tournament_id` up to `seq`: wake its room, if watched."""
+        room = self.rooms.get(tournament_id)
+        if room is not None and (room.seq is None or seq > room.seq):
+            room.wake.set()
+
+    def wake_all(self) -> None:
+        """Notifications may have been lost (pub/sub reconnected): every room checks the database."""
+        for room in self.rooms.values():
+            room.wake.set()
+
+    # --- connections -------------------------------------------------------------------------
+
+    async def join(self, connection: ServerConnection, tournament_id: int, since: int | None) -> Client:
+        """Send the opening messages (replay, or snapshot) and add the connection to its room.
+
+        Raises TournamentError ``not_found`` for an unknown tournament.
+        """
+        room = self._room(tournament_id)
+        async with room.lock:
+            if room.seq is None:
+                try:
+                    await self._snapshot(room)
+                except Exception:
+                    self._drop(room)
+                    raise
+            opening, seq = await self._opening(room, since)
+            for data in opening:
+                broadcast([connection], data, text=True)
+            client = Client(connection, seq)
+            room.clients.add(client)
+        return client
+
+    def leave(self, client: Client, tournament_id: int) -> None:
+        room = self.rooms.get(tournament_id)
+        if room is not None:
+            room.clients.discard(client)
+
+    async def _opening(self, room: Room, since: int | None) -> tuple[list[bytes], int]:
+        """What a joining screen needs first, and the seq it is then at. Called under the room lock."""
+        assert room.seq is not None
+        if since is not None and 0 <= since <= room.seq and room.seq - since <= self.settings.max_replay:
+            resumed = encode({"seq": since, "type": "resumed"})
+            if since == room.seq:
+                return [resumed], since
+            if room.recent and room.recent[0][0] <= since + 1:
+                missed = [data for seq, data in room.recent if seq > since]
+                return [resumed, *missed], room.seq
+            async with consistent_read(self.db) as session:
+                _, messages = await event_messages(session, room.tournament_id, since, limit=self.settings.max_replay + 1)
+            if len(messages) <= self.settings.max_replay:
+                return [resumed, *(encode(m) for m in messages)], messages[-1]["seq"] if messages else since
+        seq, data = await self._snapshot(room)
+        return [data], seq
+
+    async def _snapshot(self, room: Room) -> tuple[int, bytes]:
+        """A snapshot message at or after the room's seq (cached until the room moves on).
+
+        The first snapshot of a room also sets its seq: later events are the pump's.
+        """
+        if room.snapshot is None or room.seq is None or room.snapshot[0] < room.seq:
+            async with consistent_read(self.db) as session:
+                board = await snapshot(session, room.tournament_id)
+            room.snapshot = (board["seq"], encode({"seq": board["seq"], "type": "snapshot", "board": board}))
+            if room.seq is None:
+                room.seq = board["seq"]
+        return room.snapshot
+
+    # --- the pump ----------------------------------------------------------------------------
+
+    def _room(self, tournament_id: int) -> Room:
+        room = self.rooms.get(tournament_id)
+        if room is None:
+            room = self.rooms[tournament_id] = Room(tournament_id, self.settings.max_replay)
+            room.pump = asyncio.create_task(self._pump(room), name=f"xpo-board-{tournament_id}")
+        return room
+
+    def _drop(self, room: Room) -> None:
+        if not room.clients and self.rooms.get(room.tournament_id) is room:
+            del self.rooms[room.tournament_id]
+            if room.pump is not None:
+                room.pump.cancel()
+
+    async def _pump(self, room: Room) -> None:
+        while True:
+            await room.wake.wait()
+            room.wake.clear()
+            try:
+                async with room.lock:
+                    await self._catch_up(room)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the boards
+                log.exception("board %s: catching up failed, retrying", room.tournament_id)
+                await asyncio.sleep(1)
+                room.wake.set()
+
+    async def _catch_up(self, room: Room) -> None:
+        """Broadcast every event after the room's seq, in order."""
+        if room.seq is None:
+            return
+        while True:
+            async with consistent_read(self.db) as session:
+                last, messages = await event_messages(session, room.tournament_id, room.seq, limit=self.settings.max_replay)
+            for message in messages:
+                data = encode(message)
+                room.recent.append((message["seq"], data))
+                self._send(room, message["seq"], data)
+                room.seq = message["seq"]
+            if not messages or room.seq >= last:
+                return
+
+    def _send(self, room: Room, seq: int, data: bytes) -> None:
+        recipients = []
+        limit = self.backlog_bytes
+        for client in room.clients:
+            if client.lagging or client.seq >= seq:
+                continue
+            transport = client.connection.transport
+            if transport.get_write_buffer_size() > limit:
+                self._lagging(room, client)
+                continue
+            client.seq = seq
+            recipients.append(client.connection)
+        broadcast(recipients, data, text=True)
+
+    # --- slow screens --------------------------------------------------------------------------
+
+    def _lagging(self, room: Room, client: Client) -> None:
+        client.lagging = True
+        self._spawn(self._resync(room, client))
+
+    async def _resync(self, room: Room, client: Client) -> None:
+        """Wait for a lagging screen to drain, then send it a fresh snapshot; close it if it cannot."""
+        connection = client.connection
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.resync_seconds
+        while connection.transport.get_write_buffer_size() > self.backlog_bytes // 4:
+            if loop.time() > deadline or connection.transport.is_closing():
+                room.clients.discard(client)
+                connection.transport.abort()
+                return
+            await asyncio.sleep(0.05)
+        async with room.lock:
+            seq, data = await self._snapshot(room)
+            broadcast([connection], data, text=True)
+            client.seq, client.lagging = seq, False
+
+    # --- heartbeat -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._heartbeat is None:
+            self._heartbeat = asyncio.create_task(self._beat(), name="xpo-board-heartbeat")
+
+    async def _beat(self) -> None:
+        """Every heartbeat: tell each screen the server is alive, and let rooms check the database
+        (which heals a lost notification)."""
+        while True:
+            await asyncio.sleep(self.settings.heartbeat_seconds)
+            for room in self.rooms.values():
+                if not room.clients or room.seq is None:
+                    continue
+                beat = encode({"seq": room.seq, "type": "heartbeat"})
+                limit = self.backlog_bytes
+                alive = []
+                for client in room.clients:
+                    if client.lagging:
+                        continue
+                    if client.connection.transport.get_write_buffer_size() > limit:
+                        self._lagging(room, client)
+                    else:
+                        alive.append(client.connection)
+                broadcast(alive, beat, text=True)
+                room.wake.set()
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._heartbeat, *(r.pump for r in self.rooms.values()), *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.rooms.clear()
+        self._heartbeat = None

@@ -1,0 +1,97 @@
+"""The boards' websocket server: `websockets` in the app's own event loop, on its own port.
+
+`Boards` is what `create_app` holds: it publishes this process's commits (commit hook), listens
+to every process's notifications, and serves ``ws://host:port/tournoi/{id}?since=N``. It starts
+and stops with the application (Litestar's startup and shutdown hooks).
+"""
+
+import logging
+import re
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from tournament.config import Settings
+from tournament.db import Database
+from tournament.pubsub import commit_hook, create_pubsub
+from tournament.tournaments import TournamentError
+from web.boards.hub import UNKNOWN_CODE, Hub
+
+log = logging.getLogger("xpo.boards")
+
+PATH = re.compile(r"/tournoi/([0-9]{1,9})")
+
+
+def parse_path(path: str) -> tuple[int, int | None] | None:
+    """(tournament id, since) from ``/tournoi/12?since=40``, or None when the path is not a board's."""
+    parts = urlsplit(path)
+    found = PATH.fullmatch(parts.path)
+    if found is None:
+        return None
+    since = parse_qs(parts.query).get("since", [""])[0]
+    if since and not since.isdigit():
+        return None
+    return int(found.group(1)), int(since) if since else None
+
+
+class Boards:
+    """The live boards of one application process: notifications, fan-out and websocket server."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings.boards
+        self.pubsub = create_pubsub(settings)
+        self.hub = Hub(db, settings.boards)
+        self.server: Server | None = None
+        self.port: int | None = None
+        db.add_commit_hook(commit_hook(self.pubsub))
+
+    async def start(self) -> None:
+        self.pubsub.subscribe(self.hub.notify, self.hub.wake_all)
+        await self.pubsub.start()
+        self.hub.start()
+        self.server = await serve(
+            self._handle,
+            self.settings.host,
+            self.settings.port,
+            process_request=self._check_path,
+            compression=None,  # one frame written to every screen: no per-connection deflate
+            ping_interval=None,  # the hub's heartbeat does it for all screens at once
+            max_size=4096,  # screens only listen
+            max_queue=4,
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+        log.info("live boards on ws://%s:%s", self.settings.host, self.port)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+            self.server = None
+        await self.hub.close()
+        await self.pubsub.close()
+
+    def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
+        """The websocket address a page opened on `host` connects to."""
+        if self.settings.public_url:
+            return f"{self.settings.public_url.rstrip('/')}/tournoi/{tournament_id}"
+        return f"{'wss' if secure else 'ws'}://{host}:{self.port}/tournoi/{tournament_id}"
+
+    @staticmethod
+    def _check_path(connection: ServerConnection, request: Request) -> Response | None:
+        if parse_path(request.path) is None:
+            return connection.respond(HTTPStatus.NOT_FOUND, "Not a board\n")
+        return None
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        tournament_id, since = parse_path(connection.request.path)
+        try:
+            client = await self.hub.join(connection, tournament_id, since)
+        except TournamentError:
+            await connection.close(UNKNOWN_CODE, "unknown tournament")
+            return
+        try:
+            await connection.wait_closed()
+        finally:
+            self.hub.leave(client, tournament_id)

@@ -1,0 +1,351 @@
+"""The professional day and the launch meeting: sessions, registration of library staff with a waiting
+list, cancellation by private link; MDE staff manage sessions and see who comes. Pages and API."""
+
+from dataclasses import dataclass
+
+from litestar import Request, get, post, put
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from tournament.audit import Actor
+from tournament.festival.editions import Edition
+from tournament.festival.errors import FestivalError, FestivalNotFound
+from tournament.festival.proday import (
+    AttendeeInput, ProRegistration, ProSession, ProSessionInput, SessionSeats, attendees, cancel_by_token,
+    cancel_registration, list_sessions, register_attendee, registration_by_token, save_pro_session, session_seats,
+    waiting_position,
+)
+from tournament.libraries import list_libraries
+from web.auth import actor_of, client_address, staff_only
+from web.controllers.festival_common import (
+    actor_or_401, chosen_edition, edition_or_404, form_with_errors, now_of, paris_iso, problem_from, raise_for_page,
+    read_int, render,
+)
+from web.deps import DB, Config
+from web.forms import FormState, read_form
+from web.messages import message
+
+
+@dataclass
+class ProSessionOut:
+    id: int
+    meeting: str
+    kind: str
+    title: str
+    description: str
+    starts_at: str
+    ends_at: str
+    place: str
+    capacity: int
+    confirmed: int
+    waiting: int
+    free: int
+
+    @classmethod
+    def of(cls, seats: SessionSeats) -> "ProSessionOut":
+        s = seats.session
+        return cls(id=s.id, meeting=s.meeting, kind=s.kind, title=s.title, description=s.description,
+                   starts_at=paris_iso(s.starts_at), ends_at=paris_iso(s.ends_at), place=s.place, capacity=s.capacity,
+                   confirmed=seats.confirmed, waiting=seats.waiting, free=seats.free)
+
+
+@dataclass
+class SeatOut:
+    """A registration as its holder sees it."""
+
+    session_id: int
+    name: str
+    state: str
+    """`confirmed`, `waiting` or `cancelled`."""
+    waiting_position: int | None
+    token: str | None = None
+    """Only in the answer to the registration: the private cancellation link's secret."""
+    cancel_url: str | None = None
+
+
+@dataclass
+class AttendeeOut:
+    id: int
+    name: str
+    email: str
+    library_id: int
+    library: str
+    staff_status: str
+    state: str
+    created_at: str
+
+
+@dataclass
+class CancelOut:
+    cancelled: SeatOut
+    promoted: int
+    """How many people waiting got a seat."""
+
+
+def _actor(request: Request) -> Actor:
+    return actor_of(request) or Actor(kind="system", address=client_address(request), name="public")
+
+
+def cancel_path(token: str) -> str:
+    return f"/journee-pro/annulation/{token}"
+
+
+async def _seat(session, registration: ProRegistration, token: str | None = None, base: str = "") -> SeatOut:
+    return SeatOut(
+        session_id=registration.session_id, name=registration.name, state=registration.state,
+        waiting_position=await waiting_position(session, registration), token=token,
+        cancel_url=f"{base.rstrip('/')}{cancel_path(token)}" if token else None,
+    )
+
+
+def _session_input(values: dict[str, str]) -> ProSessionInput:
+    errors: dict[str, str] = {}
+    capacity = read_int(values, "capacity", errors)
+    if errors:
+        raise FestivalError("invalid", errors=errors)
+    return ProSessionInput(
+        meeting=values.get("meeting", ""), kind=values.get("kind", ""), title=values.get("title", ""),
+        day=values.get("day", ""), start=values.get("start", ""), end=values.get("end", ""),
+        capacity=capacity if capacity is not None else 0, place=values.get("place", ""),
+        description=values.get("description", ""),
+    )
+
+
+def _attendee_input(values: dict[str, str]) -> AttendeeInput:
+    errors: dict[str, str] = {}
+    library_id = read_int(values, "library_id", errors)
+    if errors:
+        raise FestivalError("invalid", errors={"library_id": "unknown_library"})
+    return AttendeeInput(name=values.get("name", ""), email=values.get("email", ""), library_id=library_id,
+                         staff_status=values.get("staff_status", ""))
+
+
+# --- Public pages -----------------------------------------------------------------------------------
+
+
+@get("/journee-pro", include_in_schema=False)
+async def proday_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
+    async with db.read() as session:
+        chosen = await chosen_edition(session, edition)
+        sessions = await list_sessions(session, chosen.id) if chosen else []
+    return render("proday.html", edition=chosen, sessions=sessions)
+
+
+async def _registration_form(db: DB, session_id: int, form: FormState, status: int = 200) -> Template:
+    async with db.read() as session:
+        try:
+            seats = await session_seats(session, session_id)
+        except FestivalError as exc:
+            raise NotFoundException(message(exc.code)) from None
+        libraries = await list_libraries(session)
+    return render("proday_register.html", status_code=status, seats=seats, form=form,
+                  library_choices=[("", "…")] + [(str(l.id), f"{l.commune} · {l.name}") for l in libraries])
+
+
+@get("/journee-pro/seances/{session_id:int}/inscription", include_in_schema=False)
+async def proday_register_page(db: DB, session_id: FromPath[int]) -> Template:
+    return await _registration_form(db, session_id, FormState(values={"staff_status": "employee"}))
+
+
+@post("/journee-pro/seances/{session_id:int}/inscription", include_in_schema=False)
+async def proday_register_submit(request: Request, db: DB, session_id: FromPath[int]) -> Template:
+    values = await read_form(request)
+    try:
+        data = _attendee_input(values)
+        async with db.write() as session:
+            registration, token = await register_attendee(session, session_id=session_id, data=data,
+                                                          actor=_actor(request), now=now_of(request))
+            seat = await _seat(session, registration, token)
+            seats = await session_seats(session, session_id)
+    except FestivalError as exc:
+        if exc.code in ("unknown_session",):
+            raise NotFoundException(message(exc.code)) from None
+        return await _registration_form(db, session_id, form_with_errors(values, exc), 409 if not exc.errors else 400)
+    return render("proday_registered.html", seat=seat, seats=seats, link=cancel_path(token))
+
+
+@get("/journee-pro/annulation/{token:str}", include_in_schema=False)
+async def proday_cancel_page(db: DB, token: FromPath[str]) -> Template:
+    async with db.read() as session:
+        try:
+            registration = await registration_by_token(session, token)
+        except FestivalError as exc:
+            raise NotFoundException(message(exc.code)) from None
+        seat = await _seat(session, registration)
+        seats = await session_seats(session, registration.session_id)
+    return render("proday_cancel.html", seat=seat, seats=seats, token=token, done=False)
+
+
+@post("/journee-pro/annulation/{token:str}", include_in_schema=False)
+async def proday_cancel_submit(request: Request, db: DB, token: FromPath[str]) -> Template:
+    try:
+        async with db.write() as session:
+            registration, _promoted = await cancel_by_token(session, token=token, actor=_actor(request))
+            seat = await _seat(session, registration)
+            seats = await session_seats(session, registration.session_id)
+    except FestivalError as exc:
+        raise_for_page(exc)
+        async with db.read() as session:
+            registration = await registration_by_token(session, token)
+            seat = await _seat(session, registration)
+            seats = await session_seats(session, registration.session_id)
+        return render("proday_cancel.html", status_code=409, seat=seat, seats=seats, token=token, done=False,
+                      error=message(exc.code))
+    return render("proday_cancel.html", seat=seat, seats=seats, token=token, done=True)
+
+
+# --- MDE staff pages --------------------------------------------------------------------------------
+
+
+async def _admin_page(db: DB, edition_year: int | None, form: FormState, status: int = 200) -> Template:
+    async with db.read() as session:
+        edition = await chosen_edition(session, edition_year)
+        sessions = await list_sessions(session, edition.id) if edition else []
+    return render("proday_admin.html", status_code=status, edition=edition, sessions=sessions, form=form)
+
+
+@get("/admin/festival/journee-pro", include_in_schema=False, guards=[staff_only])
+async def proday_admin_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
+    return await _admin_page(db, edition, FormState(values={"meeting": "professional_day", "kind": "conference"}))
+
+
+@post("/admin/festival/journee-pro", include_in_schema=False, guards=[staff_only])
+async def proday_admin_create(request: Request, db: DB, edition: FromQuery[int | None] = None) -> Template | Redirect:
+    values = await read_form(request)
+    try:
+        data = _session_input(values)
+        async with db.write() as session:
+            chosen = await chosen_edition(session, edition)
+            if chosen is None:
+                raise FestivalNotFound("unknown_edition")
+            await save_pro_session(session, edition=chosen, data=data, actor=actor_or_401(request))
+    except FestivalError as exc:
+        raise_for_page(exc)
+        return await _admin_page(db, edition, form_with_errors(values, exc), 400)
+    return Redirect(f"/admin/festival/journee-pro?edition={chosen.year}")
+
+
+@get("/admin/festival/journee-pro/{session_id:int}", include_in_schema=False, guards=[staff_only])
+async def proday_attendees_page(request: Request, db: DB, session_id: FromPath[int]) -> Template:
+    async with db.read() as session:
+        try:
+            seats = await session_seats(session, session_id)
+        except FestivalError as exc:
+            raise NotFoundException(message(exc.code)) from None
+        people = await attendees(session, session_id, actor=actor_or_401(request))
+    return render("proday_attendees.html", seats=seats, people=people)
+
+
+@post("/admin/festival/journee-pro/inscriptions/{registration_id:int}/annuler", include_in_schema=False,
+      guards=[staff_only])
+async def proday_admin_cancel(request: Request, db: DB, registration_id: FromPath[int]) -> Redirect:
+    try:
+        async with db.write() as session:
+            registration, _ = await cancel_registration(session, registration_id=registration_id, actor=actor_or_401(request))
+    except FestivalError as exc:
+        raise_for_page(exc)
+        raise problem_from(exc) from None
+    return Redirect(f"/admin/festival/journee-pro/{registration.session_id}")
+
+
+# --- API --------------------------------------------------------------------------------------------
+
+
+@get("/api/festival/pro-sessions", tags=["festival"],
+     summary="Sessions of the professional day and launch meeting, with seats left and waiting list length")
+async def sessions_api(db: DB, edition: FromQuery[int | None] = None) -> list[ProSessionOut]:
+    async with db.read() as session:
+        chosen = await chosen_edition(session, edition)
+        return [ProSessionOut.of(s) for s in (await list_sessions(session, chosen.id) if chosen else [])]
+
+
+@post("/api/festival/editions/{year:int}/pro-sessions", tags=["festival"], guards=[staff_only],
+      summary="Create a session (MDE staff)")
+async def create_session_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
+    try:
+        async with db.write() as session:
+            edition = await edition_or_404(session, year)
+            created = await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request))
+            return ProSessionOut.of(await session_seats(session, created.id))
+    except FestivalError as exc:
+        raise problem_from(exc) from None
+
+
+@put("/api/festival/pro-sessions/{session_id:int}", tags=["festival"], guards=[staff_only],
+     summary="Change a session (MDE staff); more seats promote people waiting")
+async def update_session_api(request: Request, db: DB, session_id: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
+    try:
+        async with db.write() as session:
+            existing = await session.get(ProSession, session_id)
+            if existing is None:
+                raise FestivalNotFound("unknown_session")
+            edition = await session.get(Edition, existing.edition_id)
+            await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request), session_id=session_id)
+            return ProSessionOut.of(await session_seats(session, session_id))
+    except FestivalError as exc:
+        raise problem_from(exc) from None
+
+
+@get("/api/festival/pro-sessions/{session_id:int}/registrations", tags=["festival"], guards=[staff_only],
+     summary="Who registered for a session (MDE staff): seats, waiting list in order, cancellations")
+async def attendees_api(request: Request, db: DB, session_id: FromPath[int]) -> list[AttendeeOut]:
+    async with db.read() as session:
+        people = await attendees(session, session_id, actor=actor_or_401(request))
+    return [AttendeeOut(r.id, r.name, r.email, r.library_id, library.name, r.staff_status, r.state, paris_iso(r.created_at))
+            for r, library in people]
+
+
+@post("/api/festival/pro-sessions/{session_id:int}/registrations", tags=["festival"], status_code=201,
+      summary="Register a library employee or volunteer (waiting list when full); returns the cancellation link")
+async def register_api(request: Request, db: DB, settings: Config, session_id: FromPath[int],
+                       data: JSONBody[AttendeeInput]) -> SeatOut:
+    try:
+        async with db.write() as session:
+            registration, token = await register_attendee(session, session_id=session_id, data=data,
+                                                          actor=_actor(request), now=now_of(request))
+            return await _seat(session, registration, token, settings.server.public_url)
+    except FestivalError as exc:
+        raise problem_from(exc) from None
+
+
+@get("/api/festival/pro-registrations/{token:str}", tags=["festival"], summary="A registration, by its private link")
+async def seat_api(db: DB, token: FromPath[str]) -> SeatOut:
+    async with db.read() as session:
+        try:
+            return await _seat(session, await registration_by_token(session, token))
+        except FestivalError as exc:
+            raise problem_from(exc) from None
+
+
+@post("/api/festival/pro-registrations/{token:str}/cancel", tags=["festival"], status_code=200,
+      summary="Cancel a registration by its private link; the first people waiting get the seat")
+async def cancel_api(request: Request, db: DB, token: FromPath[str]) -> CancelOut:
+    try:
+        async with db.write() as session:
+            registration, promoted = await cancel_by_token(session, token=token, actor=_actor(request))
+            return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
+    except FestivalError as exc:
+        raise problem_from(exc) from None
+
+
+@post("/api/festival/pro-sessions/{session_id:int}/registrations/{registration_id:int}/cancel", tags=["festival"],
+      guards=[staff_only], status_code=200, summary="Cancel someone's registration (MDE staff)")
+async def staff_cancel_api(request: Request, db: DB, session_id: FromPath[int], registration_id: FromPath[int]) -> CancelOut:
+    try:
+        async with db.write() as session:
+            found = await session.get(ProRegistration, registration_id)
+            if found is None or found.session_id != session_id:
+                raise FestivalNotFound("unknown_registration")
+            registration, promoted = await cancel_registration(session, registration_id=registration_id,
+                                                               actor=actor_or_401(request))
+            return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
+    except FestivalError as exc:
+        raise problem_from(exc) from None
+
+
+ROUTES = [
+    proday_page, proday_register_page, proday_register_submit, proday_cancel_page, proday_cancel_submit,
+    proday_admin_page, proday_admin_create, proday_attendees_page, proday_admin_cancel, sessions_api,
+    create_session_api, update_session_api, attendees_api, register_api, seat_api, cancel_api, staff_cancel_api,
+]

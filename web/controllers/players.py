@@ -1,0 +1,260 @@
+"""Players: enrolment and link replacement at the library desk, the player's own page, and JSON twins."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from litestar import Request, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.response import Template
+
+from tournament.players import AgeCategory, Player, PlayerError, PlayerLink, create_player, list_players, player_profile
+from tournament.players import regenerate_link
+from web.auth import account_only, actor_of, library_manager, player_link, player_only
+from web.controllers.libraries import library_page
+from web.deps import DB, Config
+from web.errors import REFUSAL_STATUS, refusal
+from web.forms import FormState, read_form, show_refusal
+from web.i18n import N_, _
+from web.links import PRIVATE_PAGE_HEADERS, absolute, player_path, qr_svg
+from web.messages import MESSAGES, age_label
+
+MESSAGES.update(
+    {
+        "invalid_pseudonym": N_("The pseudonym must have 2 to 40 characters."),
+        "pseudonym_taken": N_("Another player of this library already uses this pseudonym."),
+        "invalid_initial": N_("Enter the first letter of the last name only."),
+        "invalid_age_category": N_("Choose an age group from the list."),
+        "guardian_consent_required": N_("Under 15, a parent or guardian must agree first."),
+        "guardian_contact_required": N_("Under 15, leave a phone number or e-mail address of a parent or guardian."),
+        "unknown_player": N_("This player does not exist."),
+    }
+)
+REFUSAL_STATUS.update({"unknown_player": 404})
+
+
+@dataclass
+class PlayerIn:
+    pseudonym: str
+    """Shown on the boards; 2 to 40 characters, unique in the library (ignoring case)."""
+    first_name: str
+    last_initial: str
+    """One letter."""
+    age_category: AgeCategory
+    guardian_consent: bool = False
+    """Required under 15."""
+    guardian_contact: str = ""
+    """Required under 15; not kept from 15 on."""
+
+
+@dataclass
+class PlayerOut:
+    id: int
+    library_id: int
+    pseudonym: str
+    first_name: str
+    last_initial: str
+    age_category: AgeCategory
+    guardian_consent: bool
+    guardian_contact: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, player: Player) -> "PlayerOut":
+        return cls(
+            id=player.id,
+            library_id=player.library_id,
+            pseudonym=player.pseudonym,
+            first_name=player.first_name,
+            last_initial=player.last_initial,
+            age_category=AgeCategory(player.age_category),
+            guardian_consent=player.guardian_consent,
+            guardian_contact=player.guardian_contact,
+            created_at=player.created_at,
+        )
+
+
+@dataclass
+class PlayerLinkOut:
+    player: PlayerOut
+    token: str
+    """The secret of the private link: returned this once, never stored."""
+    url: str
+    """The full private link to hand to the player."""
+
+
+@dataclass
+class MyPlayerOut:
+    id: int
+    pseudonym: str
+    library_id: int
+    library_name: str
+    age_category: AgeCategory
+
+
+def _link_page(settings: Config, link: PlayerLink, *, status_code: int) -> Template:
+    url = absolute(settings, player_path(link.token))
+    label = _("QR code of the private link of {pseudonym}").format(pseudonym=link.player.pseudonym)
+    return Template(
+        "players/link.html",
+        context={
+            "player": link.player,
+            "library": link.library,
+            "url": url,
+            "qr": qr_svg(url, label=label),
+        },
+        status_code=status_code,
+        headers=PRIVATE_PAGE_HEADERS,
+    )
+
+
+def _link_out(settings: Config, link: PlayerLink) -> PlayerLinkOut:
+    url = absolute(settings, player_path(link.token))
+    return PlayerLinkOut(player=PlayerOut.of(link.player), token=link.token, url=url)
+
+
+@post("/bibliotheques/{library_id:int}/joueurs", include_in_schema=False, guards=[library_manager])
+async def enrol_player_form(request: Request, db: DB, settings: Config, library_id: FromPath[int]) -> Template:
+    data = await read_form(request)
+    form = FormState(values=data)
+    try:
+        async with db.write() as session:
+            link = await create_player(
+                session,
+                library_id=library_id,
+                pseudonym=data.get("pseudonym", ""),
+                first_name=data.get("first_name", ""),
+                last_initial=data.get("last_initial", ""),
+                age_category=data.get("age_category", ""),
+                guardian_consent=bool(data.get("guardian_consent")),
+                guardian_contact=data.get("guardian_contact", ""),
+                actor=actor_of(request),
+            )
+    except PlayerError as exc:
+        show_refusal(form, exc)
+        return await library_page(request, db, library_id, player_form=form, status_code=400)
+    return _link_page(settings, link, status_code=201)
+
+
+@post("/joueurs/{player_id:int}/lien", include_in_schema=False, guards=[account_only])
+async def regenerate_link_form(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> Template:
+    try:
+        async with db.write() as session:
+            link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
+    except PlayerError as exc:
+        raise refusal(exc) from None
+    return _link_page(settings, link, status_code=200)
+
+
+@get("/joueur/{player_token:str}", include_in_schema=False, guards=[player_link])
+async def player_page(request: Request, db: DB, settings: Config, player_token: FromPath[str]) -> Template:
+    actor = actor_of(request)
+    async with db.read() as session:
+        try:
+            profile = await player_profile(session, player_id=actor.id, actor=actor)
+        except PlayerError as exc:
+            raise refusal(exc) from None
+    url = absolute(settings, player_path(player_token))
+    return Template(
+        "players/me.html",
+        context={
+            "player": profile.player,
+            "library": profile.library,
+            "age": age_label(profile.player.age_category),
+            "url": url,
+            "token": player_token,
+            "qr": qr_svg(url, label=_("QR code of your private link")),
+        },
+        headers=PRIVATE_PAGE_HEADERS,
+    )
+
+
+@post(
+    "/api/libraries/{library_id:int}/players",
+    tags=["players"],
+    summary="Enrol a player; the answer holds their private link, shown this once",
+    guards=[library_manager],
+)
+async def enrol_player_api(
+    request: Request, db: DB, settings: Config, library_id: FromPath[int], data: JSONBody[PlayerIn]
+) -> PlayerLinkOut:
+    try:
+        async with db.write() as session:
+            link = await create_player(
+                session,
+                library_id=library_id,
+                pseudonym=data.pseudonym,
+                first_name=data.first_name,
+                last_initial=data.last_initial,
+                age_category=data.age_category,
+                guardian_consent=data.guardian_consent,
+                guardian_contact=data.guardian_contact,
+                actor=actor_of(request),
+            )
+    except PlayerError as exc:
+        raise refusal(exc) from None
+    return _link_out(settings, link)
+
+
+@get(
+    "/api/libraries/{library_id:int}/players",
+    tags=["players"],
+    summary="The players of a library (MDE staff, its librarians)",
+    guards=[library_manager],
+)
+async def list_players_api(request: Request, db: DB, library_id: FromPath[int]) -> list[PlayerOut]:
+    async with db.read() as session:
+        try:
+            players = await list_players(session, library_id=library_id, actor=actor_of(request))
+        except PlayerError as exc:
+            raise refusal(exc) from None
+    return [PlayerOut.of(player) for player in players]
+
+
+@post(
+    "/api/players/{player_id:int}/link",
+    tags=["players"],
+    summary="Replace a player's private link (the old one stops working)",
+    guards=[account_only],
+    status_code=200,
+)
+async def regenerate_link_api(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> PlayerLinkOut:
+    try:
+        async with db.write() as session:
+            link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
+    except PlayerError as exc:
+        raise refusal(exc) from None
+    return _link_out(settings, link)
+
+
+@get(
+    "/api/me/player",
+    tags=["players"],
+    summary="The player behind the bearer token (Authorization: Bearer <token of the private link>)",
+    guards=[player_only],
+)
+async def my_player_api(request: Request, db: DB) -> MyPlayerOut:
+    actor = actor_of(request)
+    async with db.read() as session:
+        try:
+            profile = await player_profile(session, player_id=actor.id, actor=actor)
+        except PlayerError as exc:
+            raise refusal(exc) from None
+    player = profile.player
+    return MyPlayerOut(
+        id=player.id,
+        pseudonym=player.pseudonym,
+        library_id=player.library_id,
+        library_name=profile.library.name,
+        age_category=AgeCategory(player.age_category),
+    )
+
+
+ROUTES = [
+    enrol_player_form,
+    regenerate_link_form,
+    player_page,
+    enrol_player_api,
+    list_players_api,
+    regenerate_link_api,
+    my_player_api,
+]

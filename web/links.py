@@ -1,0 +1,38 @@
+"""Private links (player pages, kiosk screens): their full address and the QR code that carries it."""
+
+import xml.etree.ElementTree as ET
+
+import qrcode
+from markupsafe import Markup
+from qrcode.image.svg import SvgPathImage
+
+from tournament.config import Settings
+
+SVG = "http://www.w3.org/2000/svg"
+
+
+def absolute(settings: Settings, path: str) -> str:
+    """`path` on the public site (what is printed and scanned, whichever address served the page)."""
+    return settings.server.public_url.rstrip("/") + path
+
+
+def player_path(token: str) -> str:
+    return f"/joueur/{token}"
+
+
+def screen_path(token: str) -> str:
+    return f"/ecran/{token}"
+
+
+def qr_svg(data: str, *, label: str) -> Markup:
+    """`data` as an inline, scalable SVG QR code on white (dark pages too), announced to screen readers as `label`."""
+    image = qrcode.make(data, image_factory=SvgPathImage, border=4)
+    root = ET.fromstring(image.to_string())
+    path = root.find(f"{{{SVG}}}path")
+    return Markup(
+        '<svg xmlns="{}" viewBox="{}" class="qr" role="img" aria-label="{}">'
+        '<rect width="100%" height="100%" fill="#fff"/><path d="{}" fill="#000"/></svg>'
+    ).format(SVG, root.get("viewBox"), label, path.get("d"))
+
+PRIVATE_PAGE_HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
+"""For pages that show or sit behind a private link: never cached, and the link never leaks as a referrer."""

@@ -1,0 +1,436 @@
+/* X.PO Live boards: keep a tournament's board in step with the server, and draw it.
+ *
+ * Protocol (docs/boards.md): a snapshot, then one event per seq carrying the parts it changed.
+ * The page starts from the snapshot embedded in it, connects with ?since=<its seq>, and on any
+ * loss reconnects with backoff from its last seq. Nothing here needs a mouse.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("board-config").textContent);
+  var words = config.words;
+  var board = JSON.parse(document.getElementById("board-initial").textContent);
+  var seq = board.seq;
+  var view = config.view;
+  var SVG = "http://www.w3.org/2000/svg";
+  var SHARED = ["tournament", "stations", "calls", "podium"];
+
+  function say(key, values) {
+    return (words[key] || key).replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+
+  // --- state ---------------------------------------------------------------------------------
+
+  function applyEvent(message) {
+    var changes = message.changes;
+    var byId = {};
+    board.stages.forEach(function (stage) { byId[stage.id] = stage; });
+    changes.stages.forEach(function (stage) { byId[stage.id] = stage; });
+    board.stages = changes.stage_order.filter(function (id) { return id in byId; }).map(function (id) { return byId[id]; });
+    SHARED.forEach(function (part) { board[part] = changes[part]; });
+    board.seq = seq = message.seq;
+  }
+
+  function handle(message) {
+    if (message.type === "snapshot") {
+      board = message.board;
+      seq = board.seq;
+      render();
+    } else if (message.type === "event") {
+      if (message.seq <= seq) return;
+      if (message.seq !== seq + 1) { restart(); return; }
+      applyEvent(message);
+      render();
+    }
+    document.body.dataset.seq = String(seq);
+  }
+
+  // --- connection ----------------------------------------------------------------------------
+
+  var socket = null;
+  var attempts = 0;
+  var failingSince = null;
+  var silenceTimer = null;
+  var retryTimer = null;
+  var statusBox = document.getElementById("board-status");
+
+  function setStatus(status) {
+    statusBox.dataset.status = status;
+    statusBox.querySelector(".label").textContent = say(status);
+  }
+
+  function connect() {
+    retryTimer = null;
+    var current = new WebSocket(config.ws_url + "?since=" + seq);
+    socket = current;
+    current.onopen = function () {
+      attempts = 0;
+      failingSince = null;
+      setStatus("connected");
+      listen();
+    };
+    current.onmessage = function (event) {
+      if (socket !== current) return;
+      listen();
+      handle(JSON.parse(event.data));
+    };
+    current.onclose = function () {
+      if (socket === current) { socket = null; retry(); }
+    };
+  }
+
+  function listen() {
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(restart, config.heartbeat * 2500 + 2000);
+  }
+
+  function restart() {
+    var old = socket;
+    socket = null;
+    if (old) old.close();
+    retry();
+  }
+
+  function retry() {
+    clearTimeout(silenceTimer);
+    if (retryTimer) return;
+    failingSince = failingSince || Date.now();
+    setStatus(!navigator.onLine || Date.now() - failingSince > 30000 ? "offline" : "reconnecting");
+    var delay = Math.min(15000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() * 0.5);
+    attempts += 1;
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  window.addEventListener("online", function () {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; attempts = 0; connect(); }
+  });
+
+  // --- drawing helpers -----------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function svg(tag, attributes, text) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function entrantText(entrant) {
+    return entrant ? say("entrant", entrant) : say("to_be_decided");
+  }
+
+  function finalStage() {
+    return board.stages.filter(function (s) { return s.kind === "final"; }).pop() || null;
+  }
+
+  function stageTitle(stage) {
+    if (stage.kind === "final") return say("final");
+    return say("qualifier", { library: stage.library ? stage.library.commune : "" });
+  }
+
+  function matchById(stage) {
+    var found = {};
+    stage.matches.forEach(function (m) { found[m.id] = m; });
+    return found;
+  }
+
+  function seatLabel(stage, match, seat, byId) {
+    var entrant = match.entrants[seat];
+    if (entrant) return entrant;
+    var slot = match.slots[seat];
+    if (slot && slot.bye) return { label: say("bye") };
+    if (slot && slot.from && byId[slot.from] && byId[slot.from].number) {
+      var key = slot.take === "loser" ? "loser_of" : "winner_of";
+      return { label: say(key, { number: byId[slot.from].number }) };
+    }
+    return { label: say("to_be_decided") };
+  }
+
+  function isWinner(match, entrant) {
+    return !!(entrant && match.ranking && match.ranking[0] && match.ranking[0].player_id === entrant.player_id);
+  }
+
+  function calledStations() {
+    var called = {};
+    board.calls.forEach(function (call) { called[call.stage_id + ":" + call.match_id] = call.station; });
+    return called;
+  }
+
+  function empty(text) {
+    return el("p", "board-empty", text);
+  }
+
+  // --- bracket -------------------------------------------------------------------------------
+
+  var BOX_W = 340, ROW_H = 46, HEAD_H = 30, GAP_X = 70, GAP_Y = 26;
+  var SECTION_ORDER = ["winners", "grand_final", "third_place"];
+
+  function sectionOf(match) {
+    if (SECTION_ORDER.indexOf(match.bracket) >= 0) return "main";
+    return match.bracket;
+  }
+
+  function drawBracket(container) {
+    var stage = finalStage();
+    if (!stage || !stage.matches.length) { container.appendChild(empty(say("no_final"))); return; }
+    var byId = matchById(stage);
+    var called = calledStations();
+    var sections = [];
+    var bySection = {};
+    stage.matches.forEach(function (match) {
+      if (match.state === "bye") return;
+      var name = sectionOf(match);
+      if (!bySection[name]) { bySection[name] = []; sections.push(name); }
+      bySection[name].push(match);
+    });
+    var boxes = {};
+    var top = 0, width = 0;
+    var drawn = svg("g");
+    sections.forEach(function (name) {
+      var matches = bySection[name];
+      var columns = [];
+      var columnOf = {};
+      matches.forEach(function (match) {
+        var key = (SECTION_ORDER.indexOf(match.bracket) > 0 ? 1000 * SECTION_ORDER.indexOf(match.bracket) : 0) + match.round;
+        if (!(key in columnOf)) { columnOf[key] = []; columns.push(key); }
+        columnOf[key].push(match);
+      });
+      columns.sort(function (a, b) { return a - b; });
+      var bottom = top;
+      if (name !== "main") {
+        drawn.appendChild(svg("text", { x: 0, y: top + 28, "class": "section-title" }, say(name in words ? name : "pool", { name: name })));
+        top += 44;
+        bottom = top;
+      }
+      columns.forEach(function (key, index) {
+        var x = index * (BOX_W + GAP_X);
+        var placed = columnOf[key].map(function (match, order) {
+          var height = HEAD_H + ROW_H * Math.max(2, match.slots.length);
+          var sources = match.slots.map(function (slot) { return slot.from && slot.take === "winner" ? boxes[slot.from] : null; })
+            .filter(function (box) { return box && box.section === name; });
+          var wanted = sources.length
+            ? sources.reduce(function (sum, box) { return sum + box.y + box.h / 2; }, 0) / sources.length - height / 2
+            : top + order * (height + GAP_Y);
+          return { match: match, h: height, y: wanted };
+        });
+        var floor = top;
+        placed.sort(function (a, b) { return a.y - b.y; }).forEach(function (item) {
+          item.y = Math.max(item.y, floor);
+          floor = item.y + item.h + GAP_Y;
+          boxes[item.match.id] = { x: x, y: item.y, h: item.h, section: name };
+          drawn.appendChild(drawMatch(stage, item.match, x, item.y, byId, called));
+        });
+        bottom = Math.max(bottom, floor);
+        width = Math.max(width, x + BOX_W);
+      });
+      top = bottom + GAP_Y * 2;
+    });
+    var lines = svg("g", { "class": "connectors" });
+    stage.matches.forEach(function (match) {
+      var to = boxes[match.id];
+      if (!to) return;
+      match.slots.forEach(function (slot, seat) {
+        var from = slot.from && slot.take === "winner" ? boxes[slot.from] : null;
+        if (!from) return;
+        var x1 = from.x + BOX_W, y1 = from.y + from.h / 2;
+        var x2 = to.x, y2 = to.y + HEAD_H + ROW_H * seat + ROW_H / 2;
+        var mid = x1 + GAP_X / 2;
+        if (x2 <= x1) { mid = x1 + 12; }
+        lines.appendChild(svg("path", { d: "M" + x1 + " " + y1 + " H" + mid + " V" + y2 + " H" + x2 }));
+      });
+    });
+    var picture = svg("svg", {
+      viewBox: "-4 -4 " + (width + 8) + " " + (top + 8), "class": "bracket", role: "img",
+      "aria-label": say("bracket"), preserveAspectRatio: "xMidYMin meet"
+    });
+    picture.appendChild(lines);
+    picture.appendChild(drawn);
+    container.appendChild(picture);
+  }
+
+  function drawMatch(stage, match, x, y, byId, called) {
+    var station = called[stage.id + ":" + match.id];
+    var group = svg("g", {
+      "class": "match state-" + match.state + (station ? " called" : ""),
+      "data-match": match.id, transform: "translate(" + x + "," + y + ")"
+    });
+    var rows = Math.max(2, match.slots.length);
+    group.appendChild(svg("rect", { width: BOX_W, height: HEAD_H + ROW_H * rows, rx: 8, "class": "box" }));
+    var head = say("match", { number: match.number });
+    if (station) head += " · " + say("station", { number: station });
+    else if (match.result && match.result.outcome !== "played") head += " · " + say("forfeit");
+    group.appendChild(svg("text", { x: 12, y: 22, "class": "head" }, head));
+    for (var seat = 0; seat < match.slots.length; seat++) {
+      var entrant = seatLabel(stage, match, seat, byId);
+      var rowY = HEAD_H + ROW_H * seat;
+      var classes = "seat";
+      if (entrant.player_id !== undefined) classes += isWinner(match, entrant) ? " winner" : (match.ranking ? " loser" : "");
+      else classes += " unknown";
+      var row = svg("g", { "class": classes, "data-player": entrant.player_id === undefined ? "" : entrant.player_id });
+      row.appendChild(svg("rect", { y: rowY, width: BOX_W, height: ROW_H, "class": "seat-bg" }));
+      row.appendChild(svg("text", { x: 12, y: rowY + 31, "class": "name" }, entrant.pseudonym || entrant.label));
+      if (entrant.commune) {
+        row.appendChild(svg("text", { x: BOX_W - 12, y: rowY + 31, "class": "commune", "text-anchor": "end" }, entrant.commune));
+      }
+      group.appendChild(row);
+    }
+    return group;
+  }
+
+  // --- matches, upcoming, standings, podium --------------------------------------------------
+
+  function callLine(call) {
+    var names = call.entrants.map(entrantText);
+    var versus = names.length === 2 ? say("versus", { home: names[0], away: names[1] }) : names.join(" · ");
+    return say("match", { number: call.number }) + " · " + say("station", { number: call.station }) + " · " + versus;
+  }
+
+  function drawMatches(container) {
+    if (board.calls.length) {
+      var list = el("ol", "call-list");
+      board.calls.forEach(function (call) {
+        var line = el("li", "call", callLine(call));
+        line.dataset.match = call.match_id;
+        list.appendChild(line);
+      });
+      container.appendChild(list);
+    }
+    if (board.stations.length) {
+      var grid = el("div", "stations");
+      board.stations.forEach(function (station) {
+        var card = el("div", "station" + (station.match_id ? " busy" : ""));
+        card.appendChild(el("p", "station-number", say("station", { number: station.number })));
+        card.appendChild(el("p", "station-match", station.match_id ? say("match", { number: station.match_number }) : say("free_station")));
+        grid.appendChild(card);
+      });
+      container.appendChild(grid);
+    }
+    var playing = [];
+    board.stages.forEach(function (stage) {
+      if (stage.kind === "final" || stage.status !== "running") return;
+      stage.matches.forEach(function (match) { if (match.state === "playable") playing.push([stage, match]); });
+    });
+    if (playing.length) container.appendChild(matchList(playing, "next"));
+    if (!board.calls.length && !playing.length) container.appendChild(empty(say("no_matches")));
+  }
+
+  function matchList(items, label) {
+    var list = el("ol", "match-list");
+    items.forEach(function (item) {
+      var stage = item[0], match = item[1];
+      var byId = matchById(stage);
+      var line = el("li", "match-line state-" + match.state);
+      line.dataset.match = match.id;
+      line.appendChild(el("span", "match-number", say("match", { number: match.number })));
+      var names = match.slots.map(function (slot, seat) {
+        var entrant = seatLabel(stage, match, seat, byId);
+        return entrant.pseudonym ? say("entrant", entrant) : entrant.label;
+      });
+      line.appendChild(el("span", "match-names", names.length === 2 ? say("versus", { home: names[0], away: names[1] }) : names.join(" · ")));
+      var where = stage.kind !== "final" ? stageTitle(stage) : say(match.state === "waiting" ? "waiting" : label);
+      line.appendChild(el("span", "match-where", where));
+      list.appendChild(line);
+    });
+    return list;
+  }
+
+  function drawUpcoming(container) {
+    var called = calledStations();
+    var items = [];
+    var stages = board.stages.filter(function (s) { return s.status === "running"; });
+    stages.sort(function (a, b) { return (a.kind === "final" ? 0 : 1) - (b.kind === "final" ? 0 : 1); });
+    stages.forEach(function (stage) {
+      ["playable", "waiting"].forEach(function (state) {
+        stage.matches.forEach(function (match) {
+          if (match.state === state && !called[stage.id + ":" + match.id]) items.push([stage, match]);
+        });
+      });
+    });
+    if (!items.length) { container.appendChild(empty(say("no_upcoming"))); return; }
+    container.appendChild(matchList(items.slice(0, 12), "next"));
+  }
+
+  function drawStandings(container) {
+    var stages = board.stages.filter(function (s) { return s.kind === "qualifier"; });
+    if (!stages.length) { container.appendChild(empty(say("no_standings"))); return; }
+    stages.sort(function (a, b) { return (a.status === "running" ? 0 : 1) - (b.status === "running" ? 0 : 1); });
+    var grid = el("div", "standings");
+    stages.forEach(function (stage) {
+      var card = el("section", "standing-card");
+      card.appendChild(el("h3", null, stageTitle(stage)));
+      card.appendChild(el("p", "standing-status", say(stage.status)));
+      var table = el("table");
+      var head = el("tr");
+      ["place", "player", "points", "record"].forEach(function (key) { head.appendChild(el("th", null, say(key))); });
+      table.appendChild(el("thead")).appendChild(head);
+      var body = table.appendChild(el("tbody"));
+      stage.standings.slice(0, 8).forEach(function (line) {
+        var row = el("tr");
+        row.appendChild(el("td", "place", line.place));
+        row.appendChild(el("td", "name", line.entrant ? line.entrant.pseudonym : "?"));
+        row.appendChild(el("td", "points", line.points));
+        row.appendChild(el("td", "record", line.wins + "–" + line.draws + "–" + line.losses));
+        body.appendChild(row);
+      });
+      card.appendChild(table);
+      grid.appendChild(card);
+    });
+    container.appendChild(grid);
+  }
+
+  function drawPodium(container) {
+    if (!board.podium.length) { container.appendChild(empty(say("no_podium"))); return; }
+    var steps = el("ol", "podium");
+    var labels = { 1: "first", 2: "second", 3: "third" };
+    board.podium.slice().sort(function (a, b) { return a.place - b.place; }).forEach(function (line) {
+      var step = el("li", "step place-" + line.place);
+      step.appendChild(el("p", "step-place", say(labels[line.place] || "third")));
+      step.appendChild(el("p", "step-name", line.entrant ? line.entrant.pseudonym : "?"));
+      step.appendChild(el("p", "step-commune", line.entrant ? line.entrant.commune : ""));
+      steps.appendChild(step);
+    });
+    container.appendChild(steps);
+  }
+
+  var DRAW = { bracket: drawBracket, matches: drawMatches, upcoming: drawUpcoming, standings: drawStandings, podium: drawPodium };
+  var pending = false;
+
+  function render() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      var container = document.getElementById("board-view");
+      var fresh = container.cloneNode(false);
+      fresh.dataset.view = view;
+      DRAW[view](fresh);
+      container.replaceWith(fresh);
+      document.getElementById("board-view-title").textContent = say(view);
+      document.body.dataset.seq = String(seq);
+    });
+  }
+
+  if (config.rotation > 0) {
+    setInterval(function () {
+      view = config.views[(config.views.indexOf(view) + 1) % config.views.length];
+      render();
+    }, config.rotation * 1000);
+  }
+
+  window.xpoBoard = {
+    get seq() { return seq; },
+    get board() { return board; },
+    get view() { return view; }
+  };
+
+  render();
+  connect();
+})();

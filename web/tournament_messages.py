@@ -1,0 +1,175 @@
+"""The French wording of `TournamentError` codes, their HTTP status, and the problem they make.
+
+A refusal carries its details to the API: a stale edit says which version is current, a
+correction that undoes later matches lists them, so a client can show them and ask again.
+"""
+
+from typing import Any
+
+from tournament.tournaments import TournamentError
+from web.errors import ProblemError
+from web.i18n import N_, _
+from web.messages import MESSAGES, message
+
+MESSAGES.update(
+    {
+        "forbidden": N_("You are not allowed to do this."),
+        "not_found": N_("This page does not exist."),
+        "invalid_choice": N_("Choose a value from the list."),
+        "end_before_start": N_("The end must come after the start."),
+        "invalid_datetime": N_("Enter a date and a time."),
+        "invalid_number": N_("Enter a whole number."),
+        "heat_size_range": N_("A heat has 2 to 12 players."),
+        "races_range": N_("A heat has 1 to 12 races."),
+        "finalists_range": N_("The final needs at least 2 players."),
+        "quota_range": N_("The quota cannot be negative."),
+        "final_before_qualifiers_end": N_("The final must come after the last qualifier."),
+        "ffa_needs_heats": N_("Free-for-all heats need a game played in heats."),
+        "not_in_setup": N_("This tournament is no longer in set-up: its rules are frozen."),
+        "not_a_setup_field": N_("This setting cannot be changed."),
+        "format_in_use": N_("A scheduled session uses this format: it must stay allowed."),
+        "tournament_closed": N_("This tournament no longer takes new libraries."),
+        "library_not_in_tournament": N_("This library has not joined the tournament."),
+        "format_not_allowed": N_("This format is not allowed for this tournament's qualifiers."),
+        "outside_qualifying_window": N_("The qualifier must take place while the qualifiers are open."),
+        "capacity_range": N_("A session takes 2 to 256 players."),
+        "player_not_of_library": N_("This player is not enrolled at this library."),
+        "age_category_not_allowed": N_("This player's age group does not take part in this tournament."),
+        "session_closed": N_("This qualifier session is closed."),
+        "session_full": N_("This qualifier session is full."),
+        "not_pending": N_("This request has already been answered."),
+        "session_started": N_("This qualifier has already started."),
+        "not_enrolled": N_("This player is not enrolled in the session."),
+        "session_not_running": N_("This qualifier is not running."),
+        "matches_left": N_("Some matches are still to be played."),
+        "not_enough_players": N_("At least 2 players must be checked in."),
+        "bracket_refused": N_("This format cannot be played with these players and settings."),
+        "idempotency_key_required": N_("This form has expired: reload the page and try again."),
+        "idempotency_key_reused": N_("This submission was already used for another result: reload the page."),
+        "stale_version": N_("Someone entered a result for this match in the meantime. Here is the current state: check it before changing anything."),
+        "confirmation_required": N_("This correction cancels the results of later matches. Confirm to go on: those matches will be played again."),
+        "illegal_result": N_("This result does not fit the match."),
+        "stage_closed": N_("This stage is over: its results can no longer change."),
+        "player_not_in_stage": N_("This player does not play in this match."),
+        "referees_only_at_final": N_("At the final, only referees enter results."),
+        "match_not_playable": N_("This match cannot be played now."),
+        "report_pending": N_("A result is already waiting for confirmation for this match."),
+        "report_not_pending": N_("This report has already been answered."),
+        "stations_range": N_("Add 1 to 64 stations at a time."),
+        "not_a_finalist": N_("This player is not a finalist."),
+        "final_already_seeded": N_("The final is already drawn."),
+        "qualifiers_not_open": N_("The qualifiers are not open yet: MDE staff open them once the set-up is done."),
+        "qualifiers_running": N_("A qualifier is still running: close it before drawing the final."),
+        "final_not_seeded": N_("The final is not drawn yet."),
+        "no_qualifiers_closed": N_("No qualifier is closed yet: there is nobody to choose from."),
+        "unknown_library": N_("This library does not exist."),
+        "winner_required": N_("Choose the winner."),
+        "race_incomplete": N_("Give every player a place in each race."),
+        "race_duplicate": N_("Two players cannot share a place in a race."),
+        "invalid_score": N_("Enter the scores as numbers."),
+        "invalid_outcome": N_("Choose how the match ended from the list."),
+    }
+)
+
+STATUS: dict[str, int] = {
+    "forbidden": 403,
+    "not_found": 404,
+    "stale_version": 409,
+    "confirmation_required": 409,
+    "not_in_setup": 409,
+    "tournament_closed": 409,
+    "session_closed": 409,
+    "session_full": 409,
+    "session_started": 409,
+    "session_not_running": 409,
+    "matches_left": 409,
+    "not_pending": 409,
+    "stage_closed": 409,
+    "match_not_playable": 409,
+    "report_pending": 409,
+    "report_not_pending": 409,
+    "final_already_seeded": 409,
+    "qualifiers_not_open": 409,
+    "qualifiers_running": 409,
+    "final_not_seeded": 409,
+    "no_qualifiers_closed": 409,
+    "referees_only_at_final": 403,
+}
+"""HTTP status by code; any other refusal is bad input (422)."""
+
+
+def tournament_problem(exc: TournamentError, **extra: Any) -> ProblemError:
+    """The problem+json error for a refused tournament action: French detail, the code, the field's
+    message, and the refusal's details (``current``, ``invalidated``, ``pending``…) plus `extra`."""
+    text = message(exc.code)
+    return ProblemError(
+        STATUS.get(exc.code, 422),
+        text,
+        errors={exc.field: text} if exc.field else None,
+        code=exc.code,
+        **exc.details,
+        **extra,
+    )
+
+
+OUTCOME_LABELS = {
+    "played": N_("Played"),
+    "forfeit": N_("Forfeit"),
+    "no_show": N_("Did not show up"),
+    "disqualification": N_("Disqualification"),
+    "bye": N_("Bye"),
+}
+
+FORMAT_LABELS = {
+    "single_elimination": N_("Single elimination"),
+    "double_elimination": N_("Double elimination"),
+    "round_robin": N_("Round robin"),
+    "swiss": N_("Swiss rounds"),
+    "ffa": N_("Free-for-all heats"),
+}
+
+STATUS_LABELS = {
+    "setup": N_("In set-up"),
+    "qualifying": N_("Qualifiers"),
+    "final": N_("Final"),
+    "finished": N_("Finished"),
+    "scheduled": N_("Scheduled"),
+    "running": N_("Running"),
+    "closed": N_("Closed"),
+    "pending": N_("Waiting for approval"),
+    "enrolled": N_("Enrolled"),
+    "checked_in": N_("Present"),
+    "withdrawn": N_("Withdrawn"),
+    "refused": N_("Refused"),
+    "qualified": N_("Qualified"),
+    "reserve": N_("Reserve"),
+    "absent": N_("Absent"),
+    "present": N_("Present"),
+    "confirmed": N_("Confirmed"),
+    "disputed": N_("Disputed"),
+    "resolved": N_("Settled"),
+    "waiting": N_("Waiting for players"),
+    "playable": N_("To play"),
+    "decided": N_("Played"),
+}
+
+MATCH_KIND_LABELS = {"duel": N_("Duels (1 against 1)"), "heat": N_("Heats (free-for-all races)")}
+
+GRAND_FINAL_LABELS = {
+    "none": N_("No grand final (both bracket winners finish)"),
+    "single": N_("One grand final"),
+    "reset": N_("Grand final with a reset"),
+}
+
+ACTION_LABELS = {
+    "result.record": N_("Result entered"),
+    "result.correct": N_("Result corrected"),
+    "report.create": N_("Result reported by a player"),
+    "report.confirm": N_("Report confirmed"),
+    "report.dispute": N_("Report disputed"),
+}
+
+
+def label(table: dict[str, str], key: str | None) -> str:
+    """The French label of `key` in one of the tables above (the key itself when unknown)."""
+    return _(table[key]) if key in table else (key or "")
