@@ -5,8 +5,6 @@ The app runs in a subprocess (uvicorn) so that it can really be stopped and star
 browser is Debian's Chromium driven by Playwright (never `playwright install`).
 """
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import run
@@ -15,27 +13,14 @@ from tests.web.boards.servers import AppProcess
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
-
-
 @pytest.fixture
-def browser_page():
-    if not CHROMIUM.exists():
-        print(f"SKIPPED: {CHROMIUM} is missing (apt-get install chromium; CI installs it)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; CI installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        try:
-            yield page
-        finally:
-            browser.close()
+def browser_page(chromium):
+    """A 1080p page in the shared headless Chromium (tests/e2e/conftest.py: fails in CI if missing)."""
+    page = chromium.new_page(viewport={"width": 1920, "height": 1080})
+    try:
+        yield page
+    finally:
+        page.close()
 
 
 @pytest.fixture

@@ -60,6 +60,9 @@ class Boards:
             ping_interval=None,  # the hub's heartbeat does it for all screens at once
             max_size=4096,  # screens only listen
             max_queue=4,
+            # Several workers (uvicorn --workers) share one fixed port: the kernel spreads the screens
+            # between them, and every worker hears every commit through pub/sub.
+            reuse_port=bool(self.settings.port),
         )
         self.port = self.server.sockets[0].getsockname()[1]
         log.info("live boards on ws://%s:%s", self.settings.host, self.port)
