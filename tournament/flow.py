@@ -36,7 +36,7 @@ from tournament.qualifiers import (
 )
 from tournament.reports import MatchReport, ReportStatus
 from tournament.stages import Stage, StageKind, StageStatus, get_stage
-from tournament.stations import Station, dispatch, stations_of
+from tournament.stations import Station, dispatch, match_numbers, stations_of
 from tournament.tournaments import (
     FINAL_FORMATS,
     Tournament,
@@ -322,15 +322,10 @@ async def seats_of(session: AsyncSession, stage: Stage) -> dict[int, Seat]:
 
 
 def match_views(stage: Stage, seats: dict[int, Seat]) -> list[MatchView]:
-    """Every match of the stage in play order, numbered like the call list (`stations.match_number`)."""
-    views = []
-    number = 0
-    for match in stage.event().matches.values():
-        is_bye = match.result is not None and match.result.outcome == "bye"
-        if not is_bye:
-            number += 1
-        views.append(_view(stage, match, seats, None if is_bye else number))
-    return views
+    """Every match of the stage in play order, numbered like the call list (`stations.match_numbers`)."""
+    event = stage.event()
+    numbers = match_numbers(event)
+    return [_view(stage, match, seats, numbers.get(match.id)) for match in event.matches.values()]
 
 
 def match_view(stage: Stage, seats: dict[int, Seat], match_id: str) -> MatchView:

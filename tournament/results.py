@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import brackets
-from brackets.model import Result
+from brackets.model import Event, Result
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -99,8 +99,8 @@ def to_engine_result(stage: Stage, data: ResultInput) -> Result:
     )
 
 
-def _describe(stage: Stage, match_id: str) -> dict[str, Any]:
-    match = stage.event().matches[match_id]
+def _describe(stage: Stage, event: Event, match_id: str) -> dict[str, Any]:
+    match = event.matches[match_id]
     players = [stage.player_of(s) for s in match.entrants]
     ranking = [stage.player_of(s) for s in match.ranking] if match.ranking else None
     return {
@@ -153,7 +153,7 @@ async def submit_result(
     event = stage.event()
     if match_id not in event.matches:
         raise TournamentError("not_found", "match_id")
-    before = _describe(stage, match_id)
+    before = _describe(stage, event, match_id)
     result = to_engine_result(stage, data)
     is_correction = event.matches[match_id].result is not None
     invalidated: tuple[str, ...] = ()
@@ -174,7 +174,7 @@ async def submit_result(
     stage.match_versions = versions
     stage.store(event)
     session.add(stage)
-    after = _describe(stage, match_id)
+    after = _describe(stage, event, match_id)
     audit(
         session,
         actor,
@@ -191,7 +191,7 @@ async def submit_result(
         {"stage_id": stage_id, "match_id": match_id, "invalidated": list(invalidated), "correction": is_correction},
     )
     if stage.kind == StageKind.FINAL:
-        await dispatch(session, stage)
+        await dispatch(session, stage, event)
     outcome = Outcome(
         stage_id=stage_id,
         match_id=match_id,

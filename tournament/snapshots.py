@@ -22,7 +22,7 @@ from tournament.db import Database
 from tournament.libraries import Library
 from tournament.players import Player
 from tournament.stages import Stage, StageKind
-from tournament.stations import Station
+from tournament.stations import Station, match_numbers
 from tournament.tournaments import Tournament, TournamentError
 
 Board = dict[str, Any]
@@ -90,12 +90,10 @@ class _Reader:
 
     def stage_view(self, stage: Stage) -> dict[str, Any]:
         event = stage.event()
+        numbers = match_numbers(event)
         matches = []
-        number = 0
         for match in event.matches.values():
-            bye = match.result is not None and match.result.outcome == "bye"
-            if not bye:
-                number += 1
+            bye = match.id not in numbers
             if bye:
                 state = "bye"
             elif match.result is not None:
@@ -106,7 +104,7 @@ class _Reader:
                 state = "waiting"
             matches.append({
                 "id": match.id,
-                "number": None if bye else number,
+                "number": numbers.get(match.id),
                 "bracket": match.bracket,
                 "round": match.round,
                 "slots": [slot.to_json() for slot in match.slots],

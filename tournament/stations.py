@@ -7,6 +7,7 @@ list reads like «Match 12 · Poste 3 · Luna (Vernon) contre Max (Bernay)».
 from datetime import datetime
 
 import brackets
+from brackets.model import Event
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,16 +31,22 @@ class Station(SQLModel, table=True):
     called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-def match_number(stage: Stage, match_id: str) -> int:
-    """The match's number in play order, counting only matches people actually play (not byes)."""
-    number = 0
-    for match in stage.event().matches.values():
+def match_numbers(event: Event) -> dict[str, int]:
+    """Each match's number in play order, counting only matches people actually play (not byes)."""
+    numbers: dict[str, int] = {}
+    for match in event.matches.values():
         if match.result is not None and match.result.outcome == "bye":
             continue
-        number += 1
-        if match.id == match_id:
-            return number
-    raise TournamentError("not_found", "match_id")
+        numbers[match.id] = len(numbers) + 1
+    return numbers
+
+
+def match_number(stage: Stage, match_id: str) -> int:
+    """One match's number (see `match_numbers`)."""
+    try:
+        return match_numbers(stage.event())[match_id]
+    except KeyError:
+        raise TournamentError("not_found", "match_id") from None
 
 
 async def add_stations(session: AsyncSession, *, tournament_id: int, count: int, actor: Actor) -> list[Station]:
@@ -63,12 +70,15 @@ async def stations_of(session: AsyncSession, tournament_id: int) -> list[Station
     return list(result.all())
 
 
-async def dispatch(session: AsyncSession, stage: Stage) -> list[Station]:
+async def dispatch(session: AsyncSession, stage: Stage, event: Event | None = None) -> list[Station]:
     """Free stations whose match is decided, then call the next playable matches to free stations.
 
     Returns the stations that got a new match. Emits one ``station.called`` event per call.
+    `event` is the stage's engine state when the caller already holds it (result entry does), so
+    the hot path decodes it once.
     """
-    event = stage.event()
+    event = event or stage.event()
+    numbers = match_numbers(event)
     stations = await stations_of(session, stage.tournament_id)
     busy: set[str] = set()
     for station in stations:
@@ -94,6 +104,6 @@ async def dispatch(session: AsyncSession, stage: Stage) -> list[Station]:
         called.append(station)
         await board.emit(
             session, stage.tournament_id, "station.called",
-            {"station": station.number, "stage_id": stage.id, "match_id": match.id, "number": match_number(stage, match.id)},
+            {"station": station.number, "stage_id": stage.id, "match_id": match.id, "number": numbers[match.id]},
         )
     return called
