@@ -1,18 +1,21 @@
 """Live boards fan-out benchmark: publish → receive latency for N screens, against a bare server.
 
-    python perf/bench_boards.py                      # N = 100, 1,000 and 5,000; 20 results each
-    python perf/bench_boards.py --sizes 1000 --events 10
+    python perf/bench_boards.py                      # N = 100, 1,000 and 5,000; 4 rounds of 26 results
+    python perf/bench_boards.py --sizes 1000 --rounds 2
 
-Four processes: this driver; the app (uvicorn, `[boards] test_endpoints` on, SQLite); one process
-of N `websockets` clients; and, as the reference, a bare `websockets` server that only calls
-`broadcast()` with a message of the same size. For each N the driver posts results over HTTP
-(`POST /api/boards/test/play`: commit, board event, notification, database read, one
-serialisation, broadcast) and the bare server is asked to broadcast the same number of messages.
+Five processes: this driver; the app (uvicorn, `[boards] test_endpoints` on, SQLite); the bare
+reference, a `websockets` server that only calls `broadcast()` with a message of the same size;
+and two processes of N `websockets` clients, one connected to each server. For each N the driver
+posts results to the app over HTTP (`POST /api/boards/test/play`: the write transaction with the
+board event and its serialised message, commit, broadcast) and asks the bare server to broadcast,
+in alternating blocks of `--block` events, so that both see the same machine at the same time.
+A round plays one 16-player double-elimination final (26 measured results after the warm-up);
+each of the `--rounds` rounds connects N fresh clients to a fresh tournament.
 Every client records when each message arrives (CLOCK_MONOTONIC, shared by all processes) and
-checks that seqs arrive in order without a gap. The driver reports, per event, the latency to
-the last client (p50, p99) and over all deliveries, and the app's memory per connection (RSS of
-its process after connecting N screens, minus before). Results go to stdout; docs/BENCHMARKS.md
-("Live boards") records a run. Not a test: nothing here asserts.
+checks that seqs arrive in order without a gap. The driver reports the latency over all
+deliveries (p50, p99) and, per event, to the last client, and the app's memory per connection
+(RSS of its process after connecting N screens, minus before). Results go to stdout;
+docs/BENCHMARKS.md ("Live boards") records a run. Not a test: nothing here asserts.
 """
 
 import argparse
@@ -34,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CONNECT_BATCH = 250
-WARM_UP = 2
+WARM_UP = 3
 """Events published before measuring (first queries, first frames), for the app and the bare server alike."""
+EVENTS_PER_ROUND = 26
+"""Measured results per round: a 16-player double-elimination final has 30 matches, less the warm-up."""
 
 
 def raise_open_files(wanted: int = 20_000) -> int:
@@ -108,7 +113,7 @@ async def clients_main(url: str, count: int) -> None:
                     sizes[0] = max(sizes[0], len(data))
                     counts[seq] = counts.get(seq, 0) + 1
                     if counts[seq] == count:
-                        print(f"got {seq}", flush=True)
+                        print(f"got {seq} {len(data)}", flush=True)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             if not isinstance(error, asyncio.CancelledError):
                 errors.append(f"client {index}: {type(error).__name__}")
@@ -223,53 +228,116 @@ def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
     return asyncio.run(build())
 
 
-def measure(clients: subprocess.Popen, publish) -> dict:
-    """Publish events one at a time (publish(i) returns (seq, when)), each once every client has
-    the previous one, then collect what every client received."""
-    published = {}
-    for i in range(WARM_UP + publish.count):
-        seq, when = publish(i)
-        if i >= WARM_UP:
-            published[seq] = when
+class Side:
+    """One server under test and its N clients: publishes events one at a time, waiting for every
+    client to have each before the next."""
+
+    def __init__(self, clients: subprocess.Popen, publish) -> None:
+        self.clients, self.publish = clients, publish
+        self.published: dict[int, float] = {}
+        self.count = 0
+        self.size = 0
+
+    def play(self, *, measured: bool) -> None:
+        seq, when = self.publish(self.count)
+        self.count += 1
+        if measured:
+            self.published[seq] = when
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([clients.stdout], [], [], 1)
-            if ready and clients.stdout.readline().strip() == f"got {seq}":
-                break
+            ready, _, _ = select.select([self.clients.stdout], [], [], 1)
+            if ready:
+                got, _, rest = self.clients.stdout.readline().strip().partition(" ")
+                if got == "got" and rest.split()[0] == str(seq):
+                    self.size = int(rest.split()[1])
+                    break
         time.sleep(0.05)
-    clients.stdin.write(f"{WARM_UP + publish.count}\n")
-    clients.stdin.flush()
-    report = json.loads(clients.stdout.readline())
-    clients.wait(timeout=60)
-    deliveries, last = [], {}
-    missing = 0
-    for times in report["received"]:
-        missing += WARM_UP + publish.count - len(times)
-        for seq, when in times:
-            if seq in published:
-                latency = (when - published[seq]) * 1000
-                deliveries.append(latency)
-                last[seq] = max(last.get(seq, 0), latency)
-    return {
-        "p50": percentile(deliveries, 50), "p99": percentile(deliveries, 99),
-        "last_p50": percentile(list(last.values()), 50), "last_p99": percentile(list(last.values()), 99),
-        "missing": missing, "errors": report["errors"], "size": report["size"],
-        "per_event": [round(last[seq], 1) for seq in sorted(last)],
-    }
+
+    def report(self) -> "Latencies":
+        """Stop the clients and turn what they recorded into latencies."""
+        self.clients.stdin.write(f"{self.count}\n")
+        self.clients.stdin.flush()
+        report = json.loads(self.clients.stdout.readline())
+        self.clients.wait(timeout=60)
+        deliveries, last = [], {}
+        missing = 0
+        for times in report["received"]:
+            missing += self.count - len(times)
+            for seq, when in times:
+                if seq in self.published:
+                    latency = (when - self.published[seq]) * 1000
+                    deliveries.append(latency)
+                    last[seq] = max(last.get(seq, 0), latency)
+        return Latencies(deliveries, [last[seq] for seq in sorted(last)], missing, report["errors"], report["size"])
 
 
-class Publisher:
-    def __init__(self, count: int, send) -> None:
-        self.count, self.send = count, send
+class Latencies:
+    """What the clients of one server received, over one or more rounds."""
 
-    def __call__(self, i: int):
-        return self.send(i)
+    def __init__(self, deliveries=(), per_event=(), missing=0, errors=(), size=0) -> None:
+        self.deliveries, self.per_event = list(deliveries), list(per_event)
+        self.missing, self.errors, self.size = missing, list(errors), size
+
+    def __add__(self, other: "Latencies") -> "Latencies":
+        return Latencies(self.deliveries + other.deliveries, self.per_event + other.per_event,
+                         self.missing + other.missing, self.errors + other.errors, max(self.size, other.size))
+
+    def summary(self) -> dict:
+        return {
+            "p50": percentile(self.deliveries, 50), "p99": percentile(self.deliveries, 99),
+            "last_p50": percentile(self.per_event, 50), "last_p99": percentile(self.per_event, 99),
+            "missing": self.missing, "errors": self.errors[:20], "size": self.size,
+            "per_event": [round(latency, 1) for latency in self.per_event],
+        }
+
+
+def play_round(n: int, tournament_id: int, publish, block: int) -> tuple[Latencies, Latencies, float]:
+    """N clients on the app's board of `tournament_id` and N on a bare server; results published to
+    each in turn, `block` at a time. Returns both sides' latencies and the app's KiB per connection."""
+    from websockets.sync.client import connect
+
+    before = rss_kib(APP[0].pid)
+    clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{APP[1]}/tournoi/{tournament_id}", str(n)])
+    wait_line(clients, "ready", "the clients")
+    time.sleep(1)
+    per_connection = (rss_kib(APP[0].pid) - before) / n
+    app_side = Side(clients, publish)
+    for _ in range(WARM_UP):
+        app_side.play(measured=False)
+    bare_port = free_port()
+    bare = start(["perf/bench_boards.py", "--bare-server", str(bare_port), str(app_side.size)])
+    wait_line(bare, "ready", "the bare server")
+    bare_clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{bare_port}/", str(n)])
+    wait_line(bare_clients, "ready", "the clients")
+    time.sleep(1)
+    with connect(f"ws://127.0.0.1:{bare_port}/control") as control:
+        def send(i: int):
+            when = time.monotonic()
+            control.send(str(i + 1))
+            return i + 1, when
+        bare_side = Side(bare_clients, send)
+        for _ in range(WARM_UP):
+            bare_side.play(measured=False)
+        for first in range(0, EVENTS_PER_ROUND, block):
+            for side in (app_side, bare_side):
+                for _ in range(min(block, EVENTS_PER_ROUND - first)):
+                    side.play(measured=True)
+    results = app_side.report(), bare_side.report()
+    bare.stdin.write("stop\n")
+    bare.stdin.flush()
+    bare.wait(timeout=30)
+    return *results, per_connection
+
+
+APP: list = [None, 0]
+"""The app's process and its websocket port, once started."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,5000")
-    parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=4, help=f"rounds per size, {EVENTS_PER_ROUND} measured results each")
+    parser.add_argument("--block", type=int, default=5, help="events in a row on one server before switching")
     parser.add_argument("--verbose", action="store_true", help="print each event's latency to the last screen")
     parser.add_argument("--clients-process", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "SIZE"), type=int, help=argparse.SUPPRESS)
@@ -285,25 +353,46 @@ def main() -> None:
     sizes = [int(n) for n in args.sizes.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="xpo-bench-boards-"))
     database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-    tournaments = build_tournaments(database_url, len(sizes))
-    http_port, ws_port = free_port(), free_port()
+    tournaments = build_tournaments(database_url, len(sizes) * args.rounds)
     config = workdir / "config.toml"
     config.write_text("")
-    env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": database_url,
-           "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
-           "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30"}
-    app = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    desk = None
 
-    def post_result(stage_id: int):
-        nonlocal desk
-        if desk is not None:
+    def start_app() -> int:
+        """A fresh app process (so each size's memory is measured from the same start); its HTTP port."""
+        http_port, ws_port = free_port(), free_port()
+        env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": database_url,
+               "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
+               "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30"}
+        app = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
+             "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )
+        APP[:] = [app, ws_port]
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", ws_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1)
+        return http_port
+
+    def stop_app() -> None:
+        for desk in desks:
             desk.close()
-        # A fresh keep-alive connection per N: the previous one idled while the clients connected.
+        desks.clear()
+        if APP[0] is not None:
+            APP[0].terminate()
+            APP[0].wait(timeout=30)
+            APP[0] = None
+
+    desks: list[http.client.HTTPConnection] = []
+
+    def post_result(http_port: int, stage_id: int):
+        # A fresh keep-alive connection per round: the previous one idled while the clients connected.
         desk = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
+        desks.append(desk)
 
         def send(i: int):
             when = time.monotonic()
@@ -315,41 +404,20 @@ def main() -> None:
         return send
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, open files {raise_open_files()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds of {EVENTS_PER_ROUND} results per size, "
+          f"blocks of {args.block}")
     rows = []
     try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", ws_port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        for n, (tournament_id, stage_id) in zip(sizes, tournaments):
-            before = rss_kib(app.pid)
-            clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{ws_port}/tournoi/{tournament_id}", str(n)])
-            wait_line(clients, "ready", "the clients")
-            time.sleep(1)
-            per_connection = (rss_kib(app.pid) - before) / n
-            app_result = measure(clients, Publisher(args.events, post_result(stage_id)))
-            size = app_result["size"]
-            bare_port = free_port()
-            bare = start(["perf/bench_boards.py", "--bare-server", str(bare_port), str(size)])
-            wait_line(bare, "ready", "the bare server")
-            clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{bare_port}/", str(n)])
-            wait_line(clients, "ready", "the clients")
-            time.sleep(1)
-            from websockets.sync.client import connect
-
-            with connect(f"ws://127.0.0.1:{bare_port}/control") as control:
-                def send(i: int):
-                    when = time.monotonic()
-                    control.send(str(i + 1))
-                    return i + 1, when
-                bare_result = measure(clients, Publisher(args.events, send))
-            bare.stdin.write("stop\n")
-            bare.stdin.flush()
-            bare.wait(timeout=30)
-            rows.append((n, app_result, bare_result, per_connection, size))
+        for index, n in enumerate(sizes):
+            http_port = start_app()
+            app_total, bare_total, per_connection = Latencies(), Latencies(), None
+            for tournament_id, stage_id in tournaments[index * args.rounds:(index + 1) * args.rounds]:
+                app_round, bare_round, kib = play_round(n, tournament_id, post_result(http_port, stage_id), args.block)
+                app_total, bare_total = app_total + app_round, bare_total + bare_round
+                per_connection = kib if per_connection is None else per_connection  # the first round: nothing to reuse
+            stop_app()
+            app_result, bare_result = app_total.summary(), bare_total.summary()
+            rows.append((n, app_result, bare_result, per_connection, app_result["size"]))
             print(f"N={n}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
                   f"(last screen p50 {app_result['last_p50']:.1f}, p99 {app_result['last_p99']:.1f}); "
                   f"bare p50 {bare_result['p50']:.1f} ms, p99 {bare_result['p99']:.1f} ms "
@@ -360,16 +428,15 @@ def main() -> None:
             if args.verbose:
                 print("  app, per event:", app_result["per_event"], "\n  bare, per event:", bare_result["per_event"])
     finally:
-        if desk is not None:
-            desk.close()
-        app.terminate()
-        app.wait(timeout=30)
-    print("\n| N | app p50 | app p99 | bare p50 | bare p99 | p99 ratio | last screen p99 (app / bare) | KiB per connection | in order, none missing |")
-    print("|---|---|---|---|---|---|---|---|---|")
+        stop_app()
+    print("\n| N | app p50 | app p99 | bare p50 | bare p99 | p99 app / bare | last screen p50, app / bare | "
+          "last screen p99, app / bare | KiB per connection | in order, none missing |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n, a, b, kib, _ in rows:
         ok = "yes" if not (a["missing"] or b["missing"] or a["errors"] or b["errors"]) else "NO"
         print(f"| {n:,} | {a['p50']:.1f} ms | {a['p99']:.1f} ms | {b['p50']:.1f} ms | {b['p99']:.1f} ms | "
-              f"{a['p99'] / b['p99']:.2f} | {a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {kib:.1f} | {ok} |")
+              f"{a['p99'] / b['p99']:.2f} | {a['last_p50']:.1f} / {b['last_p50']:.1f} ms | "
+              f"{a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {kib:.1f} | {ok} |")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     if rows:
         print(f"(an event message is {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")

@@ -16,7 +16,7 @@ from tournament.db import UTCDateTime, utcnow
 from tournament.tournaments import Tournament
 
 PENDING_KEY = "board_events"
-"""Where `emit` leaves (tournament_id, seq) pairs in ``session.info`` for the commit hook."""
+"""Where `emit` leaves the events it added in ``session.info``, for the commit hooks."""
 
 
 class BoardEvent(SQLModel, table=True):
@@ -48,8 +48,16 @@ async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: di
     seq = result.scalar_one()
     event = BoardEvent(tournament_id=tournament_id, seq=seq, kind=kind, payload=payload)
     session.add(event)
-    session.info.setdefault(PENDING_KEY, []).append((tournament_id, seq))
+    session.info.setdefault(PENDING_KEY, []).append(event)
     return event
+
+
+def emitted(info: dict[str, Any]) -> dict[int, list[BoardEvent]]:
+    """The events a transaction emitted (from its session's ``info``), by tournament, in seq order."""
+    by_tournament: dict[int, list[BoardEvent]] = {}
+    for event in info.get(PENDING_KEY, ()):
+        by_tournament.setdefault(event.tournament_id, []).append(event)
+    return by_tournament
 
 
 async def events_since(session: AsyncSession, tournament_id: int, after_seq: int, limit: int = 1000) -> list[BoardEvent]:

@@ -22,6 +22,7 @@ class ServerSettings:
     public_url: str = "http://127.0.0.1:8000"
     https: bool = False
     debug: bool = False
+    freeze_heap: bool = True
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ metadata: MetaData = SQLModel.metadata
 _IMMEDIATE = "xpo_immediate"
 
 CommitHook = Callable[[dict[str, Any]], Awaitable[None]]
+PrecommitHook = Callable[[AsyncSession], Awaitable[None]]
 
 
 def utcnow() -> datetime:
@@ -95,6 +96,16 @@ class Database:
             _configure_sqlite(self.engine, busy_timeout)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._commit_hooks: list[CommitHook] = []
+        self._precommit_hooks: list[PrecommitHook] = []
+
+    def add_precommit_hook(self, hook: PrecommitHook) -> None:
+        """Call `hook(session)` at the end of every write transaction, just before it commits.
+
+        A hook may read in the transaction (it sees what the transaction wrote) and leave what
+        it prepared in ``session.info`` for the commit hooks. An error in it rolls the write back,
+        so a hook that only prepares something optional must catch its own errors.
+        """
+        self._precommit_hooks.append(hook)
 
     def add_commit_hook(self, hook: "CommitHook") -> None:
         """Call `hook(info)` after every committed write transaction (e.g. to publish board events).
@@ -118,6 +129,8 @@ class Database:
                 await session.connection(execution_options={_IMMEDIATE: True})
             try:
                 yield session
+                for prepare in self._precommit_hooks:
+                    await prepare(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from tournament.board import PENDING_KEY
+from tournament.board import emitted
 from tournament.config import Settings
 from tournament.db import CommitHook
 
@@ -160,10 +160,7 @@ def commit_hook(pubsub: PubSub) -> CommitHook:
     """A `Database` commit hook publishing the last seq of each tournament the transaction touched."""
 
     async def publish_board_events(info: dict[str, Any]) -> None:
-        latest: dict[int, int] = {}
-        for tournament_id, seq in info.get(PENDING_KEY, ()):
-            latest[tournament_id] = max(seq, latest.get(tournament_id, 0))
-        for tournament_id, seq in latest.items():
-            await pubsub.publish(tournament_id, seq)
+        for tournament_id, events in emitted(info).items():
+            await pubsub.publish(tournament_id, max(event.seq for event in events))
 
     return publish_board_events

@@ -234,6 +234,22 @@ async def event_messages(
     )).all()
     if not rows:
         return tournament.board_seq, []
+    return tournament.board_seq, await _messages(session, tournament, list(rows))
+
+
+async def messages_for(session: AsyncSession, tournament_id: int, events: list[BoardEvent]) -> list[dict[str, Any]]:
+    """The messages of events the session's own transaction emitted, built before it commits.
+
+    The same messages `event_messages` would read after the commit (the transaction holds its
+    tournament's event counter, so what it sees is the state at its last event): a process
+    that built them can broadcast them without reading them back.
+    """
+    return await _messages(session, await _tournament(session, tournament_id), events)
+
+
+async def _messages(session: AsyncSession, tournament: Tournament, rows: list[BoardEvent]) -> list[dict[str, Any]]:
+    """One message per event row, each with the stages it names and the shared parts as they are now."""
+    tournament_id = tournament.id
     touched: list[set[int] | None] = [_stages_named(row) for row in rows]
     kinds = (await session.exec(
         select(Stage.id, Stage.kind).where(Stage.tournament_id == tournament_id).order_by(Stage.id)
@@ -260,7 +276,7 @@ async def event_messages(
             "payload": row.payload,
             "changes": {"stages": [views[i] for i in ids if i in views], "stage_order": stage_ids, **shared},
         })
-    return tournament.board_seq, messages
+    return messages
 
 
 def _stages_named(event: BoardEvent) -> set[int] | None:

@@ -1,5 +1,6 @@
 """`create_app(settings)`: the only way the web application is built (tests pass their own settings)."""
 
+import gc
 import logging
 from pathlib import Path
 
@@ -83,6 +84,16 @@ def _stores(settings: Settings) -> dict:
     return {"sessions": FileStore(settings.data_dir / "sessions", create_directories=True), "rate_limit": MemoryStore()}
 
 
+def freeze_heap() -> None:
+    """Collect, then hide everything loaded at start-up from the garbage collector (`gc.freeze`).
+
+    Those objects live as long as the process; leaving them out makes each full collection,
+    which stops the event loop and so every board, several times shorter.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Litestar:
     settings = settings or load_settings()
     db = database or Database(settings.database_url, echo=settings.database.echo, busy_timeout=settings.database.busy_timeout)
@@ -128,7 +139,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_startup=[boards.start],
+        on_startup=[boards.start, *([freeze_heap] if settings.server.freeze_heap else [])],
         on_shutdown=[boards.stop, close_database],
         debug=settings.server.debug,
         logging_config=None,

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import select
 
 from tests.conftest import run
 from tournament.db import Database
@@ -91,3 +92,39 @@ def test_instants_come_back_aware_in_utc_and_naive_ones_are_refused(db):
     assert run(load(library_id)).tzinfo is not None
     with pytest.raises(StatementError, match="naive datetime refused"):
         run(store(datetime(2025, 4, 12, 14, 0)))
+
+
+def test_a_pre_commit_hook_sees_the_transaction_and_hands_its_work_to_the_commit_hooks(db):
+    """What the boards rely on: build from the uncommitted state, publish once committed."""
+    seen: list = []
+
+    async def prepare(session) -> None:
+        found = (await session.exec(select(Library).where(Library.name == "Médiathèque de Gisors"))).first()
+        session.info["prepared"] = found.commune
+
+    async def committed(info) -> None:
+        seen.append(info.get("prepared"))
+
+    async def scenario():
+        db.add_precommit_hook(prepare)
+        db.add_commit_hook(committed)
+        async with db.write() as session:
+            session.add(Library(name="Médiathèque de Gisors", commune="Gisors"))
+        return seen
+
+    assert run(scenario()) == ["Gisors"]
+
+
+def test_a_failing_pre_commit_hook_rolls_the_whole_write_back(db):
+    async def refuse(session) -> None:
+        raise RuntimeError("not this time")
+
+    async def scenario():
+        db.add_precommit_hook(refuse)
+        with pytest.raises(RuntimeError):
+            async with db.write() as session:
+                session.add(Library(name="Médiathèque d'Ézy-sur-Eure", commune="Ézy-sur-Eure"))
+        async with db.read() as session:
+            return (await session.exec(select(Library))).all()
+
+    assert run(scenario()) == []

@@ -11,9 +11,10 @@ import brackets
 from tests.conftest import run
 from tests.tournament import factories as f
 from tournament import stations as stations_module
+from tournament.board import emitted
 from tournament.db import Database
 from tournament.results import ResultInput, submit_result
-from tournament.snapshots import apply, consistent_read, event_messages, snapshot
+from tournament.snapshots import apply, consistent_read, event_messages, messages_for, snapshot
 from tournament.stages import Stage, StageKind, get_stage
 from tournament.tournaments import TournamentError
 
@@ -164,6 +165,24 @@ def test_an_unknown_tournament_has_no_board(db):
 
 # --- the property: a board kept by deltas never drifts from the database ----------------------
 
+class BuiltBeforeCommit:
+    """The messages each write transaction builds for its own events just before committing (what a
+    server broadcasts without reading them back), collected through a pre-commit hook."""
+
+    def __init__(self, db: Database) -> None:
+        self.messages: list[dict] = []
+        db.add_precommit_hook(self._build)
+
+    async def _build(self, session) -> None:
+        for tournament_id, events in emitted(session.info).items():
+            self.messages += await messages_for(session, tournament_id, events)
+
+    def take(self) -> list[dict]:
+        """The messages built since the last call, as a board receives them (JSON)."""
+        taken, self.messages = self.messages, []
+        return json.loads(json.dumps(taken))
+
+
 _examples = itertools.count(1)
 
 ACTION = st.tuples(
@@ -177,6 +196,8 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
     """Play `actions` on a fresh tournament (a final and a qualifier, two stations), checking after
     each that a live board, and a board that reconnected at some point, equal a fresh snapshot."""
     n = next(_examples)
+    reader, db = db, Database(db.url, pooled=False)
+    built = BuiltBeforeCommit(db)
     library = await f.add_library(db, f"Commune {n}")
     finalists = await f.add_players(db, library.id, size, prefix=f"F{n}-")
     locals_ = await f.add_players(db, library.id, 4, prefix=f"Q{n}-")
@@ -185,6 +206,7 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
     qualifier = await f.add_stage(db, tournament.id, locals_, kind=StageKind.QUALIFIER, format="round_robin",
                                   library_id=library.id)
     await add_stations(db, tournament.id, 2)
+    built.take()
     live = await read_snapshot(db, tournament.id)
     late = live
     keys = itertools.count()
@@ -213,13 +235,16 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
             for message in await read_messages(db, tournament.id, late["seq"]):
                 late = apply(late, message)
             continue
-        for message in await read_messages(db, tournament.id, live["seq"]):
+        messages = await read_messages(reader, tournament.id, live["seq"])
+        assert built.take() == messages  # built before the commit == read back after it
+        for message in messages:
             live = apply(live, message)
-        fresh = await read_snapshot(db, tournament.id)
+        fresh = await read_snapshot(reader, tournament.id)
         assert live == fresh
-    for message in await read_messages(db, tournament.id, late["seq"]):
+    for message in await read_messages(reader, tournament.id, late["seq"]):
         late = apply(late, message)
-    assert late == live == await read_snapshot(db, tournament.id)
+    assert late == live == await read_snapshot(reader, tournament.id)
+    await db.dispose()
 
 
 def _swap(stage: Stage, match) -> brackets.Result:

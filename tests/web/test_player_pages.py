@@ -166,7 +166,7 @@ def test_the_link_uses_the_public_address_of_the_site(app, settings, db, make_li
     public = replace(settings, server=replace(settings.server, public_url="https://xpo.mediatheque-eure.fr/"))
     vernon = make_library()
     make_account("lea@vernon.test", Role.LIBRARIAN, vernon)
-    with TestClient(app=create_app(public, database=db), base_url="http://internal:8000") as client:
+    with TestClient(app=create_app(public, database=db), base_url="http://internal.local:8000") as client:
         login(client, "lea@vernon.test")
         body = enrol_api(client, vernon).json()
     assert body["url"] == f"https://xpo.mediatheque-eure.fr/joueur/{body['token']}"

@@ -65,3 +65,21 @@ def test_the_language_switch_goes_back_only_to_pages_of_this_site(client):
     assert here.headers["location"] == "/programme?jour=2"
     elsewhere = client.get("/langue/fr", headers={"referer": "https://evil.example/phish"}, follow_redirects=False)
     assert elsewhere.headers["location"] == "/"
+
+
+def test_a_served_app_hides_its_start_up_objects_from_the_garbage_collector(settings, db):
+    import gc
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from web.app import create_app
+
+    app = create_app(replace(settings, server=replace(settings.server, freeze_heap=True)), database=db)
+    try:
+        with TestClient(app=app, base_url="http://testserver.local") as client:
+            assert client.get("/healthz").status_code == 200
+            assert gc.get_freeze_count() > 10_000  # modules, routes, templates: everything loaded so far
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0

@@ -3,7 +3,9 @@
 A room's pump wakes on a notification (or a heartbeat), reads the events after the last seq
 it sent from the database with the state they changed (`snapshots.event_messages`), and
 broadcasts each message, in seq order, to the room's connections with `websockets.broadcast`
-(a synchronous write per connection, no task per message). The room keeps the last messages
+(a synchronous write per connection, no task per message). A result saved by this process
+skips the read: its transaction built the messages before committing, and `deliver` broadcasts
+them as soon as it has committed. The room keeps the last messages
 sent, so a screen that reconnects with `since` is caught up from memory, or from the database,
 or with a snapshot when it is too far behind.
 
@@ -82,6 +84,27 @@ class Hub:
         room = self.rooms.get(tournament_id)
         if room is not None and (room.seq is None or seq > room.seq):
             room.wake.set()
+
+    def deliver(self, tournament_id: int, messages: list[tuple[int, bytes]]) -> None:
+        """Broadcast messages this process built in the transaction that emitted them, so the room
+        need not read them back; the room reads the database instead whenever they do not follow
+        its seq (another transaction's commit came first) or it is busy joining a screen."""
+        room = self.rooms.get(tournament_id)
+        if room is None or not messages:
+            return
+        if room.seq is None or room.lock.locked() or messages[0][0] != room.seq + 1:
+            if room.seq is None or messages[-1][0] > room.seq:
+                room.wake.set()
+            return
+        for seq, data in messages:
+            room.recent.append((seq, data))
+            self._send(room, seq, data)
+            room.seq = seq
+
+    def watches(self, tournament_id: int) -> bool:
+        """True when screens of this process watch `tournament_id` (its events are worth building)."""
+        room = self.rooms.get(tournament_id)
+        return room is not None and bool(room.clients)
 
     def wake_all(self) -> None:
         """Notifications may have been lost (pub/sub reconnected): every room checks the database."""

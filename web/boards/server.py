@@ -5,6 +5,7 @@ to every process's notifications, and serves ``ws://host:port/tournoi/{id}?since
 and stops with the application (Litestar's startup and shutdown hooks).
 """
 
+import asyncio
 import logging
 import re
 from http import HTTPStatus
@@ -13,15 +14,21 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tournament.board import emitted
 from tournament.config import Settings
 from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
+from tournament.snapshots import messages_for
 from tournament.tournaments import TournamentError
-from web.boards.hub import UNKNOWN_CODE, Hub
+from web.boards.hub import UNKNOWN_CODE, Hub, encode
 
 log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
+BUILT_KEY = "board_messages"
+"""Where the pre-commit hook leaves the serialised messages of a transaction's events."""
 
 
 def parse_path(path: str) -> tuple[int, int | None] | None:
@@ -45,9 +52,13 @@ class Boards:
         self.hub = Hub(db, settings.boards)
         self.server: Server | None = None
         self.port: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        db.add_precommit_hook(self._build_messages)
+        db.add_commit_hook(self._deliver_messages)
         db.add_commit_hook(commit_hook(self.pubsub))
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self.pubsub.subscribe(self.hub.notify, self.hub.wake_all)
         await self.pubsub.start()
         self.hub.start()
@@ -74,6 +85,33 @@ class Boards:
             self.server = None
         await self.hub.close()
         await self.pubsub.close()
+
+    def _serves_here(self) -> bool:
+        """True in the server's own event loop (a tool or a test may write from another)."""
+        return self._loop is not None and asyncio.get_running_loop() is self._loop
+
+    async def _build_messages(self, session: AsyncSession) -> None:
+        """Before a write commits: serialise the messages of its events for the rooms watching here,
+        so that they are broadcast the moment it commits, with no read (other processes read them)."""
+        if not self._serves_here():
+            return
+        built = {}
+        for tournament_id, events in emitted(session.info).items():
+            if not self.hub.watches(tournament_id):
+                continue
+            try:
+                messages = await messages_for(session, tournament_id, events)
+            except Exception:  # noqa: BLE001 - a board must never cost a result: the room reads it instead
+                log.exception("board %s: messages not built before commit", tournament_id)
+                continue
+            built[tournament_id] = [(message["seq"], encode(message)) for message in messages]
+        if built:
+            session.info[BUILT_KEY] = built
+
+    async def _deliver_messages(self, info: dict) -> None:
+        if self._serves_here():
+            for tournament_id, messages in info.get(BUILT_KEY, {}).items():
+                self.hub.deliver(tournament_id, messages)
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
         """The websocket address a page opened on `host` connects to."""

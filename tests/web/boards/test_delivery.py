@@ -1,0 +1,136 @@
+"""How an event reaches the rooms: a result saved by this process is broadcast with the messages its
+transaction built before committing (no read); anything else is read from the database."""
+
+from dataclasses import replace
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.conftest import run
+from tests.tournament import factories as f
+from tests.web.boards.conftest import BoardServer, follow, receive
+from tournament.config import BoardsSettings
+from tournament.results import ResultInput, submit_result
+from tournament.snapshots import apply
+from tournament.stages import get_stage
+from web.app import create_app
+from web.boards import hub as hub_module
+from web.boards.hub import Hub, Room
+
+
+@pytest.fixture
+def quiet(board_settings, db):
+    """The boards with no heartbeat during the test (a heartbeat makes every room check the database)."""
+    settings = replace(board_settings, boards=replace(board_settings.boards, heartbeat_seconds=3600))
+    app = create_app(settings, database=db)
+    with TestClient(app=app, base_url="http://testserver.local") as client:
+        yield BoardServer(client, app.state.boards.port)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[int]:
+    """The seqs each room read back from the database (empty reads, e.g. at a heartbeat, not counted)."""
+    seqs: list[int] = []
+    original = hub_module.event_messages
+
+    async def counting(session, tournament_id, after_seq, **options):
+        last, messages = await original(session, tournament_id, after_seq, **options)
+        seqs.extend(message["seq"] for message in messages)
+        return last, messages
+
+    monkeypatch.setattr(hub_module, "event_messages", counting)
+    return seqs
+
+
+def test_a_result_saved_by_this_process_is_broadcast_without_reading_it_back(quiet, watched, reads):
+    boards = quiet
+    with boards.connect(watched.tournament_id) as ws:
+        board = follow(ws, None, 0)
+        for _ in range(5):
+            boards.play(watched.stage_id)
+        messages = [receive(ws) for _ in range(5)]
+    assert [(m["type"], m["seq"]) for m in messages] == [("event", seq) for seq in range(1, 6)]
+    for message in messages:
+        board = apply(board, message)
+    assert board == boards.snapshot(watched.tournament_id)
+    assert reads == []
+
+
+def test_a_result_committed_elsewhere_is_read_from_the_database(quiet, watched, reads, db):
+    """Another worker's commit (here: the test's own event loop) arrives as a notification only."""
+    boards = quiet
+    with boards.connect(watched.tournament_id) as ws:
+        board = follow(ws, None, 0)
+        run(_play_first_playable(db, watched))
+        event = receive(ws)
+    assert (event["type"], event["seq"]) == ("event", 1)
+    assert apply(board, event) == boards.snapshot(watched.tournament_id)
+    assert reads == [1]
+
+
+async def _play_first_playable(db, watched) -> None:
+    async with db.write() as session:
+        stage = await get_stage(session, watched.stage_id)
+        match = next(m for m in stage.event().matches.values() if m.is_playable)
+        await submit_result(session, stage_id=stage.id, match_id=match.id, version=0, actor=f.STAFF,
+                            data=ResultInput(winner_player_id=stage.player_of(match.entrants[0])), idempotency_key="elsewhere")
+
+
+# --- Hub.deliver on its own: it broadcasts only what follows the room's seq --------------------
+
+def _hub_with_room(db, seq: int) -> tuple[Hub, Room]:
+    hub = Hub(db, replace(BoardsSettings(), max_replay=10))
+    room = hub.rooms[7] = Room(7, max_replay=10)
+    room.seq = seq
+    return hub, room
+
+
+def test_messages_that_follow_the_room_are_taken_and_kept_for_replay(db):
+    async def scenario():
+        hub, room = _hub_with_room(db, seq=4)
+        hub.deliver(7, [(5, b'{"seq":5}'), (6, b'{"seq":6}')])
+        return room
+
+    room = run(scenario())
+    assert room.seq == 6
+    assert list(room.recent) == [(5, b'{"seq":5}'), (6, b'{"seq":6}')]
+    assert not room.wake.is_set()
+
+
+def test_messages_after_a_gap_are_left_to_the_database(db):
+    """Two commits whose hooks ran out of order: the room reads 5 and 6 from the database instead."""
+    async def scenario():
+        hub, room = _hub_with_room(db, seq=4)
+        hub.deliver(7, [(6, b'{"seq":6}')])
+        return room
+
+    room = run(scenario())
+    assert (room.seq, list(room.recent), room.wake.is_set()) == (4, [], True)
+
+
+def test_messages_already_sent_are_ignored(db):
+    async def scenario():
+        hub, room = _hub_with_room(db, seq=6)
+        hub.deliver(7, [(5, b'{"seq":5}'), (6, b'{"seq":6}')])
+        return room
+
+    room = run(scenario())
+    assert (room.seq, list(room.recent), room.wake.is_set()) == (6, [], False)
+
+
+def test_a_room_busy_joining_a_screen_reads_the_database_afterwards(db):
+    async def scenario():
+        hub, room = _hub_with_room(db, seq=4)
+        async with room.lock:
+            hub.deliver(7, [(5, b'{"seq":5}')])
+        return room
+
+    room = run(scenario())
+    assert (room.seq, list(room.recent), room.wake.is_set()) == (4, [], True)
+
+
+def test_nothing_is_built_for_a_tournament_no_screen_of_this_process_watches(db):
+    hub = Hub(db, BoardsSettings())
+    assert not hub.watches(7)
+    hub.rooms[7] = Room(7, max_replay=10)
+    assert not hub.watches(7)  # a room whose last screen left
