@@ -181,6 +181,18 @@ def wait_line(process: subprocess.Popen, expected: str, what: str) -> None:
         raise SystemExit(f"{what} did not start: {line!r}")
 
 
+async def empty_database(url: str) -> None:
+    """Drop and recreate the public schema of a scratch PostgreSQL database (the migrations then start from nothing)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
 def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
     """`count` tournaments, each with a drawn 16-player double-elimination final."""
     from datetime import UTC, datetime
@@ -339,6 +351,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help=f"rounds per size, {EVENTS_PER_ROUND} measured results each")
     parser.add_argument("--block", type=int, default=5, help="events in a row on one server before switching")
     parser.add_argument("--verbose", action="store_true", help="print each event's latency to the last screen")
+    parser.add_argument("--scratch-database", metavar="URL",
+                        help="run the app on this database instead of a temporary SQLite file, e.g. "
+                             "postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench: EMPTIED FIRST (its public schema is dropped)")
     parser.add_argument("--clients-process", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "SIZE"), type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -352,7 +367,9 @@ def main() -> None:
 
     sizes = [int(n) for n in args.sizes.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="xpo-bench-boards-"))
-    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    database_url = args.scratch_database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    if args.scratch_database:
+        asyncio.run(empty_database(database_url))
     tournaments = build_tournaments(database_url, len(sizes) * args.rounds)
     config = workdir / "config.toml"
     config.write_text("")
@@ -394,16 +411,23 @@ def main() -> None:
         desk = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
         desks.append(desk)
 
+        last_used = [time.monotonic()]
+
         def send(i: int):
+            if time.monotonic() - last_used[0] > 2:  # uvicorn closes a keep-alive connection idle for 5 s
+                desk.close()
+                desk.connect()
             when = time.monotonic()
             desk.request("POST", "/api/boards/test/play", body=json.dumps({"stage_id": stage_id}),
                          headers={"content-type": "application/json"})
             response = desk.getresponse()
             body = json.loads(response.read())
+            last_used[0] = time.monotonic()
             return body["seq"], when
         return send
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, open files {raise_open_files()}, "
+    print(f"database: {database_url.split(':')[0]}; machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"open files {raise_open_files()}, "
           f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds of {EVENTS_PER_ROUND} results per size, "
           f"blocks of {args.block}")
     rows = []

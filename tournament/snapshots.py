@@ -48,13 +48,16 @@ class _Reader:
     def __init__(self, session: AsyncSession, tournament: Tournament) -> None:
         self.session = session
         self.tournament = tournament
-        self.players: dict[int, Player] = {}
-        self.libraries: dict[int, Library] = {}
+        self.players: dict[int, Any] = {}
+        self.libraries: dict[int, Any] = {}
 
     async def load_people(self, stages: Iterable[Stage]) -> None:
+        """Only the public columns: a board never even loads a first name (and rows are cheaper than objects)."""
         player_ids = {pid for stage in stages for pid in stage.seat_players.values()} - set(self.players)
         if player_ids:
-            found = await self.session.exec(select(Player).where(Player.id.in_(player_ids)))
+            found = await self.session.exec(
+                select(Player.id, Player.pseudonym, Player.library_id).where(Player.id.in_(player_ids))
+            )
             self.players.update((p.id, p) for p in found.all())
         library_ids = {p.library_id for p in self.players.values()}
         library_ids |= {s.library_id for s in stages if s.library_id is not None}
@@ -62,7 +65,9 @@ class _Reader:
             library_ids.add(self.tournament.final_library_id)
         library_ids -= set(self.libraries)
         if library_ids:
-            found = await self.session.exec(select(Library).where(Library.id.in_(library_ids)))
+            found = await self.session.exec(
+                select(Library.id, Library.name, Library.commune).where(Library.id.in_(library_ids))
+            )
             self.libraries.update((lib.id, lib) for lib in found.all())
 
     def entrant(self, stage: Stage, seed: int | None) -> dict[str, Any] | None:
