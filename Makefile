@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VERSION := 0.1.0
 
-.PHONY: run test demo install migrate bench catalog clean
+.PHONY: run test demo install migrate bench bench-boards catalog clean
 
 # The test extra is installed everywhere, so one venv serves the app, the tests and the tools.
 $(STAMP): pyproject.toml
@@ -35,6 +35,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python perf/bench_brackets.py
+
+# Live boards fan-out against a bare websockets server (about 4 minutes; see docs/BENCHMARKS.md).
+bench-boards: $(STAMP)
+	$(BIN)/python perf/bench_boards.py $(BENCH_ARGS)
 
 # Refresh the translation catalogues after adding or changing user-facing text, then translate
 # every empty msgstr in web/locale/fr/LC_MESSAGES/messages.po (tests/web/test_i18n.py lists them).

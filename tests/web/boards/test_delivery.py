@@ -78,55 +78,29 @@ async def _play_first_playable(db, watched) -> None:
 
 # --- Hub.deliver on its own: it broadcasts only what follows the room's seq --------------------
 
-def _hub_with_room(db, seq: int) -> tuple[Hub, Room]:
-    hub = Hub(db, replace(BoardsSettings(), max_replay=10))
-    room = hub.rooms[7] = Room(7, max_replay=10)
-    room.seq = seq
-    return hub, room
+FIVE, SIX = (5, b'{"seq":5}'), (6, b'{"seq":6}')
 
 
-def test_messages_that_follow_the_room_are_taken_and_kept_for_replay(db):
+@pytest.mark.parametrize(("room_seq", "delivered", "busy", "after"), [
+    # (the room's seq, the messages built, a screen joining) -> (seq, kept for replay, must read the database)
+    pytest.param(4, [FIVE, SIX], False, (6, [FIVE, SIX], False), id="following messages are broadcast and kept"),
+    pytest.param(4, [SIX], False, (4, [], True), id="after a gap (hooks out of order) the database is read"),
+    pytest.param(6, [FIVE, SIX], False, (6, [], False), id="messages already sent are ignored"),
+    pytest.param(4, [FIVE], True, (4, [], True), id="a room busy joining a screen reads the database after"),
+])
+def test_deliver_broadcasts_only_what_follows_the_room(db, room_seq, delivered, busy, after):
     async def scenario():
-        hub, room = _hub_with_room(db, seq=4)
-        hub.deliver(7, [(5, b'{"seq":5}'), (6, b'{"seq":6}')])
-        return room
+        hub = Hub(db, replace(BoardsSettings(), max_replay=10))
+        room = hub.rooms[7] = Room(7, max_replay=10)
+        room.seq = room_seq
+        if busy:
+            async with room.lock:
+                hub.deliver(7, delivered)
+        else:
+            hub.deliver(7, delivered)
+        return room.seq, list(room.recent), room.wake.is_set()
 
-    room = run(scenario())
-    assert room.seq == 6
-    assert list(room.recent) == [(5, b'{"seq":5}'), (6, b'{"seq":6}')]
-    assert not room.wake.is_set()
-
-
-def test_messages_after_a_gap_are_left_to_the_database(db):
-    """Two commits whose hooks ran out of order: the room reads 5 and 6 from the database instead."""
-    async def scenario():
-        hub, room = _hub_with_room(db, seq=4)
-        hub.deliver(7, [(6, b'{"seq":6}')])
-        return room
-
-    room = run(scenario())
-    assert (room.seq, list(room.recent), room.wake.is_set()) == (4, [], True)
-
-
-def test_messages_already_sent_are_ignored(db):
-    async def scenario():
-        hub, room = _hub_with_room(db, seq=6)
-        hub.deliver(7, [(5, b'{"seq":5}'), (6, b'{"seq":6}')])
-        return room
-
-    room = run(scenario())
-    assert (room.seq, list(room.recent), room.wake.is_set()) == (6, [], False)
-
-
-def test_a_room_busy_joining_a_screen_reads_the_database_afterwards(db):
-    async def scenario():
-        hub, room = _hub_with_room(db, seq=4)
-        async with room.lock:
-            hub.deliver(7, [(5, b'{"seq":5}')])
-        return room
-
-    room = run(scenario())
-    assert (room.seq, list(room.recent), room.wake.is_set()) == (4, [], True)
+    assert run(scenario()) == after
 
 
 def test_nothing_is_built_for_a_tournament_no_screen_of_this_process_watches(db):
