@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
-from tournament.roles import Role
 from tournament.libraries import Library
+from tournament.roles import Role
 from tournament.refusals import Refusal
 
 _hasher = PasswordHasher()
@@ -87,8 +87,6 @@ async def create_account(
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = "password_too_short"
     if role is Role.LIBRARIAN:
-        from tournament.libraries import Library
-
         if library_id is None:
             errors["library_id"] = "librarian_needs_library"
         elif await session.get(Library, library_id) is None:

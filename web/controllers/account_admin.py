@@ -11,7 +11,7 @@ from tournament.accounts import Account, AccountError, Role, create_account, lis
 from tournament.libraries import list_libraries
 from web.auth import actor_of, staff_only
 from web.deps import DB
-from web.errors import REFUSAL_STATUS, refusal
+from web.errors import REFUSAL_STATUS
 from web.forms import FormState, read_form, show_refusal
 from web.i18n import N_, _
 from web.messages import MESSAGES, message
@@ -132,11 +132,8 @@ async def create_account_form(request: Request, db: DB) -> Template | Redirect:
 
 
 async def _set_active(request: Request, db: DB, account_id: int, active: bool) -> Account:
-    try:
-        async with db.write() as session:
-            return await set_active(session, account_id=account_id, active=active, actor=actor_of(request))
-    except AccountError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        return await set_active(session, account_id=account_id, active=active, actor=actor_of(request))
 
 
 @post("/admin/comptes/{account_id:int}/desactiver", include_in_schema=False, guards=[staff_only])
@@ -159,19 +156,16 @@ async def list_accounts_api(request: Request, db: DB) -> list[AccountOut]:
 
 @post("/api/accounts", tags=["accounts"], summary="Create an account (MDE staff)", guards=[staff_only])
 async def create_account_api(request: Request, db: DB, data: JSONBody[AccountIn]) -> AccountOut:
-    try:
-        async with db.write() as session:
-            account = await create_account(
-                session,
-                email=data.email,
-                display_name=data.display_name,
-                password=data.password,
-                role=data.role,
-                library_id=data.library_id,
-                actor=actor_of(request),
-            )
-    except AccountError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        account = await create_account(
+            session,
+            email=data.email,
+            display_name=data.display_name,
+            password=data.password,
+            role=data.role,
+            library_id=data.library_id,
+            actor=actor_of(request),
+        )
     return AccountOut.of(account)
 
 

@@ -10,7 +10,7 @@ from tournament.accounts import AccountError, Role, authenticate, count_mde_acco
 from tournament.audit import SYSTEM, audit
 from web.deps import DB
 from web.auth import account_only, actor_of, client_address, log_in, log_out
-from web.errors import REFUSAL_STATUS, ProblemError, refusal
+from web.errors import REFUSAL_STATUS, ProblemError
 from web.forms import FormState, read_form, show_refusal
 from web.i18n import _
 from web.messages import message
@@ -136,10 +136,7 @@ async def setup_form(request: Request, db: DB) -> Template | Redirect:
 
 @post("/api/setup", tags=["auth"], summary="First run: create the first MDE staff account", status_code=201)
 async def setup_api(request: Request, db: DB, data: JSONBody[SetupBody]) -> Me:
-    try:
-        account = await _setup(request, db, data.email, data.display_name, data.password)
-    except AccountError as exc:
-        raise refusal(exc) from None
+    account = await _setup(request, db, data.email, data.display_name, data.password)
     return Me(kind="account", id=account.id, name=account.display_name, role=account.role, library_id=None)
 
 

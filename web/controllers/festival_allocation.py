@@ -566,12 +566,9 @@ async def _funding_request(session, request_id: int) -> FundingRequest:
 @get("/api/festival/funding-requests/{request_id:int}/quote", tags=["festival allocation"],
      summary="Download a funding request's quote (MDE staff or the library)")
 async def quote_file(request: Request, db: DB, settings: Config, request_id: FromPath[int]) -> File:
-    try:
-        async with db.read() as session:
-            path, name, media_type = await quote_for(session, request_id=request_id, actor=actor_or_401(request),
-                                                     quotes_dir=settings.data_dir / "quotes")
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.read() as session:
+        path, name, media_type = await quote_for(session, request_id=request_id, actor=actor_or_401(request),
+                                                 quotes_dir=settings.data_dir / "quotes")
     if not path.is_file():
         raise NotFoundException(message("no_quote"))
     return File(path=path, filename=name, media_type=media_type, headers={"x-content-type-options": "nosniff"})
@@ -990,27 +987,21 @@ async def catalogue_api(db: DB, year: FromPath[int]) -> list[AnimationOut]:
 async def create_animation_api(
     request: Request, db: DB, year: FromPath[int], data: JSONBody[AnimationInput]
 ) -> AnimationOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            animation = await save_animation(session, edition=edition, data=data, actor=actor_or_401(request))
-            return AnimationOut.of(animation, await session.get(Provider, animation.provider_id))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        animation = await save_animation(session, edition=edition, data=data, actor=actor_or_401(request))
+        return AnimationOut.of(animation, await session.get(Provider, animation.provider_id))
 
 
 @put("/api/festival/editions/{year:int}/animations/{animation_id:int}", tags=["festival allocation"],
      guards=[staff_only], summary="Change a catalogue animation, or withdraw it (is_offered false) (MDE staff)")
 async def update_animation_api(request: Request, db: DB, year: FromPath[int], animation_id: FromPath[int],
                                data: JSONBody[AnimationInput]) -> AnimationOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            animation = await save_animation(session, edition=edition, data=data, actor=actor_or_401(request),
-                                             animation_id=animation_id)
-            return AnimationOut.of(animation, await session.get(Provider, animation.provider_id))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        animation = await save_animation(session, edition=edition, data=data, actor=actor_or_401(request),
+                                         animation_id=animation_id)
+        return AnimationOut.of(animation, await session.get(Provider, animation.provider_id))
 
 
 @get("/api/festival/editions/{year:int}/providers", tags=["festival allocation"], guards=[staff_only],
@@ -1024,36 +1015,27 @@ async def providers_api(db: DB, year: FromPath[int]) -> list[ProviderOut]:
 @post("/api/festival/providers", tags=["festival allocation"], guards=[staff_only],
       summary="Add a provider (MDE staff)")
 async def create_provider_api(request: Request, db: DB, data: JSONBody[ProviderInput]) -> ProviderOut:
-    try:
-        async with db.write() as session:
-            provider = await save_provider(session, data=data, actor=actor_or_401(request))
-            return await _provider_out(session, provider, None)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        provider = await save_provider(session, data=data, actor=actor_or_401(request))
+        return await _provider_out(session, provider, None)
 
 
 @post("/api/festival/editions/{year:int}/providers/{provider_id:int}/availability", tags=["festival allocation"],
       guards=[staff_only], summary="Add a window in which the provider can come (MDE staff)")
 async def add_availability_api(request: Request, db: DB, year: FromPath[int], provider_id: FromPath[int],
                                data: JSONBody[SlotInput]) -> ProviderOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            await add_availability(session, edition=edition, provider_id=provider_id, slot=data,
-                                   actor=actor_or_401(request))
-            return await _provider_out(session, await session.get(Provider, provider_id), edition)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        await add_availability(session, edition=edition, provider_id=provider_id, slot=data,
+                               actor=actor_or_401(request))
+        return await _provider_out(session, await session.get(Provider, provider_id), edition)
 
 
 @delete("/api/festival/availability/{availability_id:int}", tags=["festival allocation"], guards=[staff_only],
         summary="Remove a provider's window (MDE staff)")
 async def remove_availability_api(request: Request, db: DB, availability_id: FromPath[int]) -> None:
-    try:
-        async with db.write() as session:
-            await remove_availability(session, availability_id=availability_id, actor=actor_or_401(request))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        await remove_availability(session, availability_id=availability_id, actor=actor_or_401(request))
 
 
 LIBRARY_API = "/api/festival/editions/{year:int}/libraries/{library_id:int}"
@@ -1069,18 +1051,15 @@ async def requests_api(db: DB, year: FromPath[int], library_id: FromPath[int]) -
 
 async def _save_request_api(request: Request, db: DB, year: int, library_id: int, data: RequestInput,
                             request_id: int | None) -> RequestOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            if request_id is not None:
-                await _check_request_library(session, request_id, library_id)
-            saved = await save_animation_request(session, edition=edition, library_id=library_id, data=data,
-                                                 actor=actor_or_401(request), request_id=request_id,
-                                                 now=now_of(request))
-            return next(RequestOut.of(v) for v in await list_requests(session, edition.id, library_id)
-                        if v.request.id == saved.id)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        if request_id is not None:
+            await _check_request_library(session, request_id, library_id)
+        saved = await save_animation_request(session, edition=edition, library_id=library_id, data=data,
+                                             actor=actor_or_401(request), request_id=request_id,
+                                             now=now_of(request))
+        return next(RequestOut.of(v) for v in await list_requests(session, edition.id, library_id)
+                    if v.request.id == saved.id)
 
 
 @post(LIBRARY_API + "/animation-requests", tags=["festival allocation"], guards=[library_manager],
@@ -1101,14 +1080,11 @@ async def update_request_api(request: Request, db: DB, year: FromPath[int], libr
         summary="Withdraw a request (the ranks below move up)")
 async def withdraw_request_api(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
                                request_id: FromPath[int]) -> None:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            await _check_request_library(session, request_id, library_id)
-            await withdraw_animation_request(session, edition=edition, request_id=request_id,
-                                             actor=actor_or_401(request), now=now_of(request))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        await _check_request_library(session, request_id, library_id)
+        await withdraw_animation_request(session, edition=edition, request_id=request_id,
+                                         actor=actor_or_401(request), now=now_of(request))
 
 
 @get(LIBRARY_API + "/funding-requests", tags=["festival allocation"], guards=[library_manager],
@@ -1125,18 +1101,15 @@ async def create_funding_request_api(
     request: Request, db: DB, settings: Config, year: FromPath[int], library_id: FromPath[int],
     data: JSONBody[FundingRequestBody],
 ) -> FundingRequestOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            saved = await save_funding_request(
-                session, edition=edition, library_id=library_id, actor=actor_or_401(request), now=now_of(request),
-                quotes_dir=settings.data_dir / "quotes",
-                data=FundingInput(title=data.title, description=data.description, amount_cents=data.amount_cents,
-                                  cost_cents=data.cost_cents, quote_reference=data.quote_reference, rank=data.rank),
-            )
-            return FundingRequestOut.of(saved)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        saved = await save_funding_request(
+            session, edition=edition, library_id=library_id, actor=actor_or_401(request), now=now_of(request),
+            quotes_dir=settings.data_dir / "quotes",
+            data=FundingInput(title=data.title, description=data.description, amount_cents=data.amount_cents,
+                              cost_cents=data.cost_cents, quote_reference=data.quote_reference, rank=data.rank),
+        )
+        return FundingRequestOut.of(saved)
 
 
 @put(LIBRARY_API + "/funding-requests/{request_id:int}/quote", tags=["festival allocation"], guards=[library_manager],
@@ -1145,37 +1118,31 @@ async def quote_api(request: Request, db: DB, settings: Config, year: FromPath[i
                     request_id: FromPath[int],
                     data: Annotated[QuoteBody, Body(media_type=RequestEncodingType.MULTI_PART)]) -> FundingRequestOut:
     quote = QuoteFile(filename=data.quote.filename or "", content=await data.quote.read())
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            existing = await _funding_request(session, request_id)
-            if existing.library_id != library_id:
-                raise FestivalNotFound("unknown_request")
-            values = FundingInput(title=existing.title, description=existing.description,
-                                  amount_cents=existing.amount_cents, cost_cents=existing.cost_cents,
-                                  quote_reference=existing.quote_reference, rank=existing.rank)
-            saved = await save_funding_request(session, edition=edition, library_id=library_id, data=values,
-                                               quote=quote, quotes_dir=settings.data_dir / "quotes",
-                                               actor=actor_or_401(request), request_id=request_id,
-                                               now=now_of(request))
-            return FundingRequestOut.of(saved)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        existing = await _funding_request(session, request_id)
+        if existing.library_id != library_id:
+            raise FestivalNotFound("unknown_request")
+        values = FundingInput(title=existing.title, description=existing.description,
+                              amount_cents=existing.amount_cents, cost_cents=existing.cost_cents,
+                              quote_reference=existing.quote_reference, rank=existing.rank)
+        saved = await save_funding_request(session, edition=edition, library_id=library_id, data=values,
+                                           quote=quote, quotes_dir=settings.data_dir / "quotes",
+                                           actor=actor_or_401(request), request_id=request_id,
+                                           now=now_of(request))
+        return FundingRequestOut.of(saved)
 
 
 @delete(LIBRARY_API + "/funding-requests/{request_id:int}", tags=["festival allocation"], guards=[library_manager],
         summary="Withdraw a funding request")
 async def withdraw_funding_api(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
                                request_id: FromPath[int]) -> None:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            if (await _funding_request(session, request_id)).library_id != library_id:
-                raise FestivalNotFound("unknown_request")
-            await withdraw_funding_request(session, edition=edition, request_id=request_id, actor=actor_or_401(request),
-                                           now=now_of(request))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        if (await _funding_request(session, request_id)).library_id != library_id:
+            raise FestivalNotFound("unknown_request")
+        await withdraw_funding_request(session, edition=edition, request_id=request_id, actor=actor_or_401(request),
+                                       now=now_of(request))
 
 
 @get(LIBRARY_API + "/allocation", tags=["festival allocation"], guards=[library_manager],
@@ -1206,14 +1173,11 @@ async def funding_api(db: DB, year: FromPath[int]) -> FundingOut:
 @put("/api/festival/editions/{year:int}/funding", tags=["festival allocation"], guards=[staff_only],
      summary="Set the funding envelope and its caps (MDE staff)")
 async def envelope_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[EnvelopeBody]) -> FundingOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            await save_envelope(session, edition=edition, total_cents=data.total_cents, cap_percent=data.cap_percent,
-                                cap_cents=data.cap_cents, actor=actor_or_401(request))
-            return _funding_out(await funding_summary(session, edition))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        await save_envelope(session, edition=edition, total_cents=data.total_cents, cap_percent=data.cap_percent,
+                            cap_cents=data.cap_cents, actor=actor_or_401(request))
+        return _funding_out(await funding_summary(session, edition))
 
 
 @get("/api/festival/editions/{year:int}/allocation/runs", tags=["festival allocation"], guards=[staff_only],
@@ -1227,15 +1191,12 @@ async def runs_api(db: DB, year: FromPath[int]) -> list[RunOut]:
 @post("/api/festival/editions/{year:int}/allocation/runs", tags=["festival allocation"], guards=[staff_only],
       summary="Freeze today's inputs with a seed in a new run (MDE staff)")
 async def freeze_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[FreezeBody]) -> RunOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            run = await freeze_run(session, edition=edition, seed=data.seed,
-                                   max_animations_per_library=data.max_animations_per_library,
-                                   actor=actor_or_401(request))
-            return RunOut.of(run, year)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        run = await freeze_run(session, edition=edition, seed=data.seed,
+                               max_animations_per_library=data.max_animations_per_library,
+                               actor=actor_or_401(request))
+        return RunOut.of(run, year)
 
 
 async def _run_out(session, run: AllocationRun) -> RunOut:
@@ -1247,10 +1208,7 @@ async def _run_out(session, run: AllocationRun) -> RunOut:
      summary="A run and its decisions, overrides included (MDE staff)")
 async def run_api(db: DB, run_id: FromPath[int]) -> RunOut:
     async with db.read() as session:
-        try:
-            return await _run_out(session, await load_run(session, run_id))
-        except FestivalError as exc:
-            raise problem_from(exc) from None
+        return await _run_out(session, await load_run(session, run_id))
 
 
 async def _run_action_api(request: Request, db: DB, run_id: int, action) -> RunOut:
@@ -1279,21 +1237,15 @@ async def publish_api(request: Request, db: DB, run_id: FromPath[int]) -> RunOut
 @get("/api/festival/allocation/runs/{run_id:int}/rerun", tags=["festival allocation"], guards=[staff_only],
      summary="Replay the run, run today's data with its seed, and list the differences (MDE staff)")
 async def rerun_api(db: DB, run_id: FromPath[int]) -> RerunOut:
-    try:
-        async with db.read() as session:
-            run = await load_run(session, run_id)
-            return RerunOut.of(await rerun(session, run_id=run_id, edition=await session.get(Edition, run.edition_id)))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.read() as session:
+        run = await load_run(session, run_id)
+        return RerunOut.of(await rerun(session, run_id=run_id, edition=await session.get(Edition, run.edition_id)))
 
 
 async def _run_document(request: Request, db: DB, run_id: int, which: str) -> Response:
     """A run's canonical JSON: any account may fetch a published run's, MDE staff any run's."""
     async with db.read() as session:
-        try:
-            run = await load_run(session, run_id)
-        except FestivalError as exc:
-            raise problem_from(exc) from None
+        run = await load_run(session, run_id)
     if run.status != RunStatus.PUBLISHED and not policies.can_allocate(actor_of(request)):
         raise problem_from(FestivalForbidden())
     text = run.inputs_json if which == "inputs" else run.result_json
@@ -1325,13 +1277,10 @@ async def override_api(
         if any(moment is None or moment.tzinfo is None for moment in (data.slot_start, data.slot_end)):
             raise ProblemError(422, message("invalid"), errors={"slot": message("invalid_datetime")})
         slot = (data.slot_start, data.slot_end)
-    try:
-        async with db.write() as session:
-            decision = await override_decision(session, decision_id=decision_id, granted=data.granted, note=data.note,
-                                               slot=slot, granted_cents=data.granted_cents, actor=actor_or_401(request))
-            return DecisionOut.of(decision)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        decision = await override_decision(session, decision_id=decision_id, granted=data.granted, note=data.note,
+                                           slot=slot, granted_cents=data.granted_cents, actor=actor_or_401(request))
+        return DecisionOut.of(decision)
 
 
 ROUTES = [

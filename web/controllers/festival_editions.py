@@ -248,21 +248,15 @@ async def edition_api(request: Request, db: DB, year: FromPath[int]) -> EditionO
 
 @post("/api/festival/editions", tags=["festival"], summary="Create an edition (MDE staff)", guards=[staff_only])
 async def create_edition_api(request: Request, db: DB, data: JSONBody[EditionInput]) -> EditionOut:
-    try:
-        async with db.write() as session:
-            edition = await save_edition(session, data=data, actor=actor_or_401(request))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await save_edition(session, data=data, actor=actor_or_401(request))
     return EditionOut.of(edition, now_of(request))
 
 
 @put("/api/festival/editions/{year:int}", tags=["festival"], summary="Change an edition (MDE staff)", guards=[staff_only])
 async def update_edition_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[EditionInput]) -> EditionOut:
-    try:
-        async with db.write() as session:
-            edition = await save_edition(session, data=data, actor=actor_or_401(request), year=year)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await save_edition(session, data=data, actor=actor_or_401(request), year=year)
     return EditionOut.of(edition, now_of(request))
 
 
@@ -362,13 +356,10 @@ async def registration_api(db: DB, year: FromPath[int], library_id: FromPath[int
 async def save_registration_api(
     request: Request, db: DB, year: FromPath[int], library_id: FromPath[int], data: JSONBody[RegistrationInput]
 ) -> RegistrationOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            registration = await save_registration(session, edition=edition, library_id=library_id, data=data,
-                                                   actor=actor_or_401(request), now=now_of(request))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        registration = await save_registration(session, edition=edition, library_id=library_id, data=data,
+                                               actor=actor_or_401(request), now=now_of(request))
     return RegistrationOut.of(registration, year)
 
 

@@ -509,21 +509,15 @@ async def items_api(db: DB) -> list[ItemOut]:
 
 @post(API + "/items", tags=["festival equipment"], guards=[staff_only], summary="Add an item (MDE staff)")
 async def create_item_api(request: Request, db: DB, data: JSONBody[ItemInput]) -> ItemOut:
-    try:
-        async with db.write() as session:
-            return ItemOut.of(await save_item(session, data=data, actor=actor_or_401(request)))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        return ItemOut.of(await save_item(session, data=data, actor=actor_or_401(request)))
 
 
 @put(API + "/items/{item_id:int}", tags=["festival equipment"], guards=[staff_only],
      summary="Change an item: label, kit, state, storage place, retired (MDE staff)")
 async def update_item_api(request: Request, db: DB, item_id: FromPath[int], data: JSONBody[ItemInput]) -> ItemOut:
-    try:
-        async with db.write() as session:
-            return ItemOut.of(await save_item(session, data=data, actor=actor_or_401(request), item_id=item_id))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        return ItemOut.of(await save_item(session, data=data, actor=actor_or_401(request), item_id=item_id))
 
 
 async def _kits_out(session) -> list[KitOut]:
@@ -540,23 +534,17 @@ async def kits_api(db: DB) -> list[KitOut]:
 
 @post(API + "/kits", tags=["festival equipment"], guards=[staff_only], summary="Add a kit (MDE staff)")
 async def create_kit_api(request: Request, db: DB, data: JSONBody[KitBody]) -> KitOut:
-    try:
-        async with db.write() as session:
-            kit = await save_kit(session, name=data.name, description=data.description, actor=actor_or_401(request))
-            return next(k for k in await _kits_out(session) if k.id == kit.id)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        kit = await save_kit(session, name=data.name, description=data.description, actor=actor_or_401(request))
+        return next(k for k in await _kits_out(session) if k.id == kit.id)
 
 
 @get(API + "/calendar", tags=["festival equipment"], guards=[account_only],
      summary="Each lendable item and the days it is booked between two days (both included)")
 async def calendar_api(db: DB, starts_on: FromQuery[date], ends_on: FromQuery[date],
                        kind: FromQuery[str | None] = None) -> list[ItemDaysOut]:
-    try:
-        async with db.read() as session:
-            entries = await calendar(session, starts_on=starts_on, ends_on=ends_on, kind=kind)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.read() as session:
+        entries = await calendar(session, starts_on=starts_on, ends_on=ends_on, kind=kind)
     return [ItemDaysOut(ItemOut.of(e.item), e.free, sorted(e.busy)) for e in entries]
 
 
@@ -600,19 +588,13 @@ async def _loan_out(request: Request, db: DB, loan_id: int) -> LoanOut:
 
 @get(API + "/loans/{loan_id:int}", tags=["festival equipment"], guards=[account_only], summary="One loan")
 async def loan_api(request: Request, db: DB, loan_id: FromPath[int]) -> LoanOut:
-    try:
-        return await _loan_out(request, db, loan_id)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    return await _loan_out(request, db, loan_id)
 
 
 async def _loan_action_api(request: Request, db: DB, loan_id: int, action, **kwargs) -> LoanOut:
-    try:
-        async with db.write() as session:
-            await action(session, loan_id=loan_id, actor=actor_or_401(request), **kwargs)
-        return await _loan_out(request, db, loan_id)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        await action(session, loan_id=loan_id, actor=actor_or_401(request), **kwargs)
+    return await _loan_out(request, db, loan_id)
 
 
 @post(API + "/loans/{loan_id:int}/decision", tags=["festival equipment"], guards=[staff_only], status_code=200,

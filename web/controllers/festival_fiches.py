@@ -23,7 +23,7 @@ from tournament.festival.timing import PARIS
 from tournament.libraries import Library, list_libraries
 from web.auth import account_only, actor_of, library_manager, staff_only
 from web.controllers.festival_common import (
-    actor_or_401, checked, edition_or_404, form_with_errors, now_of, paris_iso, problem_from, raise_for_page,
+    actor_or_401, checked, edition_or_404, form_with_errors, now_of, paris_iso, raise_for_page,
     read_int, render,
 )
 from web.deps import DB, Config
@@ -338,11 +338,8 @@ async def fiches_api(
     async with db.read() as session:
         editions = {e.year: e for e in await list_editions(session)}
         years = {e.id: e.year for e in editions.values()}
-        try:
-            fiches = await list_fiches(session, actor=actor_or_401(request),
-                                       filters=_filters(editions, edition, status, library, category))
-        except FestivalError as exc:
-            raise problem_from(exc) from None
+        fiches = await list_fiches(session, actor=actor_or_401(request),
+                                   filters=_filters(editions, edition, status, library, category))
         slots = await slots_of(session, [f.id for f, _ in fiches])
     return [FicheOut.of(f, slots[f.id], years[f.edition_id]) for f, _ in fiches]
 
@@ -352,45 +349,33 @@ async def fiches_api(
 async def create_fiche_api(
     request: Request, db: DB, year: FromPath[int], library_id: FromPath[int], data: JSONBody[FicheInput]
 ) -> FicheOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            fiche = await create_fiche(session, edition=edition, library_id=library_id, data=data, actor=actor_or_401(request))
-            return await _out(session, fiche)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        fiche = await create_fiche(session, edition=edition, library_id=library_id, data=data, actor=actor_or_401(request))
+        return await _out(session, fiche)
 
 
 @get("/api/festival/fiches/{fiche_id:int}", tags=["festival"], guards=[account_only], summary="One fiche-animation")
 async def fiche_api(request: Request, db: DB, fiche_id: FromPath[int]) -> FicheOut:
     async with db.read() as session:
-        try:
-            return await _out(session, await fiche_for(session, fiche_id, actor_of(request)))
-        except FestivalError as exc:
-            raise problem_from(exc) from None
+        return await _out(session, await fiche_for(session, fiche_id, actor_of(request)))
 
 
 @put("/api/festival/fiches/{fiche_id:int}", tags=["festival"], guards=[account_only],
      summary="Change a fiche-animation (its library until accepted; MDE staff always)")
 async def update_fiche_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[FicheInput]) -> FicheOut:
-    try:
-        async with db.write() as session:
-            fiche = await update_fiche(session, fiche_id=fiche_id, data=data, actor=actor_or_401(request))
-            return await _out(session, fiche)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        fiche = await update_fiche(session, fiche_id=fiche_id, data=data, actor=actor_or_401(request))
+        return await _out(session, fiche)
 
 
 @post("/api/festival/fiches/{fiche_id:int}/transitions", tags=["festival"], guards=[account_only], status_code=200,
       summary="Move a fiche along the workflow: submit, accept, request_changes (with a comment), publish, unpublish")
 async def transition_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[TransitionBody]) -> FicheOut:
-    try:
-        async with db.write() as session:
-            fiche = await transition(session, fiche_id=fiche_id, action=data.action, comment=data.comment,
-                                     actor=actor_or_401(request), now=now_of(request))
-            return await _out(session, fiche)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        fiche = await transition(session, fiche_id=fiche_id, action=data.action, comment=data.comment,
+                                 actor=actor_or_401(request), now=now_of(request))
+        return await _out(session, fiche)
 
 
 @put("/api/festival/fiches/{fiche_id:int}/picture", tags=["festival"], guards=[account_only],
@@ -400,13 +385,10 @@ async def picture_api(
     data: Annotated[PictureBody, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> FicheOut:
     content = await data.picture.read()
-    try:
-        async with db.write() as session:
-            fiche, replaced = await set_picture(session, fiche_id=fiche_id, content=content, credit=data.picture_credit,
-                                                actor=actor_or_401(request), data_dir=settings.data_dir)
-            out = await _out(session, fiche)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        fiche, replaced = await set_picture(session, fiche_id=fiche_id, content=content, credit=data.picture_credit,
+                                            actor=actor_or_401(request), data_dir=settings.data_dir)
+        out = await _out(session, fiche)
     discard_picture(settings.data_dir, replaced)
     return out
 

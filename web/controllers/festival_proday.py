@@ -263,28 +263,22 @@ async def sessions_api(db: DB, edition: FromQuery[int | None] = None) -> list[Pr
 @post("/api/festival/editions/{year:int}/pro-sessions", tags=["festival"], guards=[staff_only],
       summary="Create a session (MDE staff)")
 async def create_session_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
-    try:
-        async with db.write() as session:
-            edition = await edition_or_404(session, year)
-            created = await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request))
-            return ProSessionOut.of(await session_seats(session, created.id))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        edition = await edition_or_404(session, year)
+        created = await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request))
+        return ProSessionOut.of(await session_seats(session, created.id))
 
 
 @put("/api/festival/pro-sessions/{session_id:int}", tags=["festival"], guards=[staff_only],
      summary="Change a session (MDE staff); more seats promote people waiting")
 async def update_session_api(request: Request, db: DB, session_id: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
-    try:
-        async with db.write() as session:
-            existing = await session.get(ProSession, session_id)
-            if existing is None:
-                raise FestivalNotFound("unknown_session")
-            edition = await session.get(Edition, existing.edition_id)
-            await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request), session_id=session_id)
-            return ProSessionOut.of(await session_seats(session, session_id))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        existing = await session.get(ProSession, session_id)
+        if existing is None:
+            raise FestivalNotFound("unknown_session")
+        edition = await session.get(Edition, existing.edition_id)
+        await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request), session_id=session_id)
+        return ProSessionOut.of(await session_seats(session, session_id))
 
 
 @get("/api/festival/pro-sessions/{session_id:int}/registrations", tags=["festival"], guards=[staff_only],
@@ -300,48 +294,36 @@ async def attendees_api(request: Request, db: DB, session_id: FromPath[int]) -> 
       summary="Register a library employee or volunteer (waiting list when full); returns the cancellation link")
 async def register_api(request: Request, db: DB, settings: Config, session_id: FromPath[int],
                        data: JSONBody[AttendeeInput]) -> SeatOut:
-    try:
-        async with db.write() as session:
-            registration, token = await register_attendee(session, session_id=session_id, data=data,
-                                                          actor=_actor(request), now=now_of(request))
-            return await _seat(session, registration, token, settings.server.public_url)
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        registration, token = await register_attendee(session, session_id=session_id, data=data,
+                                                      actor=_actor(request), now=now_of(request))
+        return await _seat(session, registration, token, settings.server.public_url)
 
 
 @get("/api/festival/pro-registrations/{token:str}", tags=["festival"], summary="A registration, by its private link")
 async def seat_api(db: DB, token: FromPath[str]) -> SeatOut:
     async with db.read() as session:
-        try:
-            return await _seat(session, await registration_by_token(session, token))
-        except FestivalError as exc:
-            raise problem_from(exc) from None
+        return await _seat(session, await registration_by_token(session, token))
 
 
 @post("/api/festival/pro-registrations/{token:str}/cancel", tags=["festival"], status_code=200,
       summary="Cancel a registration by its private link; the first people waiting get the seat")
 async def cancel_api(request: Request, db: DB, token: FromPath[str]) -> CancelOut:
-    try:
-        async with db.write() as session:
-            registration, promoted = await cancel_by_token(session, token=token, actor=_actor(request))
-            return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        registration, promoted = await cancel_by_token(session, token=token, actor=_actor(request))
+        return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
 
 
 @post("/api/festival/pro-sessions/{session_id:int}/registrations/{registration_id:int}/cancel", tags=["festival"],
       guards=[staff_only], status_code=200, summary="Cancel someone's registration (MDE staff)")
 async def staff_cancel_api(request: Request, db: DB, session_id: FromPath[int], registration_id: FromPath[int]) -> CancelOut:
-    try:
-        async with db.write() as session:
-            found = await session.get(ProRegistration, registration_id)
-            if found is None or found.session_id != session_id:
-                raise FestivalNotFound("unknown_registration")
-            registration, promoted = await cancel_registration(session, registration_id=registration_id,
-                                                               actor=actor_or_401(request))
-            return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
-    except FestivalError as exc:
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        found = await session.get(ProRegistration, registration_id)
+        if found is None or found.session_id != session_id:
+            raise FestivalNotFound("unknown_registration")
+        registration, promoted = await cancel_registration(session, registration_id=registration_id,
+                                                           actor=actor_or_401(request))
+        return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
 
 
 ROUTES = [

@@ -17,7 +17,6 @@ from web.deps import DB
 from web.forms import read_form
 from web.i18n import N_, _
 from web.messages import message
-from web.tournament_messages import tournament_problem
 
 
 @dataclass
@@ -148,14 +147,11 @@ async def _final_page(request: Request, db: DB, tournament_id: int, *, notice: s
                       status_code: int = 200) -> Template:
     who = actor(request)
     async with db.read() as session:
-        try:
-            tournament = await get_tournament(session, tournament_id)
-            lines = await finals.finalists(session, tournament_id)
-            stage = await flow.final_stage(session, tournament_id)
-            stations, calls = await flow.call_list(session, tournament_id)
-            result = await flow.podium(session, tournament_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        tournament = await get_tournament(session, tournament_id)
+        lines = await finals.finalists(session, tournament_id)
+        stage = await flow.final_stage(session, tournament_id)
+        stations, calls = await flow.call_list(session, tournament_id)
+        result = await flow.podium(session, tournament_id)
     return page("final.html", {
         **PAGE_HELPERS,
         "t": tournament,
@@ -246,11 +242,8 @@ async def finish_form(request: Request, db: DB, tournament_id: FromPath[int]) ->
 @get("/tournois/{tournament_id:int}/finale/tirage", include_in_schema=False)
 async def seeding_page(db: DB, tournament_id: FromPath[int]) -> Template:
     async with db.read() as session:
-        try:
-            tournament = await get_tournament(session, tournament_id)
-            report = await flow.seeding_report(session, tournament_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        tournament = await get_tournament(session, tournament_id)
+        report = await flow.seeding_report(session, tournament_id)
     return page("seeding.html", {**PAGE_HELPERS, "t": tournament, "report": report,
                                  "by_seed": {line.seed: line for line in report.lines}})
 
@@ -258,12 +251,9 @@ async def seeding_page(db: DB, tournament_id: FromPath[int]) -> Template:
 @get("/tournois/{tournament_id:int}/finale/postes", include_in_schema=False)
 async def stations_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
     async with db.read() as session:
-        try:
-            tournament = await get_tournament(session, tournament_id)
-            stations = await _stations_out(session, tournament_id)
-            stage = await flow.final_stage(session, tournament_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        tournament = await get_tournament(session, tournament_id)
+        stations = await _stations_out(session, tournament_id)
+        stage = await flow.final_stage(session, tournament_id)
     return page("stations.html", {
         "t": tournament, "stations": stations, "stage": stage, "is_staff": policies.is_staff(actor(request)),
         "notice": _(NOTICES[fait]) if fait in NOTICES else "",
@@ -277,22 +267,16 @@ async def add_stations_form(request: Request, db: DB, tournament_id: FromPath[in
         count = int(str(data.get("count", "")))
     except ValueError:
         count = 0
-    try:
-        async with db.write() as session:
-            await flow.add_stations(session, tournament_id=tournament_id, count=count, actor=actor(request))
-    except TournamentError as exc:
-        raise page_refusal(exc) from None
+    async with db.write() as session:
+        await flow.add_stations(session, tournament_id=tournament_id, count=count, actor=actor(request))
     return Redirect(f"/tournois/{tournament_id}/finale/postes?fait=postes", status_code=303)
 
 
 @get("/tournois/{tournament_id:int}/finale/palmares", include_in_schema=False)
 async def podium_page(db: DB, tournament_id: FromPath[int]) -> Template:
     async with db.read() as session:
-        try:
-            tournament = await get_tournament(session, tournament_id)
-            result = await flow.podium(session, tournament_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        tournament = await get_tournament(session, tournament_id)
+        result = await flow.podium(session, tournament_id)
     return page("podium.html", {"t": tournament, "podium": result})
 
 
@@ -303,33 +287,24 @@ async def podium_page(db: DB, tournament_id: FromPath[int]) -> Template:
      summary="Qualified players, finalists first, with their status on the day (public)")
 async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[FinalistOut]:
     async with db.read() as session:
-        try:
-            await get_tournament(session, tournament_id)
-            return [FinalistOut.of(line) for line in await finals.finalists(session, tournament_id)]
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        await get_tournament(session, tournament_id)
+        return [FinalistOut.of(line) for line in await finals.finalists(session, tournament_id)]
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/refresh", tags=["final"], guards=[staff_only],
       status_code=200, summary="Recompute who qualifies under the quota rule (MDE staff)")
 async def refresh_api(request: Request, db: DB, tournament_id: FromPath[int]) -> list[FinalistOut]:
-    try:
-        async with db.write() as session:
-            lines = await finals.refresh_finalists(session, tournament_id=tournament_id, actor=actor(request))
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        lines = await finals.refresh_finalists(session, tournament_id=tournament_id, actor=actor(request))
     return [FinalistOut.of(line) for line in lines]
 
 
 async def _finalist_action(request: Request, db: DB, tournament_id: int, qualification_id: int, action) -> list[FinalistOut]:
-    try:
-        async with db.write() as session:
-            await flow.qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
-            await action(session, qualification_id=qualification_id, actor=actor(request))
-        async with db.read() as session:
-            return [FinalistOut.of(line) for line in await finals.finalists(session, tournament_id)]
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await flow.qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
+        await action(session, qualification_id=qualification_id, actor=actor(request))
+    async with db.read() as session:
+        return [FinalistOut.of(line) for line in await finals.finalists(session, tournament_id)]
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/check-in", tags=["final"],
@@ -348,56 +323,41 @@ async def absent_api(request: Request, db: DB, tournament_id: FromPath[int], qua
 @post("/api/tournaments/{tournament_id:int}/final/seed", tags=["final"], guards=[staff_only],
       summary="Draw the final from the finalists present, libraries kept apart (MDE staff)")
 async def seed_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[SeedIn]) -> SeedingOut:
-    try:
-        async with db.write() as session:
-            await finals.seed_final(session, tournament_id=tournament_id, draw_seed=data.draw_seed, actor=actor(request))
-        async with db.read() as session:
-            return _seeding_out(await flow.seeding_report(session, tournament_id))
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await finals.seed_final(session, tournament_id=tournament_id, draw_seed=data.draw_seed, actor=actor(request))
+    async with db.read() as session:
+        return _seeding_out(await flow.seeding_report(session, tournament_id))
 
 
 @get("/api/tournaments/{tournament_id:int}/final/seeding", tags=["final"],
      summary="The seeding report: who is seeded where, and which moves kept libraries apart (public)")
 async def seeding_api(db: DB, tournament_id: FromPath[int]) -> SeedingOut:
     async with db.read() as session:
-        try:
-            return _seeding_out(await flow.seeding_report(session, tournament_id))
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        return _seeding_out(await flow.seeding_report(session, tournament_id))
 
 
 @get("/api/tournaments/{tournament_id:int}/final/stations", tags=["final"],
      summary="The stations and the call list (public)")
 async def stations_api(db: DB, tournament_id: FromPath[int]) -> list[StationOut]:
     async with db.read() as session:
-        try:
-            await get_tournament(session, tournament_id)
-            return await _stations_out(session, tournament_id)
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        await get_tournament(session, tournament_id)
+        return await _stations_out(session, tournament_id)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/stations", tags=["final"], guards=[staff_only],
       summary="Add stations; during the final they get the next matches at once (MDE staff)")
 async def add_stations_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[StationsIn]) -> list[StationOut]:
-    try:
-        async with db.write() as session:
-            await flow.add_stations(session, tournament_id=tournament_id, count=data.count, actor=actor(request))
-        async with db.read() as session:
-            return await _stations_out(session, tournament_id)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await flow.add_stations(session, tournament_id=tournament_id, count=data.count, actor=actor(request))
+    async with db.read() as session:
+        return await _stations_out(session, tournament_id)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finish", tags=["final"], guards=[staff_only], status_code=200,
       summary="Close the final once every match is decided (MDE staff)")
 async def finish_api(request: Request, db: DB, tournament_id: FromPath[int]) -> PodiumOut:
-    try:
-        async with db.write() as session:
-            await finals.finish(session, tournament_id=tournament_id, actor=actor(request))
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await finals.finish(session, tournament_id=tournament_id, actor=actor(request))
     return await _podium(db, tournament_id)
 
 
@@ -416,11 +376,8 @@ async def podium_api(db: DB, tournament_id: FromPath[int]) -> PodiumOut:
 
 async def _podium(db: DB, tournament_id: int) -> PodiumOut:
     async with db.read() as session:
-        try:
-            await get_tournament(session, tournament_id)
-            return _podium_out(await flow.podium(session, tournament_id))
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        await get_tournament(session, tournament_id)
+        return _podium_out(await flow.podium(session, tournament_id))
 
 
 ROUTES = [

@@ -13,7 +13,7 @@ from tournament.players import AgeCategory
 from tournament.rosters import library_roster
 from web.auth import actor_of, library_manager, staff_only
 from web.deps import DB
-from web.errors import REFUSAL_STATUS, refusal
+from web.errors import REFUSAL_STATUS
 from web.forms import FormState, read_form, show_refusal
 from web.i18n import N_, _
 from web.messages import MESSAGES, age_label
@@ -100,10 +100,7 @@ async def library_page(
 ) -> Template:
     """The library page; forms come back with their errors when a submission was refused."""
     async with db.read() as session:
-        try:
-            roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
-        except LibraryError as exc:
-            raise refusal(exc) from None
+        roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
     library = roster.library
     return Template(
         "libraries/library.html",
@@ -180,17 +177,14 @@ async def list_libraries_api(db: DB) -> list[LibraryOut]:
 
 @post("/api/libraries", tags=["libraries"], summary="Add a library (MDE staff)", guards=[staff_only])
 async def create_library_api(request: Request, db: DB, data: JSONBody[LibraryIn]) -> LibraryOut:
-    try:
-        async with db.write() as session:
-            library = await create_library(
-                session,
-                name=data.name,
-                commune=data.commune,
-                contact=Contact(address=data.address, postcode=data.postcode, email=data.email, phone=data.phone),
-                actor=actor_of(request),
-            )
-    except LibraryError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        library = await create_library(
+            session,
+            name=data.name,
+            commune=data.commune,
+            contact=Contact(address=data.address, postcode=data.postcode, email=data.email, phone=data.phone),
+            actor=actor_of(request),
+        )
     return LibraryOut.of(library)
 
 
@@ -202,10 +196,7 @@ async def create_library_api(request: Request, db: DB, data: JSONBody[LibraryIn]
 )
 async def library_api(request: Request, db: DB, library_id: FromPath[int]) -> LibraryDetailOut:
     async with db.read() as session:
-        try:
-            roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
-        except LibraryError as exc:
-            raise refusal(exc) from None
+        roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
     return LibraryDetailOut(
         **asdict(LibraryOut.of(roster.library)),
         librarians=[LibrarianOut(a.id, a.display_name, a.email, a.is_active) for a in roster.librarians],
@@ -224,11 +215,8 @@ async def update_contact_api(
     request: Request, db: DB, library_id: FromPath[int], data: JSONBody[ContactPatch]
 ) -> LibraryOut:
     changes = {name: value for name, value in asdict(data).items() if value is not None}
-    try:
-        async with db.write() as session:
-            library = await update_contact(session, library_id=library_id, changes=changes, actor=actor_of(request))
-    except LibraryError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        library = await update_contact(session, library_id=library_id, changes=changes, actor=actor_of(request))
     return LibraryOut.of(library)
 
 

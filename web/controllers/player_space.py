@@ -29,7 +29,6 @@ from web.forms import read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS
 from web.messages import message
-from web.tournament_messages import tournament_problem
 
 
 @dataclass
@@ -116,10 +115,7 @@ def _space_out(space: flow.PlayerSpace) -> MySpaceOut:
 async def _space_page(request: Request, db: DB, token: str, *, notice: str = "", error: str = "",
                       status_code: int = 200) -> Template:
     async with db.read() as session:
-        try:
-            space = await flow.player_space(session, actor(request))
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        space = await flow.player_space(session, actor(request))
     return page("player.html", {
         **PAGE_HELPERS,
         "space": space,
@@ -156,10 +152,7 @@ async def register_form(request: Request, db: DB, player_token: FromPath[str], s
 
 async def _report_context(request: Request, db: DB, token: str, stage_id: int, match_id: str) -> dict:
     async with db.read() as session:
-        try:
-            mine = await flow.player_match(session, stage_id=stage_id, match_id=match_id, actor=actor(request))
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        mine = await flow.player_match(session, stage_id=stage_id, match_id=match_id, actor=actor(request))
     if mine.match.state != "playable":
         raise page_refusal(TournamentError("match_not_playable"))
     event = mine.stage.event()
@@ -223,22 +216,16 @@ async def answer_form(request: Request, db: DB, player_token: FromPath[str], rep
      summary="Your sessions, your matches to play and the reports waiting for your answer (bearer: your link's token)")
 async def space_api(request: Request, db: DB) -> MySpaceOut:
     async with db.read() as session:
-        try:
-            return _space_out(await flow.player_space(session, actor(request)))
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        return _space_out(await flow.player_space(session, actor(request)))
 
 
 @post("/api/me/sessions/{session_id:int}/register", tags=["player"], guards=[player_only], status_code=200,
       summary="Ask to take part in a qualifier session of your library (a librarian approves)")
 async def register_api(request: Request, db: DB, session_id: FromPath[int]) -> MySpaceOut:
-    try:
-        async with db.write() as session:
-            await qualifiers.self_register(session, session_id=session_id, actor=actor(request))
-        async with db.read() as session:
-            return _space_out(await flow.player_space(session, actor(request)))
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await qualifiers.self_register(session, session_id=session_id, actor=actor(request))
+    async with db.read() as session:
+        return _space_out(await flow.player_space(session, actor(request)))
 
 
 @post("/api/me/matches/{stage_id:int}/{match_id:str}/report", tags=["player"], guards=[player_only],
@@ -253,13 +240,10 @@ async def report_api(
         scores=tuple(data.scores) if data.scores is not None else None,
         draw=data.draw,
     )
-    try:
-        async with db.write() as session:
-            row = await self_report.report(session, stage_id=stage_id, match_id=match_id, data=result, actor=who)
-            report_id = row.id
-        return await _report_out(db, stage_id, match_id, report_id)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        row = await self_report.report(session, stage_id=stage_id, match_id=match_id, data=result, actor=who)
+        report_id = row.id
+    return await _report_out(db, stage_id, match_id, report_id)
 
 
 async def _report_out(db: DB, stage_id: int, match_id: str, report_id: int) -> ReportOut:
@@ -273,14 +257,11 @@ async def _report_out(db: DB, stage_id: int, match_id: str, report_id: int) -> R
 
 async def _answer_api(request: Request, db: DB, report_id: int, agree: bool, note: str) -> AnswerOut:
     who = actor(request)
-    try:
-        async with db.write() as session:
-            outcome = await self_report.respond(session, report_id=report_id, agree=agree, note=note, actor=who)
-            row = await flow.report_row(session, report_id)
-            stage_id, match_id = row.stage_id, row.match_id
-        report = await _report_out(db, stage_id, match_id, report_id)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        outcome = await self_report.respond(session, report_id=report_id, agree=agree, note=note, actor=who)
+        row = await flow.report_row(session, report_id)
+        stage_id, match_id = row.stage_id, row.match_id
+    report = await _report_out(db, stage_id, match_id, report_id)
     result = None
     if outcome is not None:
         result = ResultOut(

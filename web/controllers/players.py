@@ -12,7 +12,7 @@ from tournament.players import regenerate_link
 from web.auth import account_only, actor_of, library_manager, player_link, player_only
 from web.controllers.libraries import library_page
 from web.deps import DB, Config
-from web.errors import REFUSAL_STATUS, refusal
+from web.errors import REFUSAL_STATUS
 from web.forms import FormState, read_form, show_refusal
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS, absolute, player_path, qr_svg
@@ -137,11 +137,8 @@ async def enrol_player_form(request: Request, db: DB, settings: Config, library_
 
 @post("/joueurs/{player_id:int}/lien", include_in_schema=False, guards=[account_only])
 async def regenerate_link_form(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> Template:
-    try:
-        async with db.write() as session:
-            link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
-    except PlayerError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
     return _link_page(settings, link, status_code=200)
 
 
@@ -149,10 +146,7 @@ async def regenerate_link_form(request: Request, db: DB, settings: Config, playe
 async def player_page(request: Request, db: DB, settings: Config, player_token: FromPath[str]) -> Template:
     actor = actor_of(request)
     async with db.read() as session:
-        try:
-            profile = await player_profile(session, player_id=actor.id, actor=actor)
-        except PlayerError as exc:
-            raise refusal(exc) from None
+        profile = await player_profile(session, player_id=actor.id, actor=actor)
     url = absolute(settings, player_path(player_token))
     return Template(
         "players/me.html",
@@ -177,21 +171,18 @@ async def player_page(request: Request, db: DB, settings: Config, player_token: 
 async def enrol_player_api(
     request: Request, db: DB, settings: Config, library_id: FromPath[int], data: JSONBody[PlayerIn]
 ) -> PlayerLinkOut:
-    try:
-        async with db.write() as session:
-            link = await create_player(
-                session,
-                library_id=library_id,
-                pseudonym=data.pseudonym,
-                first_name=data.first_name,
-                last_initial=data.last_initial,
-                age_category=data.age_category,
-                guardian_consent=data.guardian_consent,
-                guardian_contact=data.guardian_contact,
-                actor=actor_of(request),
-            )
-    except PlayerError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        link = await create_player(
+            session,
+            library_id=library_id,
+            pseudonym=data.pseudonym,
+            first_name=data.first_name,
+            last_initial=data.last_initial,
+            age_category=data.age_category,
+            guardian_consent=data.guardian_consent,
+            guardian_contact=data.guardian_contact,
+            actor=actor_of(request),
+        )
     return _link_out(settings, link)
 
 
@@ -203,10 +194,7 @@ async def enrol_player_api(
 )
 async def list_players_api(request: Request, db: DB, library_id: FromPath[int]) -> list[PlayerOut]:
     async with db.read() as session:
-        try:
-            players = await list_players(session, library_id=library_id, actor=actor_of(request))
-        except PlayerError as exc:
-            raise refusal(exc) from None
+        players = await list_players(session, library_id=library_id, actor=actor_of(request))
     return [PlayerOut.of(player) for player in players]
 
 
@@ -218,11 +206,8 @@ async def list_players_api(request: Request, db: DB, library_id: FromPath[int]) 
     status_code=200,
 )
 async def regenerate_link_api(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> PlayerLinkOut:
-    try:
-        async with db.write() as session:
-            link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
-    except PlayerError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
     return _link_out(settings, link)
 
 
@@ -235,10 +220,7 @@ async def regenerate_link_api(request: Request, db: DB, settings: Config, player
 async def my_player_api(request: Request, db: DB) -> MyPlayerOut:
     actor = actor_of(request)
     async with db.read() as session:
-        try:
-            profile = await player_profile(session, player_id=actor.id, actor=actor)
-        except PlayerError as exc:
-            raise refusal(exc) from None
+        profile = await player_profile(session, player_id=actor.id, actor=actor)
     player = profile.player
     return MyPlayerOut(
         id=player.id,

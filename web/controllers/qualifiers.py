@@ -18,7 +18,7 @@ from web.deps import DB
 from web.forms import FormState, read_form
 from web.i18n import N_, _
 from web.messages import message
-from web.tournament_messages import FORMAT_LABELS, label, tournament_problem
+from web.tournament_messages import FORMAT_LABELS, label
 
 
 @dataclass
@@ -98,10 +98,7 @@ async def _entry_in(session, *, tournament_id: int, session_id: int, entry_id: i
 async def _schedule_page(request: Request, db: DB, tournament_id: int, form: FormState, *, status_code: int = 200) -> Template:
     who = actor(request)
     async with db.read() as session:
-        try:
-            seen = await flow.overview(session, tournament_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        seen = await flow.overview(session, tournament_id)
     libraries = [library for library in seen.libraries if policies.can_manage_library(who, library.id)]
     return page("schedule.html", {
         "t": seen.tournament,
@@ -150,13 +147,10 @@ async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: i
                      error: str = "", status_code: int = 200) -> Template:
     who = actor(request)
     async with db.read() as session:
-        try:
-            desk = await flow.desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
-            seats = await flow.seats_of(session, desk.stage) if desk.stage else {}
-            views = flow.match_views(desk.stage, seats) if desk.stage else []
-            reports = await flow.open_reports(session, stage=desk.stage, actor=who) if desk.stage else []
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        desk = await flow.desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
+        seats = await flow.seats_of(session, desk.stage) if desk.stage else {}
+        views = flow.match_views(desk.stage, seats) if desk.stage else []
+        reports = await flow.open_reports(session, stage=desk.stage, actor=who) if desk.stage else []
     return page("desk.html", {
         **PAGE_HELPERS,
         "desk": desk,
@@ -266,10 +260,7 @@ async def close_form(request: Request, db: DB, tournament_id: FromPath[int], ses
 @get("/api/tournaments/{tournament_id:int}/sessions", tags=["qualifiers"], summary="The qualifier sessions (public)")
 async def sessions_api(db: DB, tournament_id: FromPath[int]) -> list[SessionOut]:
     async with db.read() as session:
-        try:
-            seen = await flow.overview(session, tournament_id)
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        seen = await flow.overview(session, tournament_id)
     return [SessionOut.of(line) for line in seen.sessions]
 
 
@@ -277,32 +268,26 @@ async def sessions_api(db: DB, tournament_id: FromPath[int]) -> list[SessionOut]
       summary="Schedule a qualifier session (the library's librarians or MDE staff)")
 async def schedule_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[SessionIn]) -> DeskOut:
     who = actor(request)
-    try:
-        async with db.write() as session:
-            qualifier = await qualifiers.schedule_session(
-                session, tournament_id=tournament_id, library_id=data.library_id, starts_at=paris_time(data.starts_at),
-                place=data.place, capacity=data.capacity, format=data.format, actor=who,
-            )
-            desk = await flow.desk(session, tournament_id=tournament_id, session_id=qualifier.id, actor=who)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        qualifier = await qualifiers.schedule_session(
+            session, tournament_id=tournament_id, library_id=data.library_id, starts_at=paris_time(data.starts_at),
+            place=data.place, capacity=data.capacity, format=data.format, actor=who,
+        )
+        desk = await flow.desk(session, tournament_id=tournament_id, session_id=qualifier.id, actor=who)
     return _desk_out(desk)
 
 
 async def _desk_api(request: Request, db: DB, tournament_id: int, session_id: int, action=None) -> DeskOut:
     who = actor(request)
-    try:
-        if action is None:
-            async with db.read() as session:
-                desk = await flow.desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
-        else:
-            async with db.write() as session:
-                await flow.session_of(session, tournament_id=tournament_id, session_id=session_id)
-                await action(session, who)
-            async with db.read() as session:
-                desk = await flow.desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    if action is None:
+        async with db.read() as session:
+            desk = await flow.desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
+    else:
+        async with db.write() as session:
+            await flow.session_of(session, tournament_id=tournament_id, session_id=session_id)
+            await action(session, who)
+        async with db.read() as session:
+            desk = await flow.desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
     return _desk_out(desk)
 
 
@@ -366,14 +351,11 @@ async def decision_api(
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/start", tags=["qualifiers"],
       guards=[account_only], summary="Start the qualifier: the checked-in players are drawn into its format")
 async def start_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> StageOut:
-    try:
-        async with db.write() as session:
-            await flow.session_of(session, tournament_id=tournament_id, session_id=session_id)
-            stage = await qualifiers.start_session(session, session_id=session_id, actor=actor(request))
-        async with db.read() as session:
-            seats = await flow.seats_of(session, stage)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await flow.session_of(session, tournament_id=tournament_id, session_id=session_id)
+        stage = await qualifiers.start_session(session, session_id=session_id, actor=actor(request))
+    async with db.read() as session:
+        seats = await flow.seats_of(session, stage)
     return stage_out(stage, seats, flow.match_views(stage, seats))
 
 
@@ -381,13 +363,10 @@ async def start_api(request: Request, db: DB, tournament_id: FromPath[int], sess
       guards=[account_only], status_code=200,
       summary="Close a finished qualifier and record its qualification places")
 async def close_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> list[QualificationOut]:
-    try:
-        async with db.write() as session:
-            await flow.session_of(session, tournament_id=tournament_id, session_id=session_id)
-            rows = await qualifiers.close_session(session, session_id=session_id, actor=actor(request))
-            out = [QualificationOut(row.player_id, row.library_id, row.place, row.metric) for row in rows]
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await flow.session_of(session, tournament_id=tournament_id, session_id=session_id)
+        rows = await qualifiers.close_session(session, session_id=session_id, actor=actor(request))
+        out = [QualificationOut(row.player_id, row.library_id, row.place, row.metric) for row in rows]
     return out
 
 

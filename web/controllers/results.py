@@ -262,10 +262,7 @@ async def stage_page(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], fait: FromQuery[str | None] = None
 ) -> Template:
     async with db.read() as session:
-        try:
-            context = await stage_context(session, request, tournament_id, stage_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        context = await stage_context(session, request, tournament_id, stage_id)
     done = next((v for v in context["views"] if v.id == fait), None)
     context["notice"] = _("Result saved: %(match)s.") % {"match": match_title(done)} if done else ""
     return page("stage.html", context)
@@ -274,20 +271,14 @@ async def stage_page(
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/classement", include_in_schema=False)
 async def standings_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
     async with db.read() as session:
-        try:
-            context = await stage_context(session, request, tournament_id, stage_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        context = await stage_context(session, request, tournament_id, stage_id)
     return page("standings.html", context)
 
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/tableau", include_in_schema=False)
 async def bracket_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
     async with db.read() as session:
-        try:
-            context = await stage_context(session, request, tournament_id, stage_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        context = await stage_context(session, request, tournament_id, stage_id)
     columns: dict[tuple[str, int], list[MatchView]] = {}
     for view in context["views"]:
         columns.setdefault((_bracket_group(view.bracket), view.round), []).append(view)
@@ -348,10 +339,7 @@ async def entry_page(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template:
     async with db.read() as session:
-        try:
-            context = await _entry_context(session, request, tournament_id, stage_id, match_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        context = await _entry_context(session, request, tournament_id, stage_id, match_id)
     return page("entry.html", context)
 
 
@@ -361,10 +349,7 @@ async def entry_form(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template | Redirect:
     async with db.read() as session:
-        try:
-            context = await _entry_context(session, request, tournament_id, stage_id, match_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        context = await _entry_context(session, request, tournament_id, stage_id, match_id)
     data = await read_form(request)
     form = await request.form()
     result, errors = await result_from_form(request, context["stage"], context["view"])
@@ -421,11 +406,8 @@ async def audit_page(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template:
     async with db.read() as session:
-        try:
-            loaded = await load_stage(session, tournament_id, stage_id)
-            lines = await flow.match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor(request))
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        loaded = await load_stage(session, tournament_id, stage_id)
+        lines = await flow.match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor(request))
     names = {seat.player_id: seat.pseudonym for seat in loaded.seats.values()}
     numbers = {v.id: v.number for v in loaded.views}
     view = next(v for v in loaded.views if v.id == match_id)
@@ -611,10 +593,7 @@ def stage_out(stage: Stage, seats: dict[int, Seat], views: list[MatchView]) -> S
 
 async def _api_stage(db: DB, tournament_id: int, stage_id: int) -> Loaded:
     async with db.read() as session:
-        try:
-            return await load_stage(session, tournament_id, stage_id)
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        return await load_stage(session, tournament_id, stage_id)
 
 
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}", tags=["results"],
@@ -710,11 +689,8 @@ async def audit_api(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> list[AuditOut]:
     async with db.read() as session:
-        try:
-            await flow.stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
-            lines = await flow.match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor(request))
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        await flow.stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
+        lines = await flow.match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor(request))
     return [AuditOut(line.at, line.who, line.kind, line.address, line.action, line.changes) for line in lines]
 
 
@@ -722,11 +698,8 @@ async def audit_api(
      summary="Players' reports waiting for confirmation, and disputes, for the librarian to settle")
 async def reports_api(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[ReportOut]:
     async with db.read() as session:
-        try:
-            stage = await flow.stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
-            views = await flow.open_reports(session, stage=stage, actor=actor(request))
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        stage = await flow.stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
+        views = await flow.open_reports(session, stage=stage, actor=actor(request))
     return [ReportOut.of(view) for view in views]
 
 

@@ -12,7 +12,7 @@ from tournament.tournaments import TournamentStatus, live_tournaments
 from tournament.screens import Screen, ScreenError, ScreenLink, create_screen, list_screens, revoke_screen
 from web.auth import actor_of, screen_link, staff_only
 from web.deps import DB, Config
-from web.errors import REFUSAL_STATUS, refusal
+from web.errors import REFUSAL_STATUS
 from web.forms import FormState, read_form, show_refusal
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS, absolute, qr_svg, screen_path
@@ -89,11 +89,8 @@ async def create_screen_form(request: Request, db: DB, settings: Config) -> Temp
 
 @post("/admin/ecrans/{screen_id:int}/revoquer", include_in_schema=False, guards=[staff_only])
 async def revoke_screen_form(request: Request, db: DB, screen_id: FromPath[int]) -> Redirect:
-    try:
-        async with db.write() as session:
-            await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
-    except ScreenError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
     return Redirect("/admin/ecrans?fait=revoque", status_code=303)
 
 
@@ -131,11 +128,8 @@ def _link_out(settings: Config, link: ScreenLink) -> ScreenLinkOut:
     guards=[staff_only],
 )
 async def create_screen_api(request: Request, db: DB, settings: Config, data: JSONBody[ScreenIn]) -> ScreenLinkOut:
-    try:
-        async with db.write() as session:
-            link = await create_screen(session, label=data.label, actor=actor_of(request))
-    except ScreenError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        link = await create_screen(session, label=data.label, actor=actor_of(request))
     return _link_out(settings, link)
 
 
@@ -147,11 +141,8 @@ async def create_screen_api(request: Request, db: DB, settings: Config, data: JS
     status_code=200,
 )
 async def revoke_screen_api(request: Request, db: DB, screen_id: FromPath[int]) -> ScreenOut:
-    try:
-        async with db.write() as session:
-            screen = await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
-    except ScreenError as exc:
-        raise refusal(exc) from None
+    async with db.write() as session:
+        screen = await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
     return ScreenOut.of(screen)
 
 

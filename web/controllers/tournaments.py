@@ -359,10 +359,7 @@ async def create_tournament_form(request: Request, db: DB) -> Template | Redirec
 @get("/tournois/{tournament_id:int}/modifier", include_in_schema=False, guards=[staff_only])
 async def edit_tournament_page(db: DB, tournament_id: FromPath[int]) -> Template:
     async with db.read() as session:
-        try:
-            tournament = (await flow.overview(session, tournament_id)).tournament
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        tournament = (await flow.overview(session, tournament_id)).tournament
     return await _setup_page(db, _form_from(tournament), tournament=tournament)
 
 
@@ -395,10 +392,7 @@ NOTICES = {
 async def tournament_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
     who = actor(request)
     async with db.read() as session:
-        try:
-            seen = await flow.overview(session, tournament_id)
-        except TournamentError as exc:
-            raise page_refusal(exc) from None
+        seen = await flow.overview(session, tournament_id)
         libraries = await list_libraries(session) if policies.is_staff(who) else []
     joined = {library.id for library in seen.libraries}
     return page("detail.html", {
@@ -416,11 +410,8 @@ async def tournament_page(request: Request, db: DB, tournament_id: FromPath[int]
 
 @post("/tournois/{tournament_id:int}/ouverture", include_in_schema=False, guards=[staff_only])
 async def open_qualifying_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Redirect:
-    try:
-        async with db.write() as session:
-            await flow.open_qualifying(session, tournament_id=tournament_id, actor=actor(request))
-    except TournamentError as exc:
-        raise page_refusal(exc) from None
+    async with db.write() as session:
+        await flow.open_qualifying(session, tournament_id=tournament_id, actor=actor(request))
     return Redirect(f"/tournois/{tournament_id}?fait=ouvert", status_code=303)
 
 
@@ -428,12 +419,9 @@ async def open_qualifying_form(request: Request, db: DB, tournament_id: FromPath
 async def join_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Redirect:
     data = await read_form(request)
     who = actor(request)
-    try:
-        library_id = parse_int(data.get("library_id") or str(who.library_id or ""), "library_id")
-        async with db.write() as session:
-            await join(session, tournament_id, library_id, actor=who)
-    except TournamentError as exc:
-        raise page_refusal(exc) from None
+    library_id = parse_int(data.get("library_id") or str(who.library_id or ""), "library_id")
+    async with db.write() as session:
+        await join(session, tournament_id, library_id, actor=who)
     return Redirect(f"/tournois/{tournament_id}?fait=rejoint", status_code=303)
 
 
@@ -442,10 +430,7 @@ async def join_form(request: Request, db: DB, tournament_id: FromPath[int]) -> R
 
 async def _detail(db: DB, tournament_id: int) -> TournamentDetailOut:
     async with db.read() as session:
-        try:
-            seen = await flow.overview(session, tournament_id)
-        except TournamentError as exc:
-            raise tournament_problem(exc) from None
+        seen = await flow.overview(session, tournament_id)
     return TournamentDetailOut(
         **vars(TournamentOut.of(seen.tournament)),
         libraries=[LibraryRef(lib.id, lib.name, lib.commune) for lib in seen.libraries],
@@ -462,11 +447,8 @@ async def list_tournaments_api(db: DB) -> list[TournamentOut]:
 
 @post("/api/tournaments", tags=["tournaments"], summary="Set up a tournament (MDE staff)", guards=[staff_only])
 async def create_tournament_api(request: Request, db: DB, data: JSONBody[TournamentIn]) -> TournamentOut:
-    try:
-        async with db.write() as session:
-            tournament = await flow.set_up_tournament(session, Tournament(**_values(data)), actor=actor(request))
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        tournament = await flow.set_up_tournament(session, Tournament(**_values(data)), actor=actor(request))
     return TournamentOut.of(tournament)
 
 
@@ -481,37 +463,28 @@ async def tournament_api(db: DB, tournament_id: FromPath[int]) -> TournamentDeta
 async def update_tournament_api(
     request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[TournamentPatch]
 ) -> TournamentOut:
-    try:
-        async with db.write() as session:
-            current = (await flow.overview(session, tournament_id)).tournament
-            tournament = await flow.update_setup(
-                session, tournament_id=tournament_id, changes=_values(data, current), actor=actor(request)
-            )
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        current = (await flow.overview(session, tournament_id)).tournament
+        tournament = await flow.update_setup(
+            session, tournament_id=tournament_id, changes=_values(data, current), actor=actor(request)
+        )
     return TournamentOut.of(tournament)
 
 
 @post("/api/tournaments/{tournament_id:int}/open", tags=["tournaments"], status_code=200,
       summary="End the set-up and open the qualifiers (MDE staff)", guards=[staff_only])
 async def open_qualifying_api(request: Request, db: DB, tournament_id: FromPath[int]) -> TournamentOut:
-    try:
-        async with db.write() as session:
-            tournament = await flow.open_qualifying(session, tournament_id=tournament_id, actor=actor(request))
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        tournament = await flow.open_qualifying(session, tournament_id=tournament_id, actor=actor(request))
     return TournamentOut.of(tournament)
 
 
 @post("/api/tournaments/{tournament_id:int}/libraries", tags=["tournaments"], status_code=200,
       summary="A library joins the tournament (its librarians or MDE staff; idempotent)", guards=[account_only])
 async def join_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[JoinIn]) -> LibraryRef:
-    try:
-        async with db.write() as session:
-            await join(session, tournament_id, data.library_id, actor=actor(request))
-            library = await session.get(Library, data.library_id)
-    except TournamentError as exc:
-        raise tournament_problem(exc) from None
+    async with db.write() as session:
+        await join(session, tournament_id, data.library_id, actor=actor(request))
+        library = await session.get(Library, data.library_id)
     return LibraryRef(library.id, library.name, library.commune)
 
 
