@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             login_rate_limit(settings.security.login_attempts_per_minute).middleware,
         ],
         stores=_stores(settings),
-        state=State({"db": db, "settings": settings, "boards": boards}),
+        state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}}),
         dependencies={"db": Provide(lambda: db, sync_to_thread=False), "settings": Provide(lambda: settings, sync_to_thread=False)},
         template_config=_templates(settings),
         exception_handlers={

@@ -10,7 +10,6 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-import anyio
 from icalendar import Calendar, Event
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
@@ -29,6 +28,7 @@ from web.deps import DB, Config
 from web.festival_messages import LABELS
 from web.i18n import _
 from web.messages import message
+from web.pdf_cache import cached_pdf, content_key
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 PRINT_CSS = WEB_DIR / "static" / "festival-print.css"
@@ -292,19 +292,25 @@ async def programme_csv(db: DB, settings: Config, edition: FromQuery[int | None]
 
 @get("/programme/programme.pdf", include_in_schema=False)
 async def programme_pdf(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
+    """The printable programme, typeset again only when its content changed (`web/pdf_cache.py`)."""
+    import weasyprint
     from weasyprint import CSS, HTML
 
     chosen, entries = await _entries(db, edition)
     template = request.app.template_engine.engine.get_template("festival/programme_print.html")
     html = template.render(edition=chosen, days=by_day(entries), labels=LABELS, print_mode=True)
     base = settings.server.public_url
+    stylesheet = PRINT_CSS.read_text()
+    year = chosen.year if chosen else 0
 
     def build() -> bytes:
-        return HTML(string=html, base_url=base).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+        return HTML(string=html, base_url=base).write_pdf(stylesheets=[CSS(string=stylesheet, base_url=base)])
 
-    content = await anyio.to_thread.run_sync(build)
-    return Response(content=content, media_type="application/pdf",
-                    headers={"content-disposition": f'inline; filename="xpo-{chosen.year if chosen else 0}-programme.pdf"'})
+    key = content_key(html, stylesheet, base, weasyprint.__version__)
+    content = await cached_pdf(settings.data_dir / "cache", f"programme-{year}", key, build, request.app.state.pdf_locks)
+    return Response(content=content, media_type="application/pdf", headers={
+        "content-disposition": f'inline; filename="xpo-{year}-programme.pdf"', "etag": f'"{key}"',
+    })
 
 
 @get("/api/festival/programme", tags=["festival"],

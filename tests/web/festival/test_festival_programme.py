@@ -99,6 +99,33 @@ def test_pdf_programme_has_extractable_text(client, published):
     assert "samedi 29 mars 2025" in text
 
 
+async def _edition_2025(db):
+    from tournament.festival.editions import edition_by_year
+
+    async with db.read() as session:
+        return await edition_by_year(session, 2025)
+
+
+def test_the_pdf_is_typeset_again_only_when_the_programme_changes(client, published, db, settings, monkeypatch):
+    import weasyprint
+
+    first = client.get("/programme/programme.pdf")
+    with monkeypatch.context() as patched:
+        patched.setattr(weasyprint.HTML, "write_pdf", lambda *args, **kwargs: pytest.fail("typeset again"))
+        again = client.get("/programme/programme.pdf")
+    assert (again.content, again.headers["etag"]) == (first.content, first.headers["etag"])
+
+    _stop_motion, _vr, vernon = published
+    edition = run(_edition_2025(db))
+    run(add_fiche(db, edition, vernon, "published", title="Tournoi Mario Kart", slots=[SlotInput("2025-04-12", "14:00", "18:00")]))
+    changed = client.get("/programme/programme.pdf")
+    assert changed.headers["etag"] != first.headers["etag"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(changed.content)).pages)
+    assert "Tournoi Mario Kart" in text
+    cached = [path.name for path in (settings.data_dir / "cache").glob("programme-*.pdf")]
+    assert cached == [f"programme-2025-{changed.headers['etag'].strip(chr(34))}.pdf"]  # the old one is gone
+
+
 def test_programme_api(client, published):
     items = client.get("/api/festival/programme").json()
     assert [item["title"] for item in items] == [
