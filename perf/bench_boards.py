@@ -26,7 +26,6 @@ import os
 import resource
 import select
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -303,16 +302,23 @@ class Latencies:
         }
 
 
-def play_round(n: int, tournament_id: int, publish, block: int) -> tuple[Latencies, Latencies, float]:
+class App:
+    """The app under test: its process and ports."""
+
+    def __init__(self, process: subprocess.Popen, http_port: int, ws_port: int) -> None:
+        self.process, self.http_port, self.ws_port = process, http_port, ws_port
+
+
+def play_round(app: App, n: int, tournament_id: int, publish, block: int) -> tuple[Latencies, Latencies, float]:
     """N clients on the app's board of `tournament_id` and N on a bare server; results published to
     each in turn, `block` at a time. Returns both sides' latencies and the app's KiB per connection."""
     from websockets.sync.client import connect
 
-    before = rss_kib(APP[0].pid)
-    clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{APP[1]}/tournoi/{tournament_id}", str(n)])
+    before = rss_kib(app.process.pid)
+    clients = start(["perf/bench_boards.py", "--clients-process", f"ws://127.0.0.1:{app.ws_port}/tournoi/{tournament_id}", str(n)])
     wait_line(clients, "ready", "the clients")
     time.sleep(1)
-    per_connection = (rss_kib(APP[0].pid) - before) / n
+    per_connection = (rss_kib(app.process.pid) - before) / n
     app_side = Side(clients, publish)
     for _ in range(WARM_UP):
         app_side.play(measured=False)
@@ -339,10 +345,6 @@ def play_round(n: int, tournament_id: int, publish, block: int) -> tuple[Latenci
     bare.stdin.flush()
     bare.wait(timeout=30)
     return *results, per_connection
-
-
-APP: list = [None, 0]
-"""The app's process and its websocket port, once started."""
 
 
 def main() -> None:
@@ -374,18 +376,17 @@ def main() -> None:
     config = workdir / "config.toml"
     config.write_text("")
 
-    def start_app() -> int:
-        """A fresh app process (so each size's memory is measured from the same start); its HTTP port."""
+    def start_app() -> App:
+        """A fresh app process, so that each size's memory is measured from the same start."""
         http_port, ws_port = free_port(), free_port()
         env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": database_url,
                "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
                "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30"}
-        app = subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
              "--log-level", "warning"],
             cwd=ROOT, env=env,
         )
-        APP[:] = [app, ws_port]
         for _ in range(300):
             try:
                 socket.create_connection(("127.0.0.1", ws_port), timeout=1).close()
@@ -393,16 +394,15 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         time.sleep(1)
-        return http_port
+        return App(process, http_port, ws_port)
 
-    def stop_app() -> None:
+    def stop_app(app: App | None) -> None:
         for desk in desks:
             desk.close()
         desks.clear()
-        if APP[0] is not None:
-            APP[0].terminate()
-            APP[0].wait(timeout=30)
-            APP[0] = None
+        if app is not None:
+            app.process.terminate()
+            app.process.wait(timeout=30)
 
     desks: list[http.client.HTTPConnection] = []
 
@@ -431,15 +431,17 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds of {EVENTS_PER_ROUND} results per size, "
           f"blocks of {args.block}")
     rows = []
+    app: App | None = None
     try:
         for index, n in enumerate(sizes):
-            http_port = start_app()
+            app = start_app()
             app_total, bare_total, per_connection = Latencies(), Latencies(), None
             for tournament_id, stage_id in tournaments[index * args.rounds:(index + 1) * args.rounds]:
-                app_round, bare_round, kib = play_round(n, tournament_id, post_result(http_port, stage_id), args.block)
+                app_round, bare_round, kib = play_round(app, n, tournament_id, post_result(app.http_port, stage_id), args.block)
                 app_total, bare_total = app_total + app_round, bare_total + bare_round
                 per_connection = kib if per_connection is None else per_connection  # the first round: nothing to reuse
-            stop_app()
+            stop_app(app)
+            app = None
             app_result, bare_result = app_total.summary(), bare_total.summary()
             rows.append((n, app_result, bare_result, per_connection, app_result["size"]))
             print(f"N={n}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
@@ -452,7 +454,7 @@ def main() -> None:
             if args.verbose:
                 print("  app, per event:", app_result["per_event"], "\n  bare, per event:", bare_result["per_event"])
     finally:
-        stop_app()
+        stop_app(app)
     print("\n| N | app p50 | app p99 | bare p50 | bare p99 | p99 app / bare | last screen p50, app / bare | "
           "last screen p99, app / bare | KiB per connection | in order, none missing |")
     print("|---|---|---|---|---|---|---|---|---|---|")
