@@ -3,20 +3,26 @@
 The database is the source of truth: an event row is written in the same transaction as the
 change it describes, with the next `seq` of its tournament. Pub/sub only tells listeners that
 new rows exist (after commit), so a board that missed a notification catches up from the table.
+
+A transaction that emits events also keeps, until it commits, the stages it changed as it holds
+them (decoded). `listen` declares the one hook through which the live boards see them: a
+`BoardListener` prepares its messages from that state just before the commit, in the
+transaction, and is handed what it prepared once the commit is done.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import JSON, UniqueConstraint, update
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament.db import UTCDateTime, utcnow
+from tournament.db import Database, UTCDateTime, utcnow
 from tournament.tournaments import Tournament
 
-PENDING_KEY = "board_events"
-"""Where `emit` leaves the events it added in ``session.info``, for the commit hooks."""
+if TYPE_CHECKING:
+    from tournament.stages import Stage
 
 
 class BoardEvent(SQLModel, table=True):
@@ -28,16 +34,52 @@ class BoardEvent(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
-    def message(self) -> dict[str, Any]:
-        """What a board receives."""
-        return {"seq": self.seq, "kind": self.kind, "tournament_id": self.tournament_id, "payload": self.payload}
+
+@dataclass(frozen=True)
+class Emitted:
+    """What one write transaction emitted for one tournament: its events in seq order, and the
+    stages it changed as the transaction holds them (their decoded state is cached on the row)."""
+
+    tournament_id: int
+    events: tuple[BoardEvent, ...]
+    stages: dict[int, "Stage"]
 
 
-async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: dict[str, Any]) -> BoardEvent:
+class BoardListener(Protocol):
+    """Told of every write transaction that emitted board events (the live boards implement it)."""
+
+    async def prepare(self, session: AsyncSession, emitted: list[Emitted]) -> Any:
+        """In the transaction, just before it commits: build what to send. An error here rolls the
+        write back, so a listener must catch its own errors."""
+
+    async def committed(self, prepared: Any) -> None:
+        """After the commit: send what `prepare` returned."""
+
+
+@dataclass
+class _Transaction:
+    """The board side of one write transaction (kept in ``session.info`` under `_KEY` only)."""
+
+    events: list[BoardEvent] = field(default_factory=list)
+    stages: dict[int, "Stage"] = field(default_factory=dict)
+    prepared: dict[int, Any] = field(default_factory=dict)
+    """id(listener) -> what it prepared."""
+
+
+_KEY = "xpo.board"
+
+
+def _transaction(info: dict[str, Any]) -> _Transaction | None:
+    return info.get(_KEY)
+
+
+async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: dict[str, Any], *,
+               stage: "Stage | None" = None) -> BoardEvent:
     """Persist the next event of `tournament_id` in the caller's transaction.
 
-    Incrementing the tournament's counter row also serialises concurrent emitters, so `seq`
-    order is commit order.
+    `stage` is the stage the change wrote, as the caller holds it: the boards present it without
+    reading it back. Incrementing the tournament's counter row also serialises concurrent emitters,
+    so `seq` order is commit order.
     """
     result = await session.exec(
         update(Tournament)
@@ -48,29 +90,41 @@ async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: di
     seq = result.scalar_one()
     event = BoardEvent(tournament_id=tournament_id, seq=seq, kind=kind, payload=payload)
     session.add(event)
-    session.info.setdefault(PENDING_KEY, []).append(event)
+    transaction = session.info.setdefault(_KEY, _Transaction())
+    transaction.events.append(event)
+    if stage is not None and stage.id is not None:
+        transaction.stages[stage.id] = stage
     return event
 
 
-def emitted(info: dict[str, Any]) -> dict[int, list[BoardEvent]]:
-    """The events a transaction emitted (from its session's ``info``), by tournament, in seq order."""
+def emitted(info: dict[str, Any]) -> list[Emitted]:
+    """What a transaction emitted (from its session's ``info``), one entry per tournament, events in seq order."""
+    transaction = _transaction(info)
+    if transaction is None:
+        return []
     by_tournament: dict[int, list[BoardEvent]] = {}
-    for event in info.get(PENDING_KEY, ()):
+    for event in transaction.events:
         by_tournament.setdefault(event.tournament_id, []).append(event)
-    return by_tournament
+    return [
+        Emitted(tournament_id, tuple(events),
+                {sid: stage for sid, stage in transaction.stages.items() if stage.tournament_id == tournament_id})
+        for tournament_id, events in by_tournament.items()
+    ]
 
 
-async def events_since(session: AsyncSession, tournament_id: int, after_seq: int, limit: int = 1000) -> list[BoardEvent]:
-    """Events with seq > `after_seq`, in order (at most `limit`)."""
-    result = await session.exec(
-        select(BoardEvent)
-        .where(BoardEvent.tournament_id == tournament_id, BoardEvent.seq > after_seq)
-        .order_by(BoardEvent.seq)
-        .limit(limit)
-    )
-    return list(result.all())
+def listen(db: Database, listener: BoardListener) -> None:
+    """Give `listener` every write transaction of `db` that emitted events: `prepare` before the
+    commit, `committed` after it."""
 
+    async def before_commit(session: AsyncSession) -> None:
+        transaction = _transaction(session.info)
+        if transaction is not None and transaction.events:
+            transaction.prepared[id(listener)] = await listener.prepare(session, emitted(session.info))
 
-async def last_seq(session: AsyncSession, tournament_id: int) -> int:
-    result = await session.exec(select(Tournament.board_seq).where(Tournament.id == tournament_id))
-    return result.one_or_none() or 0
+    async def after_commit(info: dict[str, Any]) -> None:
+        transaction = _transaction(info)
+        if transaction is not None and id(listener) in transaction.prepared:
+            await listener.committed(transaction.prepared[id(listener)])
+
+    db.add_precommit_hook(before_commit)
+    db.add_commit_hook(after_commit)

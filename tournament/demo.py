@@ -63,8 +63,8 @@ DEMO_STEPS: list[DemoStep] = []
 
 from tournament.festival.demo import festival_step  # noqa: E402
 DEMO_STEPS.append(festival_step)
-from tournament.flow_demo import load as tournament_flow_step  # noqa: E402
-DEMO_STEPS.append(tournament_flow_step)
+from tournament.tournament_demo import load as tournament_step  # noqa: E402
+DEMO_STEPS.append(tournament_step)
 from tournament.festival.allocation_demo import allocation_step  # noqa: E402
 DEMO_STEPS.append(allocation_step)
 

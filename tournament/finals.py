@@ -23,6 +23,8 @@ from tournament.qualifiers import Qualification, QualifierSession, SessionStatus
 from tournament.stages import Stage, StageKind, StageStatus, build_stage
 from tournament.stations import dispatch
 from tournament.tournaments import Tournament, TournamentError, TournamentStatus, get_tournament
+from tournament.views.final import podium_of
+from tournament.views.matches import load_stage_view
 
 QUALIFIED = "qualified"
 RESERVE = "reserve"
@@ -112,6 +114,14 @@ async def finalists(session: AsyncSession, tournament_id: int) -> list[Finalist]
 async def _qualification(session: AsyncSession, qualification_id: int) -> Qualification:
     row = await session.get(Qualification, qualification_id)
     if row is None:
+        raise TournamentError("not_found")
+    return row
+
+
+async def qualification_of(session: AsyncSession, *, tournament_id: int, qualification_id: int) -> Qualification:
+    """A finalist's qualification line, refused as not found when it belongs to another tournament."""
+    row = await _qualification(session, qualification_id)
+    if row.tournament_id != tournament_id:
         raise TournamentError("not_found")
     return row
 
@@ -221,7 +231,7 @@ async def seed_final(session: AsyncSession, *, tournament_id: int, draw_seed: in
     session.add(tournament)
     session.add(stage)
     audit(session, actor, "final.seed", f"tournament:{tournament_id}", stage_id=stage.id, draw_seed=draw_seed)
-    await board.emit(session, tournament_id, "stage.started", {"stage_id": stage.id, "final": True})
+    await board.emit(session, tournament_id, "stage.started", {"stage_id": stage.id, "final": True}, stage=stage)
     await dispatch(session, stage)
     return stage
 
@@ -232,12 +242,6 @@ def _tier(placement, selection: FinalSeeding, quota: int) -> int:
     mates = [p for p in selection.placements if p.contender.library == library]
     mates.sort(key=lambda p: (p.contender.place, p.seed))
     return mates.index(placement) + 1
-
-
-def podium(stage: Stage) -> list[tuple[int, int]]:
-    """(place, player id) of the top three once the final's places are decided."""
-    standings = brackets.standings(stage.event())
-    return [(s.place, stage.player_of(s.seed)) for s in standings if s.place <= 3 and stage.player_of(s.seed)]
 
 
 async def finish(session: AsyncSession, *, tournament_id: int, actor: Actor) -> Tournament:
@@ -256,5 +260,7 @@ async def finish(session: AsyncSession, *, tournament_id: int, actor: Actor) -> 
     session.add(stage)
     session.add(tournament)
     audit(session, actor, "final.finish", f"tournament:{tournament_id}")
-    await board.emit(session, tournament_id, "tournament.finished", {"podium": podium(stage)})
+    podium = podium_of(tournament, await load_stage_view(session, stage)).top
+    await board.emit(session, tournament_id, "tournament.finished",
+                     {"podium": [(line.place, line.seat.player_id) for line in podium]}, stage=stage)
     return tournament

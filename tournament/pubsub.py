@@ -160,7 +160,7 @@ def commit_hook(pubsub: PubSub) -> CommitHook:
     """A `Database` commit hook publishing the last seq of each tournament the transaction touched."""
 
     async def publish_board_events(info: dict[str, Any]) -> None:
-        for tournament_id, events in emitted(info).items():
-            await pubsub.publish(tournament_id, max(event.seq for event in events))
+        for what in emitted(info):
+            await pubsub.publish(what.tournament_id, max(event.seq for event in what.events))
 
     return publish_board_events

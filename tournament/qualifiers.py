@@ -96,6 +96,23 @@ async def get_session(session: AsyncSession, session_id: int) -> QualifierSessio
     return found
 
 
+async def session_of(session: AsyncSession, *, tournament_id: int, session_id: int) -> QualifierSession:
+    """The qualifier session, refused as not found when it belongs to another tournament."""
+    qualifier = await get_session(session, session_id)
+    if qualifier.tournament_id != tournament_id:
+        raise TournamentError("not_found")
+    return qualifier
+
+
+async def entry_of(session: AsyncSession, *, tournament_id: int, session_id: int, entry_id: int) -> Entry:
+    """An entry of the session, refused as not found when it belongs to another session or tournament."""
+    await session_of(session, tournament_id=tournament_id, session_id=session_id)
+    entry = await session.get(Entry, entry_id)
+    if entry is None or entry.session_id != session_id:
+        raise TournamentError("not_found")
+    return entry
+
+
 async def schedule_session(
     session: AsyncSession,
     *,
@@ -247,7 +264,8 @@ async def withdraw_entry(session: AsyncSession, *, entry_id: int, actor: Actor) 
             forfeited = [m.id for m in event.matches.values() if m.result is not None and before.get(m.id) != m.result]
             stage.match_versions = {**stage.match_versions, **{m: stage.version_of(m) + 1 for m in forfeited}}
             session.add(stage)
-            await board.emit(session, qualifier.tournament_id, "entrant.withdrawn", {"stage_id": stage.id, "player_id": entry.player_id})
+            await board.emit(session, qualifier.tournament_id, "entrant.withdrawn", {"stage_id": stage.id, "player_id": entry.player_id},
+                             stage=stage)
     audit(session, actor, "entry.withdraw", f"entry:{entry_id}")
     return entry
 
@@ -287,7 +305,8 @@ async def start_session(session: AsyncSession, *, session_id: int, actor: Actor)
     qualifier.stage_id = stage.id
     session.add(qualifier)
     audit(session, actor, "qualifier.start", f"session:{session_id}", players=len(player_ids))
-    await board.emit(session, qualifier.tournament_id, "stage.started", {"stage_id": stage.id, "library_id": qualifier.library_id})
+    await board.emit(session, qualifier.tournament_id, "stage.started", {"stage_id": stage.id, "library_id": qualifier.library_id},
+                     stage=stage)
     return stage
 
 
@@ -358,7 +377,8 @@ async def close_session(session: AsyncSession, *, session_id: int, actor: Actor)
     session.add(stage)
     session.add(qualifier)
     audit(session, actor, "qualifier.close", f"session:{session_id}", ranked=len(rows))
-    await board.emit(session, qualifier.tournament_id, "stage.closed", {"stage_id": stage.id, "library_id": qualifier.library_id})
+    await board.emit(session, qualifier.tournament_id, "stage.closed", {"stage_id": stage.id, "library_id": qualifier.library_id},
+                     stage=stage)
     return rows
 
 

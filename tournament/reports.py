@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.db import UTCDateTime, utcnow
-from tournament.stages import Stage
+from tournament.tournaments import TournamentError
 
 
 class ReportStatus(StrEnum):
@@ -36,14 +36,12 @@ class MatchReport(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-async def disputes(session: AsyncSession, library_id: int) -> list[MatchReport]:
-    """The library's open disputes and unconfirmed reports, oldest first."""
-    result = await session.exec(
-        select(MatchReport).join(Stage, Stage.id == MatchReport.stage_id)
-        .where(Stage.library_id == library_id, MatchReport.status.in_([ReportStatus.DISPUTED, ReportStatus.PENDING]))
-        .order_by(MatchReport.created_at)
-    )
-    return list(result.all())
+async def report_row(session: AsyncSession, report_id: int) -> MatchReport:
+    """A report by id, refused as not found."""
+    row = await session.get(MatchReport, report_id)
+    if row is None:
+        raise TournamentError("not_found")
+    return row
 
 
 async def settle_reports(session: AsyncSession, *, stage_id: int, match_id: str) -> None:

@@ -67,7 +67,8 @@ class Outcome:
     replayed: bool = False
     """True when this answer was stored for an earlier submission with the same key."""
     seq: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    stage: Stage | None = field(default=None, compare=False, repr=False)
+    """The stage as the transaction left it (its decoded state cached): what the answer presents."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,7 +145,7 @@ async def submit_result(
     if previous is not None:
         if previous.fingerprint != fingerprint or previous.stage_id != stage_id or previous.match_id != match_id:
             raise TournamentError("idempotency_key_reused", "idempotency_key")
-        return Outcome(**{**_outcome_fields(previous.response), "replayed": True})
+        return Outcome(**{**_outcome_fields(previous.response), "replayed": True}, stage=stage)
     if stage.status != StageStatus.RUNNING:
         raise TournamentError("stage_closed")
     current = stage.version_of(match_id)
@@ -189,6 +190,7 @@ async def submit_result(
         stage.tournament_id,
         "match.result",
         {"stage_id": stage_id, "match_id": match_id, "invalidated": list(invalidated), "correction": is_correction},
+        stage=stage,
     )
     if stage.kind == StageKind.FINAL:
         await dispatch(session, stage, event)
@@ -199,6 +201,7 @@ async def submit_result(
         correction=is_correction,
         invalidated=invalidated,
         seq=emitted.seq,
+        stage=stage,
     )
     await settle_reports(session, stage_id=stage_id, match_id=match_id)
     session.add(

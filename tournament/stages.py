@@ -50,11 +50,22 @@ class Stage(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def event(self) -> Event:
-        return brackets.from_json(self.state)
+        """The engine event, decoded once per stored state and shared by every view of this row.
+
+        Do not mutate it unless you `store` it afterwards (the engine's `record` mutates in place).
+        """
+        cached = self.__dict__.get("_decoded")
+        if cached is not None and cached[0] is self.state:
+            return cached[1]
+        event = brackets.from_json(self.state)
+        self.__dict__["_decoded"] = (self.state, event)
+        return event
 
     def store(self, event: Event) -> None:
-        """Replace the stored engine state (a new dict, so SQLAlchemy sees the change)."""
+        """Replace the stored engine state (a new dict, so SQLAlchemy sees the change); the decoded
+        event stays cached with it."""
         self.state = brackets.to_json(event)
+        self.__dict__["_decoded"] = (self.state, event)
 
     def player_of(self, seed: int | None) -> int | None:
         return None if seed is None else self.seat_players.get(str(seed))
@@ -67,6 +78,17 @@ class Stage(SQLModel, table=True):
 
     def version_of(self, match_id: str) -> int:
         return self.match_versions.get(match_id, 0)
+
+
+def match_numbers(event: Event) -> dict[str, int]:
+    """Each match's number in play order, counting only matches people actually play (not byes):
+    the one numbering of calls, pages and boards."""
+    numbers: dict[str, int] = {}
+    for match in event.matches.values():
+        if match.result is not None and match.result.outcome == "bye":
+            continue
+        numbers[match.id] = len(numbers) + 1
+    return numbers
 
 
 def build_stage(
@@ -115,3 +137,27 @@ async def get_stage(session: AsyncSession, stage_id: int, *, for_update: bool = 
     if found is None:
         raise TournamentError("not_found")
     return found
+
+
+async def stage_of(session: AsyncSession, *, tournament_id: int, stage_id: int, for_update: bool = False) -> Stage:
+    """The stage, refused as not found when it belongs to another tournament."""
+    stage = await get_stage(session, stage_id, for_update=for_update)
+    if stage.tournament_id != tournament_id:
+        raise TournamentError("not_found")
+    return stage
+
+
+async def final_stage(session: AsyncSession, tournament_id: int) -> Stage | None:
+    """The tournament's final stage, once drawn."""
+    result = await session.exec(
+        select(Stage).where(Stage.tournament_id == tournament_id, Stage.kind == StageKind.FINAL).order_by(Stage.id.desc())
+    )
+    return result.first()
+
+
+async def stages_of(session: AsyncSession, tournament_id: int, ids: set[int] | None = None) -> list[Stage]:
+    """The tournament's stages in creation order (only `ids` when given)."""
+    statement = select(Stage).where(Stage.tournament_id == tournament_id).order_by(Stage.id)
+    if ids is not None:
+        statement = statement.where(Stage.id.in_(ids))
+    return list((await session.exec(statement)).all())

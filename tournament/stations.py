@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tournament import board, policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
-from tournament.stages import Stage
-from tournament.tournaments import TournamentError
+from tournament.stages import Stage, StageStatus, final_stage, match_numbers
+from tournament.tournaments import TournamentError, get_tournament
 
 
 class Station(SQLModel, table=True):
@@ -31,16 +31,6 @@ class Station(SQLModel, table=True):
     called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-def match_numbers(event: Event) -> dict[str, int]:
-    """Each match's number in play order, counting only matches people actually play (not byes)."""
-    numbers: dict[str, int] = {}
-    for match in event.matches.values():
-        if match.result is not None and match.result.outcome == "bye":
-            continue
-        numbers[match.id] = len(numbers) + 1
-    return numbers
-
-
 def match_number(stage: Stage, match_id: str) -> int:
     """One match's number (see `match_numbers`)."""
     try:
@@ -50,11 +40,14 @@ def match_number(stage: Stage, match_id: str) -> int:
 
 
 async def add_stations(session: AsyncSession, *, tournament_id: int, count: int, actor: Actor) -> list[Station]:
-    """Create stations numbered after the existing ones (MDE staff); screens are told at once."""
+    """Create stations numbered after the existing ones (MDE staff); while the final runs they get its
+    next matches at once. Writes the stations, an audit entry, a ``stations.added`` event and any
+    ``station.called`` events."""
     if not policies.is_staff(actor):
         raise TournamentError("forbidden")
     if not 1 <= count <= 64:
         raise TournamentError("stations_range", "count")
+    await get_tournament(session, tournament_id)
     existing = list((await session.exec(select(Station).where(Station.tournament_id == tournament_id))).all())
     start = max((s.number for s in existing), default=0)
     made = [Station(tournament_id=tournament_id, number=start + i, label=f"{start + i}") for i in range(1, count + 1)]
@@ -62,6 +55,9 @@ async def add_stations(session: AsyncSession, *, tournament_id: int, count: int,
     await session.flush()
     audit(session, actor, "stations.add", f"tournament:{tournament_id}", count=count)
     await board.emit(session, tournament_id, "stations.added", {"numbers": [s.number for s in made]})
+    stage = await final_stage(session, tournament_id)
+    if stage is not None and stage.status == StageStatus.RUNNING:
+        await dispatch(session, stage)
     return made
 
 
@@ -105,5 +101,6 @@ async def dispatch(session: AsyncSession, stage: Stage, event: Event | None = No
         await board.emit(
             session, stage.tournament_id, "station.called",
             {"station": station.number, "stage_id": stage.id, "match_id": match.id, "number": numbers[match.id]},
+            stage=stage,
         )
     return called

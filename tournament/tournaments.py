@@ -80,39 +80,6 @@ class TournamentLibrary(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def validate_setup(tournament: Tournament) -> None:
-    """Refuse an inconsistent set-up, naming the field."""
-    if not tournament.name.strip():
-        raise TournamentError("required", "name")
-    if not tournament.game.strip():
-        raise TournamentError("required", "game")
-    if tournament.match_kind not in (MatchKind.DUEL, MatchKind.HEAT):
-        raise TournamentError("invalid_choice", "match_kind")
-    if not 2 <= tournament.heat_size <= 12:
-        raise TournamentError("heat_size_range", "heat_size")
-    if not tournament.qualifier_formats or any(f not in QUALIFIER_FORMATS for f in tournament.qualifier_formats):
-        raise TournamentError("invalid_choice", "qualifier_formats")
-    if tournament.final_format not in FINAL_FORMATS:
-        raise TournamentError("invalid_choice", "final_format")
-    if tournament.qualifying_closes_at <= tournament.qualifying_opens_at:
-        raise TournamentError("end_before_start", "qualifying_closes_at")
-    if tournament.finalists < 2:
-        raise TournamentError("finalists_range", "finalists")
-    if tournament.quota_per_library < 0:
-        raise TournamentError("quota_range", "quota_per_library")
-
-
-async def create_tournament(session: AsyncSession, tournament: Tournament, *, actor: Actor) -> Tournament:
-    """Create a tournament after validation (MDE staff); audited."""
-    if not policies.is_staff(actor):
-        raise TournamentError("forbidden")
-    validate_setup(tournament)
-    session.add(tournament)
-    await session.flush()
-    audit(session, actor, "tournament.create", f"tournament:{tournament.id}", name=tournament.name)
-    return tournament
-
-
 async def get_tournament(session: AsyncSession, tournament_id: int, *, for_update: bool = False) -> Tournament:
     statement = select(Tournament).where(Tournament.id == tournament_id)
     if for_update:
@@ -154,6 +121,12 @@ async def is_member(session: AsyncSession, tournament_id: int, library_id: int) 
         )
     )
     return found.first() is not None
+
+
+async def list_tournaments(session: AsyncSession) -> list[Tournament]:
+    """Every tournament, the latest edition first. Reads only (public)."""
+    result = await session.exec(select(Tournament).order_by(Tournament.edition_year.desc(), Tournament.name, Tournament.id))
+    return list(result.all())
 
 
 async def live_tournaments(session: AsyncSession) -> list[Tournament]:

@@ -7,10 +7,11 @@ import brackets
 from tests.conftest import run
 from tests.tournament import factories as f
 from tournament import finals
+from tournament.views.final import podium
 from tournament.qualifiers import Qualification, QualifierSession
 from tournament.results import ResultInput, submit_result
 from tournament.stages import Stage
-from tournament.tournaments import Tournament, TournamentError
+from tournament.tournaments import TournamentError
 
 
 @pytest.fixture
@@ -134,7 +135,11 @@ def test_the_final_is_played_to_a_podium_and_finished(db, qualified):
                                     actor=f.REFEREE)
 
     done = run(play_all())
-    top = finals.podium(done)
+    async def read_podium():
+        async with db.read() as session:
+            return await podium(session, tournament.id)
+
+    top = [(line.place, line.seat.player_id) for line in run(read_podium()).top]
     assert [place for place, _ in top][:2] == [1, 2]
     assert top[0][1] == done.player_of(1)
     finished = run(call(db, finals.finish, tournament_id=tournament.id, actor=f.STAFF))

@@ -4,11 +4,12 @@ import pytest
 
 from tests.conftest import run
 from tests.tournament import factories as f
-from tournament.reports import disputes
 from tournament.results import ResultInput, submit_result
 from tournament.self_report import report, respond
 from tournament.stages import Stage, StageKind
 from tournament.tournaments import TournamentError
+from tournament.views.desk import open_reports
+from tournament.views.matches import load_stage_view
 
 
 @pytest.fixture
@@ -56,12 +57,17 @@ def test_a_dispute_lands_on_the_librarians_list(db, qualifier):
                    actor=f.player_actor(players[a])))
     assert run(call(db, respond, report_id=row.id, agree=False, note="C'est moi qui ai gagné",
                     actor=f.player_actor(players[b]))) is None
-    listed = run(call(db, disputes, library_id=library.id))
-    assert [(r.id, r.status) for r in listed] == [(row.id, "disputed")]
+    async def to_settle():
+        async with db.read() as session:
+            view = await load_stage_view(session, await session.get(Stage, stage.id))
+            return [(r.report.id, r.report.status)
+                    for r in await open_reports(session, view=view, actor=f.librarian(library.id))]
+
+    assert run(to_settle()) == [(row.id, "disputed")]
     # The librarian settles it at the desk: the dispute is resolved.
     run(call(db, submit_result, stage_id=stage.id, match_id="W1-1", data=ResultInput(winner_player_id=b),
              version=0, idempotency_key="desk", actor=f.librarian(library.id)))
-    assert run(call(db, disputes, library_id=library.id)) == []
+    assert run(to_settle()) == []
 
 
 def test_players_report_only_their_own_matches_and_cannot_confirm_themselves(db, qualifier):

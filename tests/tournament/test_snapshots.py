@@ -11,7 +11,7 @@ import brackets
 from tests.conftest import run
 from tests.tournament import factories as f
 from tournament import stations as stations_module
-from tournament.board import emitted
+from tournament import board
 from tournament.db import Database
 from tournament.results import ResultInput, submit_result
 from tournament.snapshots import apply, consistent_read, event_messages, messages_for, snapshot
@@ -139,7 +139,7 @@ def test_an_event_message_carries_the_stage_it_changed_and_the_shared_parts(db):
     changes = message["changes"]
     assert [s["id"] for s in changes["stages"]] == changes["stage_order"] == [stage.id]
     assert set(changes) == {"stages", "stage_order", "tournament", "stations", "calls", "podium"}
-    assert changes["stages"][0]["matches"][0]["state"] == "done"
+    assert changes["stages"][0]["matches"][0]["state"] == "decided"
     assert list(message)[0] == "seq"  # clients may read the seq without parsing the rest
 
 
@@ -167,15 +167,18 @@ def test_an_unknown_tournament_has_no_board(db):
 
 class BuiltBeforeCommit:
     """The messages each write transaction builds for its own events just before committing (what a
-    server broadcasts without reading them back), collected through a pre-commit hook."""
+    server broadcasts without reading them back), collected as a `board.BoardListener`."""
 
     def __init__(self, db: Database) -> None:
         self.messages: list[dict] = []
-        db.add_precommit_hook(self._build)
+        board.listen(db, self)
 
-    async def _build(self, session) -> None:
-        for tournament_id, events in emitted(session.info).items():
-            self.messages += await messages_for(session, tournament_id, events)
+    async def prepare(self, session, emitted) -> None:
+        for what in emitted:
+            self.messages += await messages_for(session, what)
+
+    async def committed(self, prepared) -> None:
+        pass
 
     def take(self) -> list[dict]:
         """The messages built since the last call, as a board receives them (JSON)."""

@@ -16,7 +16,8 @@ from websockets.http11 import Request, Response
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament.board import emitted
+from tournament import board
+from tournament.board import Emitted
 from tournament.config import Settings
 from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
@@ -27,8 +28,9 @@ from web.boards.hub import UNKNOWN_CODE, Hub, encode
 log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
-BUILT_KEY = "board_messages"
-"""Where the pre-commit hook leaves the serialised messages of a transaction's events."""
+
+Prepared = dict[int, list[tuple[int, bytes]]]
+"""Tournament id -> its messages, serialised, with their seq."""
 
 
 def parse_path(path: str) -> tuple[int, int | None] | None:
@@ -53,8 +55,7 @@ class Boards:
         self.server: Server | None = None
         self.port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        db.add_precommit_hook(self._build_messages)
-        db.add_commit_hook(self._deliver_messages)
+        board.listen(db, self)
         db.add_commit_hook(commit_hook(self.pubsub))
 
     async def start(self) -> None:
@@ -90,27 +91,27 @@ class Boards:
         """True in the server's own event loop (a tool or a test may write from another)."""
         return self._loop is not None and asyncio.get_running_loop() is self._loop
 
-    async def _build_messages(self, session: AsyncSession) -> None:
-        """Before a write commits: serialise the messages of its events for the rooms watching here,
-        so that they are broadcast the moment it commits, with no read (other processes read them)."""
+    async def prepare(self, session: AsyncSession, emitted: list[Emitted]) -> Prepared:
+        """Before a write commits (`board.BoardListener`): serialise the messages of its events for the
+        rooms watching here, from the stages the transaction holds, so that they are broadcast the
+        moment it commits (other processes read them back)."""
+        built: Prepared = {}
         if not self._serves_here():
-            return
-        built = {}
-        for tournament_id, events in emitted(session.info).items():
-            if not self.hub.watches(tournament_id):
+            return built
+        for what in emitted:
+            if not self.hub.watches(what.tournament_id):
                 continue
             try:
-                messages = await messages_for(session, tournament_id, events)
+                messages = await messages_for(session, what)
             except Exception:  # noqa: BLE001 - a board must never cost a result: the room reads it instead
-                log.exception("board %s: messages not built before commit", tournament_id)
+                log.exception("board %s: messages not built before commit", what.tournament_id)
                 continue
-            built[tournament_id] = [(message["seq"], encode(message)) for message in messages]
-        if built:
-            session.info[BUILT_KEY] = built
+            built[what.tournament_id] = [(message["seq"], encode(message)) for message in messages]
+        return built
 
-    async def _deliver_messages(self, info: dict) -> None:
+    async def committed(self, prepared: Prepared) -> None:
         if self._serves_here():
-            for tournament_id, messages in info.get(BUILT_KEY, {}).items():
+            for tournament_id, messages in prepared.items():
                 self.hub.deliver(tournament_id, messages)
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:

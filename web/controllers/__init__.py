@@ -8,8 +8,8 @@ ROUTES = [*home.ROUTES, *health.ROUTES, *accounts.ROUTES, *boards.ROUTES]
 ROUTES += [*account_admin.ROUTES, *libraries.ROUTES, *players.ROUTES, *screens.ROUTES]
 from web.controllers import festival_editions, festival_fiches, festival_proday, festival_programme  # noqa: E402
 ROUTES += [*festival_editions.ROUTES, *festival_fiches.ROUTES, *festival_programme.ROUTES, *festival_proday.ROUTES]
-from web.controllers import finals, player_space, qualifiers, results, tournaments  # noqa: E402
-ROUTES += [*tournaments.ROUTES, *qualifiers.ROUTES, *results.ROUTES, *finals.ROUTES, *player_space.ROUTES]
+from web import tournament  # noqa: E402
+ROUTES += [*tournament.ROUTERS]
 from web.controllers import festival_allocation  # noqa: E402
 ROUTES += [*festival_allocation.ROUTES]
 from web.controllers import festival_equipment  # noqa: E402

@@ -19,7 +19,7 @@ def test_a_screen_gets_a_snapshot_then_each_result_as_an_event(boards, watched):
     assert event["payload"]["match_id"] == outcome["match_id"]
     [stage] = event["changes"]["stages"]
     played = next(m for m in stage["matches"] if m["id"] == outcome["match_id"])
-    assert played["state"] == "done" and played["version"] == 1
+    assert played["state"] == "decided" and played["version"] == 1
 
 
 def test_events_arrive_in_order_and_the_board_equals_the_database(boards, watched):

@@ -15,7 +15,7 @@ import brackets
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament import finals, flow, qualifiers, self_report, stations
+from tournament import finals, qualifiers, self_report, setup, stations
 from tournament.accounts import Account
 from tournament.audit import Actor
 from tournament.libraries import Library
@@ -143,7 +143,7 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     staff, referee, librarians = await _actors(session)
     by_commune = {library.commune: library for library in made["libraries"]}
     venue = by_commune["Évreux"]
-    mario = await flow.set_up_tournament(session, Tournament(
+    mario = await setup.set_up_tournament(session, Tournament(
         name="Tournoi Mario Kart 8 Deluxe", game="Mario Kart 8 Deluxe", match_kind="heat", heat_size=4,
         races_per_heat=RACES, qualifier_formats=["ffa", "round_robin"],
         qualifying_opens_at=_paris(29, 10, month=3), qualifying_closes_at=_paris(11, 19),
@@ -151,7 +151,7 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
         final_library_id=venue.id, final_at=_paris(12, 14),
         prizes=["Une Nintendo Switch OLED", "Un casque de jeu", "Un jeu Nintendo au choix", "Des goodies X.PO"],
     ), actor=staff)
-    await flow.open_qualifying(session, tournament_id=mario.id, actor=staff)
+    await setup.open_qualifying(session, tournament_id=mario.id, actor=staff)
     taken = {p.pseudonym for p in (await session.exec(select(Player))).all()}
     for day, commune in enumerate(QUALIFIER_COMMUNES, start=1):
         library = by_commune[commune]
@@ -165,7 +165,7 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     if "player_token" in made:
         lines.append(f"  espace tournoi de LunaKart (Vernon) : /joueur/{made['player_token']}/tournois")
 
-    smash = await flow.set_up_tournament(session, Tournament(
+    smash = await setup.set_up_tournament(session, Tournament(
         name="Tournoi Super Smash Bros. Ultimate", game="Super Smash Bros. Ultimate", match_kind="duel",
         age_categories=[AgeCategory.AGE_11_14.value, AgeCategory.AGE_15_17.value, AgeCategory.ADULT.value],
         qualifier_formats=["single_elimination", "double_elimination", "round_robin", "swiss"],
@@ -192,7 +192,7 @@ async def _final(session: AsyncSession, tournament: Tournament, staff: Actor, re
         present.append(replacement.id)
     for qualification_id in present:
         await finals.check_in_finalist(session, qualification_id=qualification_id, actor=referee)
-    await flow.add_stations(session, tournament_id=tournament.id, count=4, actor=staff)
+    await stations.add_stations(session, tournament_id=tournament.id, count=4, actor=staff)
     stage = await finals.seed_final(session, tournament_id=tournament.id, draw_seed=20250412, actor=staff)
     first_round = [match.id for match in brackets.playable(stage.event())]
     for match_id in first_round:

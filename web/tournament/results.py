@@ -1,0 +1,348 @@
+"""Stages and results: a stage's matches and live standings, the fast result-entry screen (tablet
+at the qualifier desk, referee at the final), a match's audit trail, a printable bracket; JSON twins.
+
+Every result goes through `results.submit_result`: an idempotency key
+made when the form is drawn (or sent as the ``Idempotency-Key`` header), and the match version.
+"""
+
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from tournament import policies
+from tournament.audit import Actor
+from tournament.libraries import Library
+from tournament.results import ResultInput, submit_result
+from tournament.stages import Stage, stage_of
+from tournament.tournaments import TournamentError, get_tournament
+from tournament.views.audit import AuditLine, match_audit
+from tournament.views.desk import open_reports
+from tournament.views.final import call_list
+from tournament.views.matches import MatchState, MatchView, StageView, load_stage_view
+from web.auth import account_only, actor_of
+from web.deps import DB
+from web.routing import Audience, public
+from web.errors import ProblemError
+from web.forms import read_form
+from web.i18n import _
+from web.messages import message
+from web.tournament.forms import DUEL_OUTCOMES, SCORED_FORMATS, form_fields, new_key, races_of, result_from_form
+from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut
+from web.tournament.wording import call_line, change_text, match_title, page, round_names
+from web.tournament_messages import ACTION_LABELS, OUTCOME_LABELS, label, tournament_problem
+
+accounts = Audience(account_only)
+
+
+async def _stage_view(session, tournament_id: int, stage_id: int) -> StageView:
+    return await load_stage_view(session, await stage_of(session, tournament_id=tournament_id, stage_id=stage_id))
+
+
+def can_enter(who: Actor | None, stage: Stage) -> bool:
+    return policies.can_enter_result(who, stage_kind=stage.kind, stage_library_id=stage.library_id)
+
+
+async def _stage_context(session, request: Request, tournament_id: int, stage_id: int) -> dict[str, Any]:
+    view = await _stage_view(session, tournament_id, stage_id)
+    who = actor_of(request)
+    allowed = can_enter(who, view.stage)
+    stage = view.stage
+    return {
+        "t": await get_tournament(session, tournament_id),
+        "stage": stage,
+        "library": None if stage.library_id is None else await session.get(Library, stage.library_id),
+        "views": view.matches,
+        "rounds": round_names(view.matches),
+        "standings": view.standings,
+        "planned": view.planned,
+        "can_enter": allowed,
+        "reports": await open_reports(session, view=view, actor=who) if allowed else [],
+        "has_bracket": stage.format in ("single_elimination", "double_elimination", "ffa"),
+    }
+
+
+# --- pages -----------------------------------------------------------------------------------------------
+
+
+@public.get("/tournois/{tournament_id:int}/phases/{stage_id:int}", include_in_schema=False)
+async def stage_page(
+    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], fait: FromQuery[str | None] = None
+) -> Template:
+    async with db.read() as session:
+        context = await _stage_context(session, request, tournament_id, stage_id)
+    done = next((v for v in context["views"] if v.id == fait), None)
+    context["notice"] = _("Result saved: %(match)s.") % {"match": match_title(done)} if done else ""
+    return page("stage.html", context)
+
+
+@public.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/classement", include_in_schema=False)
+async def standings_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
+    async with db.read() as session:
+        context = await _stage_context(session, request, tournament_id, stage_id)
+    return page("standings.html", context)
+
+
+@public.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/tableau", include_in_schema=False)
+async def bracket_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
+    async with db.read() as session:
+        context = await _stage_context(session, request, tournament_id, stage_id)
+    columns: dict[tuple[str, int], list[MatchView]] = {}
+    for view in context["views"]:
+        columns.setdefault((_bracket_group(view.bracket), view.round), []).append(view)
+    brackets_drawn: dict[str, list[tuple[int, list[MatchView]]]] = {}
+    for (group, number), views in columns.items():
+        brackets_drawn.setdefault(group, []).append((number, views))
+    context["drawn"] = {group: sorted(rounds, key=lambda item: item[0]) for group, rounds in brackets_drawn.items()}
+    return page("bracket.html", context)
+
+
+def _bracket_group(bracket: str) -> str:
+    """Which drawing a match belongs to: the winners' side (with the final matches), the losers' side, or a pool."""
+    if bracket in ("winners", "grand_final", "third_place"):
+        return "winners" if bracket == "winners" else "finals"
+    if bracket in ("heat", "final"):
+        return "heats"
+    return bracket
+
+
+async def _entry_context(session, request: Request, tournament_id: int, stage_id: int, match_id: str) -> dict[str, Any]:
+    view = await _stage_view(session, tournament_id, stage_id)
+    who = actor_of(request)
+    if not can_enter(who, view.stage):
+        raise TournamentError("forbidden")
+    match = view.by_id.get(match_id)
+    if match is None or match.state in (MatchState.WAITING, MatchState.BYE):
+        raise TournamentError("not_found")
+    base = f"/tournois/{tournament_id}/phases/{stage_id}"
+    return {
+        "t": await get_tournament(session, tournament_id),
+        "stage": view.stage,
+        "stage_view": view,
+        "view": match,
+        "round_name": round_names(view.matches)[match.id],
+        "races": range(1, races_of(view) + 1),
+        "is_heat": match.is_heat,
+        "scored": view.stage.format in SCORED_FORMATS,
+        "draw_allowed": view.stage.format in SCORED_FORMATS,
+        "outcomes": [(name, label(OUTCOME_LABELS, name)) for name in DUEL_OUTCOMES],
+        "key": new_key(),
+        "reports": await open_reports(session, view=view, actor=who, match_id=match_id),
+        "values": {},
+        "errors": {},
+        "action": f"{base}/matchs/{match_id}",
+        "audit_url": f"{base}/matchs/{match_id}/historique",
+        "back_url": base,
+        "stale": False,
+        "message_stale": message("stale_version"),
+        "message_confirm": message("confirmation_required"),
+        "invalidated": [],
+        "resubmit": [],
+    }
+
+
+@accounts.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}", include_in_schema=False)
+async def entry_page(
+    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+) -> Template:
+    async with db.read() as session:
+        context = await _entry_context(session, request, tournament_id, stage_id, match_id)
+    return page("entry.html", context)
+
+
+@accounts.post("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}", include_in_schema=False)
+async def entry_form(
+    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+) -> Template | Redirect:
+    async with db.read() as session:
+        context = await _entry_context(session, request, tournament_id, stage_id, match_id)
+    data = await read_form(request)
+    form = await request.form()
+    result, errors = await result_from_form(request, context["stage_view"], context["view"])
+    context["values"] = data
+    if errors:
+        context["errors"] = errors
+        return page("entry.html", context, status_code=400)
+    try:
+        version = int(data.get("version", ""))
+    except ValueError:
+        version = -1
+    confirm = tuple(str(value) for value in form.getall("confirm", [])) or None
+    try:
+        async with db.write() as session:
+            await submit_result(
+                session, stage_id=stage_id, match_id=match_id, data=result, version=version,
+                idempotency_key=data.get("idempotency_key", ""), actor=actor_of(request), confirm=confirm,
+            )
+    except TournamentError as exc:
+        return await _refused_entry(request, db, tournament_id, stage_id, match_id, exc, data)
+    return Redirect(f"/tournois/{tournament_id}/phases/{stage_id}?fait={match_id}", status_code=303)
+
+
+async def _refused_entry(
+    request: Request, db: DB, tournament_id: int, stage_id: int, match_id: str, exc: TournamentError, data: dict[str, str]
+) -> Template:
+    """The entry screen again, showing the current state (409) or what a correction would cancel."""
+    async with db.read() as session:
+        context = await _entry_context(session, request, tournament_id, stage_id, match_id)
+    if exc.code == "stale_version":
+        context["stale"] = True
+        return page("entry.html", context, status_code=409)
+    if exc.code == "confirmation_required":
+        by_id = context["stage_view"].by_id
+        context["invalidated"] = [by_id[m] for m in exc.details.get("invalidated", []) if m in by_id]
+        context["resubmit"] = form_fields(data)
+        context["version_sent"] = data.get("version", "")
+        return page("entry.html", context, status_code=409)
+    if exc.field and exc.code not in ("forbidden", "not_found"):
+        context["values"] = data
+        context["errors"] = {"result": message(exc.code)}
+        return page("entry.html", context, status_code=400 if exc.code != "stage_closed" else 409)
+    raise exc
+
+
+@accounts.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}/historique", include_in_schema=False)
+async def audit_page(
+    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+) -> Template:
+    async with db.read() as session:
+        view = await _stage_view(session, tournament_id, stage_id)
+        lines = await match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor_of(request))
+        tournament = await get_tournament(session, tournament_id)
+    names = {seat.player_id: seat.pseudonym for seat in view.seats.values()}
+    numbers = {m.id: m.number for m in view.matches}
+    return page("audit.html", {
+        "t": tournament,
+        "stage": view.stage,
+        "view": view.match(match_id),
+        "lines": [(line, label(ACTION_LABELS, line.action), _audit_change(line, names, numbers)) for line in lines],
+    })
+
+
+def _audit_change(line: AuditLine, names: dict[int, str], numbers: dict[str, int | None]) -> str:
+    changes = line.changes
+    if line.action in ("result.record", "result.correct"):
+        text = _("%(before)s → %(after)s") % {
+            "before": change_text(changes.get("before"), names), "after": change_text(changes.get("after"), names)}
+        if changes.get("invalidated"):
+            cancelled = [_("Match %(number)s") % {"number": numbers.get(m) or m} for m in changes["invalidated"]]
+            text += " · " + _("cancelled: %(matches)s") % {"matches": ", ".join(cancelled)}
+        return text
+    if line.action == "report.create":
+        reported = changes.get("result") or {}
+        if reported.get("winner_player_id"):
+            return _("%(player)s wins") % {"player": names.get(reported["winner_player_id"], "?")}
+        if reported.get("races"):
+            return " / ".join(", ".join(names.get(p, "?") for p in race) for race in reported["races"])
+        return _("Draw") if reported.get("draw") else ""
+    return changes.get("note", "")
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+
+
+@public.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}",
+     summary="A stage (a qualifier or the final): its matches and live standings (public)")
+async def stage_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> StageOut:
+    async with db.read() as session:
+        return StageOut.of(await _stage_view(session, tournament_id, stage_id))
+
+
+@public.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/standings", summary="A stage's standings so far (public)")
+async def standings_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[StandingOut]:
+    async with db.read() as session:
+        view = await _stage_view(session, tournament_id, stage_id)
+    return [StandingOut.of(line) for line in view.standings]
+
+
+@public.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}",
+     summary="One match with its players, state and current version (public)")
+async def match_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]) -> MatchOut:
+    async with db.read() as session:
+        view = await _stage_view(session, tournament_id, stage_id)
+    match = view.by_id.get(match_id)
+    if match is None:
+        raise TournamentError("not_found")
+    return MatchOut.of(match)
+
+
+@accounts.post(
+    "/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/result",
+    status_code=200,
+    summary="Enter or correct a result (qualifier: that library's librarians; final: referees; MDE staff)",
+    description=(
+        "Send an `Idempotency-Key` header (or `idempotency_key` in the body), fresh for each result: a retry with "
+        "the same key and the same result is answered again without counting twice (`replayed: true`). "
+        "409 `stale_version` (with `current`, the version to read again) when the match changed meanwhile; "
+        "409 `confirmation_required` (with `invalidated`) when a correction cancels later results: send them "
+        "again in `confirm`."
+    ),
+)
+async def result_api(
+    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str],
+    data: JSONBody[ResultIn],
+) -> Response[ResultOut]:
+    key = request.headers.get("idempotency-key") or data.idempotency_key or ""
+    result = ResultInput(
+        winner_player_id=data.winner_player_id,
+        scores=tuple(data.scores) if data.scores is not None else None,
+        races=tuple(tuple(race) for race in data.races) if data.races is not None else None,
+        draw=data.draw,
+        outcome=data.outcome,
+    )
+    try:
+        async with db.write() as session:
+            await stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
+            outcome = await submit_result(
+                session, stage_id=stage_id, match_id=match_id, data=result, version=data.version,
+                idempotency_key=key, actor=actor_of(request), confirm=tuple(data.confirm) if data.confirm is not None else None,
+            )
+    except TournamentError as exc:
+        raise await _result_problem(db, tournament_id, stage_id, match_id, exc) from None
+    async with db.read() as session:
+        # The stage as the write left it (already decoded); only the players' names are read.
+        view = await load_stage_view(session, outcome.stage)
+        calls = (await call_list(session, tournament_id)).calls if view.stage.kind == "final" else []
+    body = ResultOut.of(outcome, MatchOut.of(view.match(match_id)), [call_line(c.match, c.station.number) for c in calls])
+    return Response(body, headers={"idempotent-replayed": "true"} if outcome.replayed else {})
+
+
+async def _result_problem(db: DB, tournament_id: int, stage_id: int, match_id: str, exc: TournamentError) -> ProblemError:
+    """The 409 answers carry what the client must show: the match as it is now, or the matches a
+    correction would cancel (with their numbers and players)."""
+    if exc.code not in ("stale_version", "confirmation_required"):
+        return tournament_problem(exc)
+    async with db.read() as session:
+        by_id = (await _stage_view(session, tournament_id, stage_id)).by_id
+    extra: dict[str, Any] = {"match": MatchOut.of(by_id[match_id])} if match_id in by_id else {}
+    if exc.code == "confirmation_required":
+        extra["invalidated_matches"] = [MatchOut.of(by_id[m]) for m in exc.details.get("invalidated", []) if m in by_id]
+    return tournament_problem(exc, **extra)
+
+
+@accounts.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/audit",
+     summary="A match's audit trail: who, when, from where, what changed")
+async def audit_api(
+    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+) -> list[AuditOut]:
+    async with db.read() as session:
+        await stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
+        lines = await match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor_of(request))
+    return [AuditOut.of(line) for line in lines]
+
+
+@accounts.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/reports",
+     summary="Players' reports waiting for confirmation, and disputes, for the librarian to settle")
+async def reports_api(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[ReportOut]:
+    async with db.read() as session:
+        view = await _stage_view(session, tournament_id, stage_id)
+        reports = await open_reports(session, view=view, actor=actor_of(request))
+    return [ReportOut.of(report) for report in reports]
+
+
+TAGS = ["results"]
+ROUTER = Router("/", tags=TAGS, route_handlers=[
+    stage_page, standings_page, bracket_page, stage_api, standings_api, match_api, entry_page, entry_form,
+    audit_page, result_api, audit_api, reports_api,
+])
