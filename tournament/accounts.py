@@ -12,7 +12,7 @@ from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.libraries import Library
 from tournament.roles import Role
-from tournament.refusals import Refusal
+from tournament.refusals import Refusal, Status
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long either way.
@@ -25,6 +25,9 @@ MAX_NAME_LENGTH = 120
 
 class AccountError(Refusal):
     """A refused account change."""
+
+    domain = "accounts"
+    statuses = {"setup_done": Status.CONFLICT, "cannot_disable_self": Status.CONFLICT, "unknown_account": Status.NOT_FOUND}
 
 class Account(SQLModel, table=True):
     """Someone who logs in with a password. Librarians are bound to one library."""

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tournament import policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
-from tournament.refusals import Refusal
+from tournament.refusals import Refusal, Status
 
 POSTCODE = re.compile(r"\d{5}")
 PHONE = re.compile(r"\+?[0-9 .()-]{6,30}")
@@ -18,6 +18,9 @@ PHONE = re.compile(r"\+?[0-9 .()-]{6,30}")
 
 class LibraryError(Refusal):
     """A refused library change."""
+
+    domain = "libraries"
+
 
 class Library(SQLModel, table=True):
     """A public library of the Eure network; librarians and players belong to one."""
@@ -103,7 +106,7 @@ async def get_library(session: AsyncSession, *, library_id: int, actor: Actor | 
         raise LibraryError("forbidden")
     library = await session.get(Library, library_id)
     if library is None:
-        raise LibraryError("unknown_library")
+        raise LibraryError("unknown_library", status=Status.NOT_FOUND)
     return library
 
 

@@ -17,7 +17,7 @@ from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.libraries import Library
 from tournament.tokens import digest, new_token
-from tournament.refusals import Refusal
+from tournament.refusals import Refusal, Status
 
 PSEUDONYM_LENGTH = (2, 40)
 
@@ -36,6 +36,9 @@ class AgeCategory(StrEnum):
 
 class PlayerError(Refusal):
     """A refused player action."""
+
+    domain = "players"
+    statuses = {"unknown_player": Status.NOT_FOUND}
 
 class Player(SQLModel, table=True):
     """A player. Public pages show the pseudonym only."""
@@ -133,7 +136,7 @@ async def create_player(
         raise PlayerError("forbidden")
     library = await session.get(Library, library_id)
     if library is None:
-        raise PlayerError("unknown_library")
+        raise PlayerError("unknown_library", status=Status.NOT_FOUND)
     pseudonym, first_name, last_initial, category, guardian_contact = _check_enrolment(
         pseudonym, first_name, last_initial, age_category, guardian_consent, guardian_contact
     )
@@ -181,7 +184,7 @@ async def list_players(session: AsyncSession, *, library_id: int, actor: Actor |
     if not policies.can_manage_library(actor, library_id):
         raise PlayerError("forbidden")
     if await session.get(Library, library_id) is None:
-        raise PlayerError("unknown_library")
+        raise PlayerError("unknown_library", status=Status.NOT_FOUND)
     result = await session.exec(
         select(Player).where(Player.library_id == library_id).order_by(func.lower(Player.pseudonym), Player.id)
     )

@@ -10,13 +10,16 @@ from tournament import policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.tokens import digest, new_token
-from tournament.refusals import Refusal
+from tournament.refusals import Refusal, Status
 
 LABEL_LENGTH = 80
 
 
 class ScreenError(Refusal):
     """A refused screen action."""
+
+    domain = "screens"
+    statuses = {"unknown_screen": Status.NOT_FOUND}
 
 
 class Screen(SQLModel, table=True):

@@ -12,19 +12,25 @@ from tournament import policies
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.libraries import Library
+from tournament.refusals import Refusal, Status
 
 QUALIFIER_FORMATS = ("single_elimination", "double_elimination", "round_robin", "swiss", "ffa")
 FINAL_FORMATS = ("single_elimination", "double_elimination", "ffa")
 
 
-class TournamentError(ValueError):
-    """A refused tournament action; ``code`` is worded by the web layer, ``field`` names the input."""
+class TournamentError(Refusal):
+    """A refused tournament action (qualifiers, results, the final)."""
 
-    def __init__(self, code: str, field: str = "", **details: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
+    domain = "tournament"
+    statuses = {
+        **{code: Status.CONFLICT for code in (
+            "stale_version", "confirmation_required", "not_in_setup", "tournament_closed", "session_closed",
+            "session_full", "session_started", "session_not_running", "matches_left", "not_pending", "stage_closed",
+            "match_not_playable", "report_pending", "report_not_pending", "final_already_seeded", "qualifiers_not_open",
+            "qualifiers_running", "final_not_seeded", "no_qualifiers_closed",
+        )},
+        "referees_only_at_final": Status.FORBIDDEN,
+    }
 
 
 class MatchKind(StrEnum):

@@ -2,9 +2,7 @@
 
 import gc
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import swagger_ui_bundle
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -24,18 +22,14 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
-from tournament.festival.errors import FestivalError
 from tournament.refusals import Refusal
-from tournament.tournaments import TournamentError
 from web import i18n
 from web.auth import session_auth
 from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.controllers import ROUTES
-from web.controllers.festival_common import problem_from
-from web.errors import handle_http_exception, handle_internal_error, refusal
+from web.errors import handle_http_exception, handle_internal_error, problem_of
 from web.messages import role_label
-from web.tournament_messages import tournament_problem
 from web.security import csrf_middleware, login_rate_limit
 
 WEB_DIR = Path(__file__).parent
@@ -91,14 +85,10 @@ def _stores(settings: Settings) -> dict:
     return {"sessions": FileStore(settings.data_dir / "sessions", create_directories=True), "rate_limit": MemoryStore()}
 
 
-def refused(to_problem: Callable[[Any], HTTPException]) -> Callable[[Request, Any], Response]:
-    """The handler of one family of domain refusals: its problem, as JSON for the API and as the French
-    error page for a page. Controllers let refusals through unless a form shows them next to a field."""
-
-    def handle(request: Request, exc: Any) -> Response:
-        return handle_http_exception(request, to_problem(exc))
-
-    return handle
+def refused(request: Request, exc: Refusal) -> Response:
+    """Every domain refusal: its problem, as JSON for the API and as the French error page for a page.
+    Controllers let refusals through unless a form shows them next to a field."""
+    return handle_http_exception(request, problem_of(exc))
 
 
 def freeze_heap() -> None:
@@ -142,9 +132,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         template_config=_templates(settings),
         exception_handlers={
             HTTPException: handle_http_exception,
-            TournamentError: refused(tournament_problem),
-            FestivalError: refused(problem_from),
-            Refusal: refused(refusal),
+            Refusal: refused,
             Exception: handle_internal_error,
         },
         openapi_config=OpenAPIConfig(

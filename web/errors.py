@@ -11,8 +11,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from tournament.refusals import Refusal
 from web.i18n import N_, _
-from web.messages import message
+from web.messages import refusal_text
 
 log = logging.getLogger("xpo")
 
@@ -39,31 +40,24 @@ class ProblemError(HTTPException):
         self.extra = extra
 
 
-REFUSAL_STATUS: dict[str, int] = {"forbidden": 403}
-"""HTTP status of a refusal that names no field, by error code (422 when not listed); modules add theirs."""
+REFUSAL_STATUS: dict[str, int] = {}
+"""Unused: a refusal carries its status (`Refusal.status`). Kept until the last modules stop filling it."""
 
 
-def refusal(exc: ValueError) -> ProblemError:
-    """The HTTP error for a domain refusal carrying a ``code``, and a ``field`` or ``errors`` (field: code).
-
-    A refusal about fields is bad input (422, with ``errors`` worded in French); otherwise the code
-    decides (403, 404, 409…).
-    """
-    code = getattr(exc, "code", str(exc))
+def problem_of(exc: Refusal, **extra: Any) -> ProblemError:
+    """The problem+json error of any domain refusal: its status, its words in its domain, each bad
+    field's words, the code, and the refusal's parameters (``current``, ``invalidated``…) plus `extra`."""
     errors = field_errors(exc)
-    if errors:
-        detail = message(code) if len(errors) == 1 else _(TITLES[422])
-        return ProblemError(422, detail, errors=errors)
-    return ProblemError(REFUSAL_STATUS.get(code, 422), message(code))
+    detail = refusal_text(exc) if len(errors) <= 1 else _(TITLES[422])
+    return ProblemError(int(exc.status), detail, errors=errors or None, code=exc.code, **exc.params, **extra)
 
 
-def field_errors(exc: ValueError) -> dict[str, str]:
-    """The French message for each field a domain refusal names (none for a refusal about no field)."""
-    codes = getattr(exc, "errors", None) or {}
-    field = getattr(exc, "field", "")
-    if not codes and field:
-        codes = {field: getattr(exc, "code", str(exc))}
-    return {name: message(code) for name, code in codes.items()}
+refusal = problem_of
+
+
+def field_errors(exc: Refusal) -> dict[str, str]:
+    """The words for each field a refusal names (none for a refusal about no field)."""
+    return {name: refusal_text(exc, code) for name, code in exc.errors.items()}
 
 
 def wants_json(request: Request) -> bool:

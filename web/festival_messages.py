@@ -1,21 +1,15 @@
 """French wording of the festival's error codes, and the labels of its choices (categories, statuses…)."""
 
 from web.i18n import N_, _
-from web.messages import MESSAGES
+from web.messages import word
 
-MESSAGES.update({
+word("festival", {
     "invalid": N_("Some fields need attention."),
-    "forbidden": N_("You are not allowed to do this."),
-    "not_found": N_("This page does not exist."),
     "too_long": N_("This text is too long."),
-    "invalid_choice": N_("Choose a value from the list."),
     "invalid_date": N_("Enter a date such as 30/03/2025."),
     "invalid_time": N_("Enter a time such as 14:00."),
-    "invalid_datetime": N_("Enter a date and a time."),
-    "invalid_number": N_("Enter a whole number."),
     "invalid_year": N_("Enter a year such as 2025."),
     "invalid_postcode": N_("A postcode has five digits."),
-    "end_before_start": N_("The end must come after the start."),
     "deadline_after_start": N_("The deadline must fall before the festival starts."),
     "edition_exists": N_("An edition already exists for this year."),
     "unknown_edition": N_("This edition does not exist."),

@@ -1,8 +1,14 @@
-"""The French (translated) wording of domain error codes raised by `tournament` services."""
+"""The French (translated) wording of the refusals `tournament` services raise, by (domain, code).
 
+Each domain (`Refusal.domain`) registers its words with `word`; a code a domain does not word is
+looked up among the common words. Two domains may word one code differently (a qualifier session
+closed, a professional-day session closed).
+"""
+
+from tournament.refusals import Refusal
 from web.i18n import N_, _
 
-MESSAGES = {
+COMMON = {
     "required": N_("This field is required."),
     "invalid_email": N_("Enter a valid e-mail address."),
     "password_too_short": N_("The password must have at least 10 characters."),
@@ -13,12 +19,46 @@ MESSAGES = {
     "setup_done": N_("The site is already set up: log in instead."),
     "unknown_library": N_("This library does not exist."),
     "invalid_role": N_("Choose a role from the list."),
+    "forbidden": N_("You are not allowed to do this."),
+    "not_found": N_("This page does not exist."),
+    "invalid_choice": N_("Choose a value from the list."),
+    "invalid_number": N_("Enter a whole number."),
+    "invalid_datetime": N_("Enter a date and a time."),
+    "end_before_start": N_("The end must come after the start."),
 }
 
+WORDING: dict[str, dict[str, str]] = {"common": COMMON}
+"""Domain -> code -> message id (translated when shown)."""
 
-def message(code: str) -> str:
-    """The user-facing text for an error code (the code itself when unknown, never a traceback)."""
-    return _(MESSAGES[code]) if code in MESSAGES else code
+MESSAGES = COMMON
+"""The common words (modules still adding theirs here are moving to `word`)."""
+
+
+def word(domain: str, messages: dict[str, str]) -> None:
+    """Register the words of a domain's codes."""
+    WORDING.setdefault(domain, {}).update(messages)
+
+
+def wording(domain: str, code: str) -> str | None:
+    """The message id of `code` in `domain` (or among the common words), if any."""
+    return WORDING.get(domain, {}).get(code) or COMMON.get(code)
+
+
+def message(code: str, domain: str | None = None) -> str:
+    """The user-facing text for an error code in a domain (the code itself when unknown, never a traceback).
+
+    Without a domain, the common words first, then any domain's.
+    """
+    if domain is not None:
+        found = wording(domain, code)
+    else:
+        found = COMMON.get(code) or next((words[code] for words in WORDING.values() if code in words), None)
+    return _(found) if found else code
+
+
+def refusal_text(exc: Refusal, code: str | None = None) -> str:
+    """A refusal's words in its own domain (or those of another of its codes, e.g. a field's)."""
+    return message(code or exc.code, exc.domain)
 
 ROLE_LABELS = {
     "mde": N_("MDE staff"),

@@ -1,24 +1,12 @@
-"""The French wording of `TournamentError` codes, their HTTP status, and the problem they make.
+"""The French wording of `TournamentError` codes, and the labels of the tournament's choices."""
 
-A refusal carries its details to the API: a stale edit says which version is current, a
-correction that undoes later matches lists them, so a client can show them and ask again.
-"""
-
-from typing import Any
-
-from tournament.tournaments import TournamentError
-from web.errors import ProblemError
 from web.i18n import N_, _
-from web.messages import MESSAGES, message
+from web.messages import message as _message
+from web.messages import word
 
-MESSAGES.update(
+word(
+    "tournament",
     {
-        "forbidden": N_("You are not allowed to do this."),
-        "not_found": N_("This page does not exist."),
-        "invalid_choice": N_("Choose a value from the list."),
-        "end_before_start": N_("The end must come after the start."),
-        "invalid_datetime": N_("Enter a date and a time."),
-        "invalid_number": N_("Enter a whole number."),
         "heat_size_range": N_("A heat has 2 to 12 players."),
         "races_range": N_("A heat has 1 to 12 races."),
         "finalists_range": N_("The final needs at least 2 players."),
@@ -62,7 +50,6 @@ MESSAGES.update(
         "qualifiers_running": N_("A qualifier is still running: close it before drawing the final."),
         "final_not_seeded": N_("The final is not drawn yet."),
         "no_qualifiers_closed": N_("No qualifier is closed yet: there is nobody to choose from."),
-        "unknown_library": N_("This library does not exist."),
         "winner_required": N_("Choose the winner."),
         "race_incomplete": N_("Give every player a place in each race."),
         "race_duplicate": N_("Two players cannot share a place in a race."),
@@ -71,45 +58,11 @@ MESSAGES.update(
     }
 )
 
-STATUS: dict[str, int] = {
-    "forbidden": 403,
-    "not_found": 404,
-    "stale_version": 409,
-    "confirmation_required": 409,
-    "not_in_setup": 409,
-    "tournament_closed": 409,
-    "session_closed": 409,
-    "session_full": 409,
-    "session_started": 409,
-    "session_not_running": 409,
-    "matches_left": 409,
-    "not_pending": 409,
-    "stage_closed": 409,
-    "match_not_playable": 409,
-    "report_pending": 409,
-    "report_not_pending": 409,
-    "final_already_seeded": 409,
-    "qualifiers_not_open": 409,
-    "qualifiers_running": 409,
-    "final_not_seeded": 409,
-    "no_qualifiers_closed": 409,
-    "referees_only_at_final": 403,
-}
-"""HTTP status by code; any other refusal is bad input (422)."""
 
 
-def tournament_problem(exc: TournamentError, **extra: Any) -> ProblemError:
-    """The problem+json error for a refused tournament action: French detail, the code, the field's
-    message, and the refusal's details (``current``, ``invalidated``, ``pending``…) plus `extra`."""
-    text = message(exc.code)
-    return ProblemError(
-        STATUS.get(exc.code, 422),
-        text,
-        errors={exc.field: text} if exc.field else None,
-        code=exc.code,
-        **exc.details,
-        **extra,
-    )
+def message(code: str) -> str:
+    """A tournament code's words (a code the tournament shares with another domain keeps its own)."""
+    return _message(code, "tournament")
 
 
 OUTCOME_LABELS = {

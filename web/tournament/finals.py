@@ -13,13 +13,13 @@ from tournament.tournaments import TournamentError, get_tournament
 from tournament.views.final import call_list, podium, seeding_report
 from web.auth import actor_of, referee_only, staff_only
 from web.deps import DB
-from web.routing import Audience, public
 from web.forms import read_form
 from web.i18n import N_, _
-from web.messages import message
+from web.routing import Audience, public
 from web.tournament.forms import parse_int
 from web.tournament.schemas import FinalistOut, PodiumOut, SeedIn, SeedingOut, StationOut, StationsIn
 from web.tournament.wording import call_line, page
+from web.tournament_messages import message
 
 staff = Audience(staff_only)
 referees = Audience(referee_only)

@@ -10,7 +10,7 @@ from tournament.results import ResultInput
 from tournament.tournaments import TournamentError
 from tournament.views.matches import MatchView, StageView
 from web.forms import read_form
-from web.messages import message
+from web.tournament_messages import message
 
 PARIS = ZoneInfo("Europe/Paris")
 DUEL_OUTCOMES = ("played", "forfeit", "no_show", "disqualification")

@@ -16,14 +16,14 @@ from tournament.views.matches import load_stage_view
 from tournament.views.player import player_match, player_space
 from web.auth import actor_of, player_link, player_only
 from web.deps import DB
-from web.routing import Audience
 from web.forms import read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS
-from web.messages import message
+from web.routing import Audience
 from web.tournament.forms import SCORED_FORMATS, races_of, result_from_form
 from web.tournament.schemas import AnswerOut, DisputeIn, MySpaceOut, ReportIn, ReportOut, ResultOut
 from web.tournament.wording import page
+from web.tournament_messages import message
 
 links = Audience(player_link)
 players = Audience(player_only)

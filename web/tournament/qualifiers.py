@@ -7,20 +7,20 @@ from litestar.response import Redirect, Template
 
 from tournament import policies, qualifiers
 from tournament.qualifiers import entry_of, session_of
+from tournament.refusals import Status
 from tournament.tournaments import TournamentError
 from tournament.views.desk import desk
 from tournament.views.matches import load_stage_view
 from tournament.views.overview import overview
 from web.auth import account_only, actor_of
 from web.deps import DB
-from web.routing import Audience, public
 from web.forms import FormState, read_form
 from web.i18n import N_, _
-from web.messages import message
+from web.routing import Audience, public
 from web.tournament.forms import local_input, paris_time, parse_int, parse_local
 from web.tournament.schemas import DecisionIn, DeskOut, EnrolIn, QualificationOut, SessionIn, SessionOut, StageOut
 from web.tournament.wording import page
-from web.tournament_messages import FORMAT_LABELS, label
+from web.tournament_messages import FORMAT_LABELS, label, message
 
 accounts = Audience(account_only)
 
@@ -73,8 +73,6 @@ DESK_NOTICES = {
     "decision": N_("The request has been answered."),
     "cloture": N_("The qualifier is closed: its places are recorded."),
 }
-DESK_CONFLICTS = ("session_full", "session_started", "matches_left", "session_not_running", "session_closed")
-"""Refusals that say the session's state forbids the action (409), rather than a bad input (400)."""
 
 
 async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: int, *, notice: str = "",
@@ -112,7 +110,7 @@ async def _desk_action(request: Request, db: DB, tournament_id: int, session_id:
         if exc.code in ("forbidden", "not_found"):
             raise
         return await _desk_page(request, db, tournament_id, session_id, error=message(exc.code),
-                                status_code=409 if exc.code in DESK_CONFLICTS else 400)
+                                status_code=409 if exc.status == Status.CONFLICT else 400)
     return Redirect(f"/tournois/{tournament_id}/qualifications/{session_id}?fait={done}", status_code=303)
 
 

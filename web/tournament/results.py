@@ -23,15 +23,14 @@ from tournament.views.final import call_list
 from tournament.views.matches import MatchState, MatchView, StageView, load_stage_view
 from web.auth import account_only, actor_of
 from web.deps import DB
-from web.routing import Audience, public
-from web.errors import ProblemError
+from web.errors import ProblemError, problem_of
 from web.forms import read_form
 from web.i18n import _
-from web.messages import message
+from web.routing import Audience, public
 from web.tournament.forms import DUEL_OUTCOMES, SCORED_FORMATS, form_fields, new_key, races_of, result_from_form
 from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut
 from web.tournament.wording import call_line, change_text, match_title, page, round_names
-from web.tournament_messages import ACTION_LABELS, OUTCOME_LABELS, label, tournament_problem
+from web.tournament_messages import ACTION_LABELS, OUTCOME_LABELS, label, message
 
 accounts = Audience(account_only)
 
@@ -312,13 +311,13 @@ async def _result_problem(db: DB, tournament_id: int, stage_id: int, match_id: s
     """The 409 answers carry what the client must show: the match as it is now, or the matches a
     correction would cancel (with their numbers and players)."""
     if exc.code not in ("stale_version", "confirmation_required"):
-        return tournament_problem(exc)
+        return problem_of(exc)
     async with db.read() as session:
         by_id = (await _stage_view(session, tournament_id, stage_id)).by_id
     extra: dict[str, Any] = {"match": MatchOut.of(by_id[match_id])} if match_id in by_id else {}
     if exc.code == "confirmation_required":
         extra["invalidated_matches"] = [MatchOut.of(by_id[m]) for m in exc.details.get("invalidated", []) if m in by_id]
-    return tournament_problem(exc, **extra)
+    return problem_of(exc, **extra)
 
 
 @accounts.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/audit",

@@ -3,24 +3,31 @@
 from datetime import datetime
 from typing import Any
 
-from brackets.elimination import GRAND_FINALS
 from litestar import Request, Router
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
+from brackets.elimination import GRAND_FINALS
 from tournament import policies, setup
 from tournament.libraries import Library, list_libraries
 from tournament.players import AgeCategory
-from tournament.tournaments import FINAL_FORMATS, QUALIFIER_FORMATS, MatchKind, Tournament, TournamentError, join
-from tournament.tournaments import list_tournaments
+from tournament.tournaments import (
+    FINAL_FORMATS,
+    QUALIFIER_FORMATS,
+    MatchKind,
+    Tournament,
+    TournamentError,
+    join,
+    list_tournaments,
+)
 from tournament.views.overview import overview
 from web.auth import account_only, actor_of, staff_only
 from web.deps import DB
-from web.routing import Audience, public
 from web.forms import FormState, read_form
 from web.i18n import N_, _
-from web.messages import age_label, message
-from web.tournament.forms import local_input, parse_int, parse_local, paris_time
+from web.messages import age_label
+from web.routing import Audience, public
+from web.tournament.forms import local_input, paris_time, parse_int, parse_local
 from web.tournament.schemas import (
     JoinIn,
     LibraryRef,
@@ -31,7 +38,7 @@ from web.tournament.schemas import (
     TournamentPatch,
 )
 from web.tournament.wording import page
-from web.tournament_messages import FORMAT_LABELS, GRAND_FINAL_LABELS, MATCH_KIND_LABELS, label
+from web.tournament_messages import FORMAT_LABELS, GRAND_FINAL_LABELS, MATCH_KIND_LABELS, label, message
 
 staff = Audience(staff_only)
 accounts = Audience(account_only)

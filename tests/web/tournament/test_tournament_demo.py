@@ -42,3 +42,34 @@ def test_the_demo_shows_a_final_half_played_with_stations_called(tmp_path, setti
         assert calls and all(" · Poste " in call for call in calls)
         assert client.get(f"/tournois/{mario['id']}/finale/tirage").status_code == 200
     run(database.dispose())
+
+
+def test_during_the_demo_final_the_standings_and_what_comes_next_are_right(tmp_path, settings):
+    """Half-way through the final's second round of heats: the players still in play rank above those
+    knocked out, those who have not raced this round show no points (not 0), and «À venir» announces
+    the final heat the engine will draw once the current heats are over."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
+    load_demo(url)
+    database = Database(url, pooled=False)
+    from web.app import create_app
+
+    app = create_app(replace(settings, database=replace(settings.database, url=url)), database=database)
+    with TestClient(app=app, base_url="http://testserver.local") as client:
+        mario = client.get("/api/tournaments").json()[0]
+        detail = client.get(f"/api/tournaments/{mario['id']}").json()
+        standings = client.get(f"/api/tournaments/{mario['id']}/stages/{detail['final_stage_id']}/standings").json()
+        board = client.get(f"/api/boards/{mario['id']}/snapshot").json()
+    run(database.dispose())
+    in_play = [line for line in standings if line["provisional"]]
+    out = [line for line in standings if not line["provisional"]]
+    assert len(in_play) == 8 and len(out) == 8
+    assert max(line["place"] for line in in_play) < min(line["place"] for line in out)
+    raced = [line for line in in_play if line["points"] is not None]
+    waiting = [line for line in in_play if line["points"] is None]
+    assert len(raced) == 4 and len(waiting) == 4
+    assert [line["points"] for line in raced] == sorted((line["points"] for line in raced), reverse=True)
+    assert len({line["place"] for line in waiting}) == 1  # not raced yet: one shared place, no order invented
+    assert all(line["points"] is not None and line["points"] > 0 for line in out)
+    [final] = [stage for stage in board["stages"] if stage["kind"] == "final"]
+    assert [line["points"] for line in final["standings"]] == [line["points"] for line in standings]
+    assert final["planned"] == [{"round": 3, "heats": 1, "players": 4}]

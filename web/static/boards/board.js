@@ -345,6 +345,7 @@
   function drawUpcoming(container) {
     var called = calledStations();
     var items = [];
+    var planned = [];
     var stages = board.stages.filter(function (s) { return s.status === "running"; });
     stages.sort(function (a, b) { return (a.kind === "final" ? 0 : 1) - (b.kind === "final" ? 0 : 1); });
     stages.forEach(function (stage) {
@@ -353,15 +354,30 @@
           if (match.state === state && !called[stage.id + ":" + match.id]) items.push([stage, match]);
         });
       });
+      (stage.planned || []).forEach(function (round) { planned.push([stage, round]); });
     });
-    if (!items.length) { container.appendChild(empty(say("no_upcoming"))); return; }
-    container.appendChild(matchList(items.slice(0, 12), "next"));
+    if (!items.length && !planned.length) { container.appendChild(empty(say("no_upcoming"))); return; }
+    if (items.length) container.appendChild(matchList(items.slice(0, 12), "next"));
+    if (planned.length) {
+      var list = el("ol", "match-list planned");
+      planned.forEach(function (item) {
+        var stage = item[0], round = item[1];
+        var line = el("li", "match-line state-waiting");
+        var key = round.heats === 1 ? "planned_final" : "planned_heats";
+        line.appendChild(el("span", "match-names", say(key, { heats: round.heats, players: round.players })));
+        line.appendChild(el("span", "match-where", stage.kind === "final" ? say("after_current_heats") : stageTitle(stage)));
+        list.appendChild(line);
+      });
+      container.appendChild(list);
+    }
   }
 
   function drawStandings(container) {
-    var stages = board.stages.filter(function (s) { return s.kind === "qualifier"; });
+    var stages = board.stages.filter(function (s) { return s.kind === "qualifier" || s.status === "running"; });
     if (!stages.length) { container.appendChild(empty(say("no_standings"))); return; }
-    stages.sort(function (a, b) { return (a.status === "running" ? 0 : 1) - (b.status === "running" ? 0 : 1); });
+    stages.sort(function (a, b) {
+      return (a.kind === "final" ? 0 : 1) - (b.kind === "final" ? 0 : 1) || (a.status === "running" ? 0 : 1) - (b.status === "running" ? 0 : 1);
+    });
     var grid = el("div", "standings");
     stages.forEach(function (stage) {
       var card = el("section", "standing-card");
@@ -373,10 +389,12 @@
       table.appendChild(el("thead")).appendChild(head);
       var body = table.appendChild(el("tbody"));
       stage.standings.slice(0, 8).forEach(function (line) {
-        var row = el("tr");
+        var row = el("tr", line.provisional ? "provisional" : null);
         row.appendChild(el("td", "place", line.place));
-        row.appendChild(el("td", "name", line.entrant ? line.entrant.pseudonym : "?"));
-        row.appendChild(el("td", "points", line.points));
+        var name = el("td", "name", line.entrant ? line.entrant.pseudonym : "?");
+        if (line.provisional) name.appendChild(el("span", "badge", say("in_play")));
+        row.appendChild(name);
+        row.appendChild(el("td", "points", line.points === null || line.points === undefined ? "—" : line.points));
         row.appendChild(el("td", "record", line.wins + "–" + line.draws + "–" + line.losses));
         body.appendChild(row);
       });
