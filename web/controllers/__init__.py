@@ -1,11 +1,8 @@
 """Every route of the web application, grouped by domain and audience."""
 
-from web.boards import pages as boards
-from web.controllers import accounts, health, home
-from web.controllers import account_admin, libraries, players, screens
+from web import accounts, boards, network, site
 
-ROUTES = [*home.ROUTES, *health.ROUTES, *accounts.ROUTES, *boards.ROUTES]
-ROUTES += [*account_admin.ROUTES, *libraries.ROUTES, *players.ROUTES, *screens.ROUTES]
+ROUTES = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS]
 from web.controllers import festival_editions, festival_fiches, festival_proday, festival_programme  # noqa: E402
 ROUTES += [*festival_editions.ROUTES, *festival_fiches.ROUTES, *festival_programme.ROUTES, *festival_proday.ROUTES]
 from web.controllers import finals, player_space, qualifiers, results, tournaments  # noqa: E402
