@@ -32,8 +32,8 @@ from web.auth import session_auth
 from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.controllers import ROUTES
-from web.controllers.festival_common import problem_from
 from web.errors import handle_http_exception, handle_internal_error, refusal
+from web.festival.common import problem_from
 from web.messages import role_label
 from web.tournament_messages import tournament_problem
 from web.security import csrf_middleware, login_rate_limit

@@ -1,5 +1,5 @@
-"""What the festival controllers share: turning refusals into pages or problem+json, reading form values,
-the injectable clock, and the labels every festival template uses."""
+"""What the festival's controllers share: turning refusals into pages, forms or problem+json, reading form
+values, the injectable clock, picture addresses, and the labels every festival template uses."""
 
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -13,12 +13,12 @@ from tournament.audit import Actor
 from tournament.db import utcnow
 from tournament.festival.editions import Edition, current_edition, edition_by_year
 from tournament.festival.errors import FestivalConflict, FestivalError, FestivalForbidden, FestivalNotFound
-from tournament.festival.fiches import parse_clock, parse_day
+from tournament.festival.fiches import EventFiche, parse_clock, parse_day
 from tournament.festival.timing import PARIS, paris_datetime
 from web.auth import actor_of
 from web.errors import ProblemError
 from web.festival_messages import LABELS
-from web.forms import FormState
+from web.forms import FormRefusals, FormState
 from web.messages import message
 
 
@@ -68,6 +68,27 @@ def form_with_errors(values: dict[str, str], exc: FestivalError) -> FormState:
     if not form.errors:
         form.errors["_form"] = message(exc.code)
     return form
+
+
+def show_on_form(form: FormState, exc: FestivalError) -> None:
+    """A festival refusal on its form: forbidden and not-found end on the error page; a refusal about no
+    field (a closed form, a locked fiche) is shown above the form."""
+    raise_for_page(exc)
+    form.errors.update(form_with_errors(form.values, exc).errors)
+
+
+FESTIVAL = FormRefusals(FestivalError, show_on_form)
+"""How festival forms show refusals (`web.forms.form_or_errors(values, FESTIVAL)`)."""
+
+
+def conflict_409(exc: FestivalError) -> int:
+    """The status of a refused form whose refusal may name no field: 400 for fields to correct, 409 when the
+    state refused it (registrations closed, a transition not allowed, an action already taken)."""
+    return 400 if exc.errors else 409
+
+
+def picture_url(fiche: EventFiche) -> str | None:
+    return f"/festival/images/{fiche.picture}" if fiche.picture else None
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> Template:
