@@ -42,7 +42,11 @@ def show_refusal(form: FormState, exc: ValueError) -> None:
 
 @dataclass(frozen=True)
 class FormRefusals:
-    """One family of domain refusals, as a form shows them."""
+    """One family of domain refusals, as a form shows them.
+
+    There is one per family for now: `DOMAIN_REFUSALS` below, `web.festival.common.FESTIVAL`, and the tournament's
+    would be ``FormRefusals(TournamentError, show)``; once the refusals are one family, one value serves all forms.
+    """
 
     family: type[Exception] | tuple[type[Exception], ...]
     """The exceptions `form_or_errors` catches; any other exception goes through untouched."""
