@@ -23,16 +23,17 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
 from tournament.refusals import Refusal
-from web import i18n
+from web import accounts, boards, festival, i18n, network, site, tournament
 from web.auth import session_auth
 from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
-from web.controllers import ROUTES
 from web.errors import handle_http_exception, handle_internal_error, problem_of
 from web.messages import role_label
 from web.security import csrf_middleware, login_rate_limit
 
 WEB_DIR = Path(__file__).parent
+ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS]
+"""Every route: each domain package's routers, by audience."""
 VERSION = "0.1.0"
 
 
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     return Litestar(
         route_handlers=[
-            *ROUTES,
+            *ROUTERS,
             *(BOARD_TEST_ROUTES if settings.boards.test_endpoints else []),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
             create_static_files_router(path="/static-api-docs", directories=[swagger_dir], include_in_schema=False, name="api_docs"),

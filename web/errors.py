@@ -40,19 +40,12 @@ class ProblemError(HTTPException):
         self.extra = extra
 
 
-REFUSAL_STATUS: dict[str, int] = {}
-"""Unused: a refusal carries its status (`Refusal.status`). Kept until the last modules stop filling it."""
-
-
 def problem_of(exc: Refusal, **extra: Any) -> ProblemError:
     """The problem+json error of any domain refusal: its status, its words in its domain, each bad
     field's words, the code, and the refusal's parameters (``current``, ``invalidated``…) plus `extra`."""
     errors = field_errors(exc)
     detail = refusal_text(exc) if len(errors) <= 1 else _(TITLES[422])
     return ProblemError(int(exc.status), detail, errors=errors or None, code=exc.code, **exc.params, **extra)
-
-
-refusal = problem_of
 
 
 def field_errors(exc: Refusal) -> dict[str, str]:

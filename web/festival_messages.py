@@ -1,11 +1,11 @@
 """French wording of the festival's error codes, and the labels of its choices (categories, statuses…)."""
 
 from web.i18n import N_, _
+from web.messages import message as _message
 from web.messages import word
 
 word("festival", {
     "invalid": N_("Some fields need attention."),
-    "too_long": N_("This text is too long."),
     "invalid_date": N_("Enter a date such as 30/03/2025."),
     "invalid_time": N_("Enter a time such as 14:00."),
     "invalid_year": N_("Enter a year such as 2025."),
@@ -46,6 +46,12 @@ word("festival", {
     "already_cancelled": N_("This registration was already cancelled."),
     "seat_changed": N_("Someone changed this in the meantime."),
 })
+
+
+def message(code: str) -> str:
+    """A festival code's words (a code the festival shares with another domain keeps its own)."""
+    return _message(code, "festival")
+
 
 CATEGORY_LABELS = {
     "stop_motion": N_("Stop motion"),

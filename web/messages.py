@@ -25,14 +25,11 @@ COMMON = {
     "invalid_number": N_("Enter a whole number."),
     "invalid_datetime": N_("Enter a date and a time."),
     "end_before_start": N_("The end must come after the start."),
+    "too_long": N_("This text is too long."),
 }
 
 WORDING: dict[str, dict[str, str]] = {"common": COMMON}
 """Domain -> code -> message id (translated when shown)."""
-
-MESSAGES = COMMON
-"""The common words (modules still adding theirs here are moving to `word`)."""
-
 
 def word(domain: str, messages: dict[str, str]) -> None:
     """Register the words of a domain's codes."""

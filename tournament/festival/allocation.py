@@ -50,8 +50,6 @@ LIBRARY_BUSY = "library_busy"
 PROVIDER_BUSY = "provider_busy"
 DOES_NOT_FIT = "does_not_fit"
 NOTHING_FUNDABLE = "nothing_fundable"
-ANIMATION_REASONS = (GRANTED, NO_COMMON_SLOT, LIBRARY_LIMIT, ANIMATION_FULL, LIBRARY_BUSY, PROVIDER_BUSY)
-FUNDING_REASONS = (GRANTED, DOES_NOT_FIT, NOTHING_FUNDABLE)
 
 PARIS = ZoneInfo("Europe/Paris")
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

@@ -72,10 +72,6 @@ class ImportReport:
     def invalid_rows(self) -> list[ImportRow]:
         return [row for row in self.rows if not row.ok]
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.missing_columns) or not self.rows or bool(self.invalid_rows)
-
 
 class ImportRefused(FestivalError):
     """The file has errors and importing only the valid rows was not chosen: nothing was written."""

@@ -11,10 +11,9 @@ import re
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import board
 from tournament.board import Emitted

@@ -2,4 +2,4 @@
 
 from web.tournament import finals, player, qualifiers, results, setup
 
-ROUTERS = [setup.ROUTER, qualifiers.ROUTER, results.ROUTER, finals.ROUTER, player.ROUTER]
+ROUTERS = [*setup.ROUTERS, *qualifiers.ROUTERS, *results.ROUTERS, *finals.ROUTERS, *player.ROUTERS]

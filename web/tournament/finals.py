@@ -2,7 +2,7 @@
 stations and the call list, the podium; JSON twins. Result entry is the same screen as at the
 qualifiers (`results`), for referees."""
 
-from litestar import Request, Router
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -15,14 +15,11 @@ from web.auth import actor_of, referee_only, staff_only
 from web.deps import DB
 from web.forms import read_form
 from web.i18n import N_, _
-from web.routing import Audience, public
+from web.routers import api, pages
 from web.tournament.forms import parse_int
 from web.tournament.schemas import FinalistOut, PodiumOut, SeedIn, SeedingOut, StationOut, StationsIn
 from web.tournament.wording import call_line, page
 from web.tournament_messages import message
-
-staff = Audience(staff_only)
-referees = Audience(referee_only)
 
 NOTICES = {
     "finalistes": N_("The finalists have been recomputed."),
@@ -64,7 +61,7 @@ async def _final_page(request: Request, db: DB, tournament_id: int, *, notice: s
     }, status_code=status_code)
 
 
-@public.get("/tournois/{tournament_id:int}/finale", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/finale")
 async def final_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
     return await _final_page(request, db, tournament_id, notice=fait or "")
 
@@ -81,7 +78,7 @@ async def _final_action(request: Request, db: DB, tournament_id: int, action, do
     return Redirect(f"/tournois/{tournament_id}/finale?fait={done(outcome) if callable(done) else done}", status_code=303)
 
 
-@staff.post("/tournois/{tournament_id:int}/finale/finalistes", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/finale/finalistes")
 async def refresh_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
     return await _final_action(
         request, db, tournament_id,
@@ -90,7 +87,7 @@ async def refresh_form(request: Request, db: DB, tournament_id: FromPath[int]) -
     )
 
 
-@referees.post("/tournois/{tournament_id:int}/finale/finalistes/{qualification_id:int}/presence", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/finale/finalistes/{qualification_id:int}/presence")
 async def check_in_form(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> Template | Redirect:
     async def action(session):
         await qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
@@ -99,7 +96,7 @@ async def check_in_form(request: Request, db: DB, tournament_id: FromPath[int], 
     return await _final_action(request, db, tournament_id, action, "present")
 
 
-@referees.post("/tournois/{tournament_id:int}/finale/finalistes/{qualification_id:int}/absence", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/finale/finalistes/{qualification_id:int}/absence")
 async def absent_form(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> Template | Redirect:
     async def action(session):
         await qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
@@ -109,7 +106,7 @@ async def absent_form(request: Request, db: DB, tournament_id: FromPath[int], qu
                                lambda replacement: "absent" if replacement is not None else "absent-sans")
 
 
-@staff.post("/tournois/{tournament_id:int}/finale/tirage", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/finale/tirage", guards=[staff_only])
 async def seed_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
     data = await read_form(request)
     try:
@@ -123,7 +120,7 @@ async def seed_form(request: Request, db: DB, tournament_id: FromPath[int]) -> T
     )
 
 
-@staff.post("/tournois/{tournament_id:int}/finale/cloture", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/finale/cloture")
 async def finish_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
     return await _final_action(
         request, db, tournament_id,
@@ -131,7 +128,7 @@ async def finish_form(request: Request, db: DB, tournament_id: FromPath[int]) ->
     )
 
 
-@public.get("/tournois/{tournament_id:int}/finale/tirage", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/finale/tirage")
 async def seeding_page(db: DB, tournament_id: FromPath[int]) -> Template:
     async with db.read() as session:
         tournament = await get_tournament(session, tournament_id)
@@ -139,7 +136,7 @@ async def seeding_page(db: DB, tournament_id: FromPath[int]) -> Template:
     return page("seeding.html", {"t": tournament, "report": report, "by_seed": {line.seed: line for line in report.lines}})
 
 
-@public.get("/tournois/{tournament_id:int}/finale/postes", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/finale/postes")
 async def stations_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
     async with db.read() as session:
         tournament = await get_tournament(session, tournament_id)
@@ -152,7 +149,7 @@ async def stations_page(request: Request, db: DB, tournament_id: FromPath[int], 
     })
 
 
-@staff.post("/tournois/{tournament_id:int}/finale/postes", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/finale/postes", guards=[staff_only])
 async def add_stations_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
     data = await request.form()
     try:
@@ -164,7 +161,7 @@ async def add_stations_form(request: Request, db: DB, tournament_id: FromPath[in
     return Redirect(f"/tournois/{tournament_id}/finale/postes?fait=postes", status_code=303)
 
 
-@public.get("/tournois/{tournament_id:int}/finale/palmares", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/finale/palmares")
 async def podium_page(db: DB, tournament_id: FromPath[int]) -> Template:
     async with db.read() as session:
         tournament = await get_tournament(session, tournament_id)
@@ -179,7 +176,7 @@ async def _finalists(session, tournament_id: int) -> list[FinalistOut]:
     return [FinalistOut.of(line) for line in await finals.finalists(session, tournament_id)]
 
 
-@public.get("/api/tournaments/{tournament_id:int}/final/finalists",
+@get("/api/tournaments/{tournament_id:int}/final/finalists",
      summary="Qualified players, finalists first, with their status on the day (public)")
 async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[FinalistOut]:
     async with db.read() as session:
@@ -187,7 +184,7 @@ async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[FinalistOu
         return await _finalists(session, tournament_id)
 
 
-@staff.post("/api/tournaments/{tournament_id:int}/final/finalists/refresh", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/final/finalists/refresh", status_code=200,
       summary="Recompute who qualifies under the quota rule (MDE staff)")
 async def refresh_api(request: Request, db: DB, tournament_id: FromPath[int]) -> list[FinalistOut]:
     async with db.write() as session:
@@ -203,19 +200,19 @@ async def _finalist_action(request: Request, db: DB, tournament_id: int, qualifi
         return await _finalists(session, tournament_id)
 
 
-@referees.post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/check-in", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/check-in", status_code=200,
       summary="A finalist is present on the day (referees, MDE staff)")
 async def check_in_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[FinalistOut]:
     return await _finalist_action(request, db, tournament_id, qualification_id, finals.check_in_finalist)
 
 
-@referees.post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/absent", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/absent", status_code=200,
       summary="A finalist is absent: the next qualified player of their library takes the place")
 async def absent_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[FinalistOut]:
     return await _finalist_action(request, db, tournament_id, qualification_id, finals.mark_absent)
 
 
-@staff.post("/api/tournaments/{tournament_id:int}/final/seed",
+@post("/api/tournaments/{tournament_id:int}/final/seed",
       summary="Draw the final from the finalists present, libraries kept apart (MDE staff)")
 async def seed_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[SeedIn]) -> SeedingOut:
     async with db.write() as session:
@@ -224,21 +221,21 @@ async def seed_api(request: Request, db: DB, tournament_id: FromPath[int], data:
         return SeedingOut.of(await seeding_report(session, tournament_id))
 
 
-@public.get("/api/tournaments/{tournament_id:int}/final/seeding",
+@get("/api/tournaments/{tournament_id:int}/final/seeding",
      summary="The seeding report: who is seeded where, and which moves kept libraries apart (public)")
 async def seeding_api(db: DB, tournament_id: FromPath[int]) -> SeedingOut:
     async with db.read() as session:
         return SeedingOut.of(await seeding_report(session, tournament_id))
 
 
-@public.get("/api/tournaments/{tournament_id:int}/final/stations", summary="The stations and the call list (public)")
+@get("/api/tournaments/{tournament_id:int}/final/stations", summary="The stations and the call list (public)")
 async def stations_api(db: DB, tournament_id: FromPath[int]) -> list[StationOut]:
     async with db.read() as session:
         await get_tournament(session, tournament_id)
         return StationOut.all_of(await call_list(session, tournament_id))
 
 
-@staff.post("/api/tournaments/{tournament_id:int}/final/stations",
+@post("/api/tournaments/{tournament_id:int}/final/stations", guards=[staff_only],
       summary="Add stations; during the final they get the next matches at once (MDE staff)")
 async def add_stations_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[StationsIn]) -> list[StationOut]:
     async with db.write() as session:
@@ -247,7 +244,7 @@ async def add_stations_api(request: Request, db: DB, tournament_id: FromPath[int
         return StationOut.all_of(await call_list(session, tournament_id))
 
 
-@staff.post("/api/tournaments/{tournament_id:int}/final/finish", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/final/finish", status_code=200,
       summary="Close the final once every match is decided (MDE staff)")
 async def finish_api(request: Request, db: DB, tournament_id: FromPath[int]) -> PodiumOut:
     async with db.write() as session:
@@ -255,7 +252,7 @@ async def finish_api(request: Request, db: DB, tournament_id: FromPath[int]) -> 
     return await _podium(db, tournament_id)
 
 
-@public.get("/api/tournaments/{tournament_id:int}/final/podium", summary="The podium and the final ranking, with the prizes (public)")
+@get("/api/tournaments/{tournament_id:int}/final/podium", summary="The podium and the final ranking, with the prizes (public)")
 async def podium_api(db: DB, tournament_id: FromPath[int]) -> PodiumOut:
     return await _podium(db, tournament_id)
 
@@ -265,9 +262,11 @@ async def _podium(db: DB, tournament_id: int) -> PodiumOut:
         return PodiumOut.of(await podium(session, tournament_id))
 
 
-TAGS = ["final"]
-ROUTER = Router("/", tags=TAGS, route_handlers=[
-    final_page, seeding_page, stations_page, podium_page, finalists_api, seeding_api, stations_api, podium_api,
-    refresh_form, seed_form, finish_form, add_stations_form, refresh_api, seed_api, add_stations_api, finish_api,
-    check_in_form, absent_form, check_in_api, absent_api,
-])
+ROUTERS = [
+    pages(final_page, seeding_page, stations_page, podium_page, seed_form, add_stations_form),
+    pages(refresh_form, finish_form, guards=[staff_only]),
+    pages(check_in_form, absent_form, guards=[referee_only]),
+    api("final", finalists_api, seeding_api, stations_api, podium_api, add_stations_api),
+    api("final", refresh_api, seed_api, finish_api, guards=[staff_only]),
+    api("final", check_in_api, absent_api, guards=[referee_only]),
+]

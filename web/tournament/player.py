@@ -2,7 +2,7 @@
 their token as a bearer (`/api/me/…`): asking to take part in a session, reporting their match's
 result, confirming or disputing an opponent's report. A token acts only for its player."""
 
-from litestar import Request, Router
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -19,14 +19,11 @@ from web.deps import DB
 from web.forms import read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS
-from web.routing import Audience
+from web.routers import api, pages
 from web.tournament.forms import SCORED_FORMATS, races_of, result_from_form
 from web.tournament.schemas import AnswerOut, DisputeIn, MySpaceOut, ReportIn, ReportOut, ResultOut
 from web.tournament.wording import page
 from web.tournament_messages import message
-
-links = Audience(player_link)
-players = Audience(player_only)
 
 NOTICES = {
     "demande": N_("Your request has been sent: a librarian will approve it."),
@@ -51,7 +48,7 @@ async def _space_page(request: Request, db: DB, token: str, *, notice: str = "",
     }, status_code=status_code, headers=PRIVATE_PAGE_HEADERS)
 
 
-@links.get("/joueur/{player_token:str}/tournois", include_in_schema=False)
+@get("/joueur/{player_token:str}/tournois")
 async def space_page(request: Request, db: DB, player_token: FromPath[str], fait: FromQuery[str | None] = None) -> Template:
     return await _space_page(request, db, player_token, notice=fait or "")
 
@@ -67,7 +64,7 @@ async def _player_action(request: Request, db: DB, token: str, done: str, action
     return Redirect(f"/joueur/{token}/tournois?fait={done}", status_code=303)
 
 
-@links.post("/joueur/{player_token:str}/tournois/qualifications/{session_id:int}/inscription", include_in_schema=False)
+@post("/joueur/{player_token:str}/tournois/qualifications/{session_id:int}/inscription")
 async def register_form(request: Request, db: DB, player_token: FromPath[str], session_id: FromPath[int]) -> Template | Redirect:
     async def action(session, who):
         await qualifiers.self_register(session, session_id=session_id, actor=who)
@@ -98,7 +95,7 @@ async def _report_context(request: Request, db: DB, token: str, stage_id: int, m
     }
 
 
-@links.get("/joueur/{player_token:str}/matchs/{stage_id:int}/{match_id:str}", include_in_schema=False)
+@get("/joueur/{player_token:str}/matchs/{stage_id:int}/{match_id:str}")
 async def report_page(
     request: Request, db: DB, player_token: FromPath[str], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template:
@@ -106,7 +103,7 @@ async def report_page(
     return page("report.html", context, headers=PRIVATE_PAGE_HEADERS)
 
 
-@links.post("/joueur/{player_token:str}/matchs/{stage_id:int}/{match_id:str}", include_in_schema=False)
+@post("/joueur/{player_token:str}/matchs/{stage_id:int}/{match_id:str}")
 async def report_form(
     request: Request, db: DB, player_token: FromPath[str], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template | Redirect:
@@ -122,7 +119,7 @@ async def report_form(
     return await _player_action(request, db, player_token, "rapport", action)
 
 
-@links.post("/joueur/{player_token:str}/rapports/{report_id:int}/reponse", include_in_schema=False)
+@post("/joueur/{player_token:str}/rapports/{report_id:int}/reponse")
 async def answer_form(request: Request, db: DB, player_token: FromPath[str], report_id: FromPath[int]) -> Template | Redirect:
     data = await read_form(request)
     agree = data.get("agree") == "1"
@@ -141,13 +138,13 @@ async def _space(request: Request, db: DB) -> MySpaceOut:
         return MySpaceOut.of(await player_space(session, actor_of(request)))
 
 
-@players.get("/api/me/tournament",
+@get("/api/me/tournament",
      summary="Your sessions, your matches to play and the reports waiting for your answer (bearer: your link's token)")
 async def space_api(request: Request, db: DB) -> MySpaceOut:
     return await _space(request, db)
 
 
-@players.post("/api/me/sessions/{session_id:int}/register", status_code=200,
+@post("/api/me/sessions/{session_id:int}/register", status_code=200,
       summary="Ask to take part in a qualifier session of your library (a librarian approves)")
 async def register_api(request: Request, db: DB, session_id: FromPath[int]) -> MySpaceOut:
     async with db.write() as session:
@@ -155,7 +152,7 @@ async def register_api(request: Request, db: DB, session_id: FromPath[int]) -> M
     return await _space(request, db)
 
 
-@players.post("/api/me/matches/{stage_id:int}/{match_id:str}/report",
+@post("/api/me/matches/{stage_id:int}/{match_id:str}/report",
       summary="Report the result of your qualifier match; another player of the match confirms it")
 async def report_api(
     request: Request, db: DB, stage_id: FromPath[int], match_id: FromPath[str], data: JSONBody[ReportIn]
@@ -187,20 +184,19 @@ async def _answer_api(request: Request, db: DB, report_id: int, agree: bool, not
     return AnswerOut(report=report, result=result)
 
 
-@players.post("/api/me/reports/{report_id:int}/confirm", status_code=200,
+@post("/api/me/reports/{report_id:int}/confirm", status_code=200,
       summary="Confirm an opponent's report: the result is recorded")
 async def confirm_api(request: Request, db: DB, report_id: FromPath[int]) -> AnswerOut:
     return await _answer_api(request, db, report_id, True, "")
 
 
-@players.post("/api/me/reports/{report_id:int}/dispute", status_code=200,
+@post("/api/me/reports/{report_id:int}/dispute", status_code=200,
       summary="Dispute an opponent's report: the librarian settles it")
 async def dispute_api(request: Request, db: DB, report_id: FromPath[int], data: JSONBody[DisputeIn]) -> AnswerOut:
     return await _answer_api(request, db, report_id, False, data.note)
 
 
-TAGS = ["player"]
-ROUTER = Router("/", tags=TAGS, route_handlers=[
-    space_page, register_form, report_page, report_form, answer_form, space_api, register_api, report_api,
-    confirm_api, dispute_api,
-])
+ROUTERS = [
+    pages(space_page, register_form, report_page, report_form, answer_form, guards=[player_link]),
+    api("player", space_api, register_api, report_api, confirm_api, dispute_api, guards=[player_only]),
+]

@@ -1,7 +1,7 @@
 """Qualifier sessions at the library desk: scheduling, enrolment, requests, check-in, withdrawals,
 start and close; JSON twins. The services check the library: a librarian runs only their own."""
 
-from litestar import Request, Router
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -16,13 +16,11 @@ from web.auth import account_only, actor_of
 from web.deps import DB
 from web.forms import FormState, read_form
 from web.i18n import N_, _
-from web.routing import Audience, public
+from web.routers import api, pages
 from web.tournament.forms import local_input, paris_time, parse_int, parse_local
 from web.tournament.schemas import DecisionIn, DeskOut, EnrolIn, QualificationOut, SessionIn, SessionOut, StageOut
 from web.tournament.wording import page
 from web.tournament_messages import FORMAT_LABELS, label, message
-
-accounts = Audience(account_only)
 
 # --- pages ---------------------------------------------------------------------------------------------
 
@@ -40,12 +38,12 @@ async def _schedule_page(request: Request, db: DB, tournament_id: int, form: For
     }, status_code=status_code)
 
 
-@accounts.get("/tournois/{tournament_id:int}/qualifications/nouvelle", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/qualifications/nouvelle")
 async def schedule_page(request: Request, db: DB, tournament_id: FromPath[int]) -> Template:
     return await _schedule_page(request, db, tournament_id, FormState(values={"capacity": "16"}))
 
 
-@accounts.post("/tournois/{tournament_id:int}/qualifications/nouvelle", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/qualifications/nouvelle")
 async def schedule_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
     data = await read_form(request)
     form = FormState(values=data)
@@ -93,7 +91,7 @@ async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: i
     }, status_code=status_code)
 
 
-@accounts.get("/tournois/{tournament_id:int}/qualifications/{session_id:int}", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/qualifications/{session_id:int}")
 async def desk_page(
     request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], fait: FromQuery[str | None] = None
 ) -> Template:
@@ -114,7 +112,7 @@ async def _desk_action(request: Request, db: DB, tournament_id: int, session_id:
     return Redirect(f"/tournois/{tournament_id}/qualifications/{session_id}?fait={done}", status_code=303)
 
 
-@accounts.post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/inscriptions", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/inscriptions")
 async def enrol_form(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
     data = await read_form(request)
 
@@ -128,8 +126,8 @@ async def enrol_form(request: Request, db: DB, tournament_id: FromPath[int], ses
 def _entry_route(path: str, done: str, run):
     """A POST on one entry of the session (check-in, withdrawal, answer to a request)."""
 
-    @accounts.post(f"/tournois/{{tournament_id:int}}/qualifications/{{session_id:int}}/inscriptions/{{entry_id:int}}/{path}",
-          include_in_schema=False, name=f"entry-{path}")
+    @post(f"/tournois/{{tournament_id:int}}/qualifications/{{session_id:int}}/inscriptions/{{entry_id:int}}/{path}",
+          name=f"entry-{path}")
     async def handler(
         request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int]
     ) -> Template | Redirect:
@@ -155,7 +153,7 @@ decision_form = _entry_route(
 )
 
 
-@accounts.post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/lancement", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/lancement")
 async def start_form(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
     try:
         async with db.write() as session:
@@ -168,7 +166,7 @@ async def start_form(request: Request, db: DB, tournament_id: FromPath[int], ses
     return Redirect(f"/tournois/{tournament_id}/phases/{stage.id}", status_code=303)
 
 
-@accounts.post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/cloture", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/cloture")
 async def close_form(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
     async def action(session):
         await qualifiers.close_session(session, session_id=session_id, actor=actor_of(request))
@@ -179,14 +177,14 @@ async def close_form(request: Request, db: DB, tournament_id: FromPath[int], ses
 # --- API ------------------------------------------------------------------------------------------------------
 
 
-@public.get("/api/tournaments/{tournament_id:int}/sessions", summary="The qualifier sessions (public)")
+@get("/api/tournaments/{tournament_id:int}/sessions", summary="The qualifier sessions (public)")
 async def sessions_api(db: DB, tournament_id: FromPath[int]) -> list[SessionOut]:
     async with db.read() as session:
         seen = await overview(session, tournament_id)
     return [SessionOut.of(line) for line in seen.sessions]
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions",
+@post("/api/tournaments/{tournament_id:int}/sessions", guards=[account_only],
       summary="Schedule a qualifier session (the library's librarians or MDE staff)")
 async def schedule_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[SessionIn]) -> DeskOut:
     who = actor_of(request)
@@ -209,13 +207,13 @@ async def _desk_api(request: Request, db: DB, tournament_id: int, session_id: in
         return DeskOut.of(await desk(session, tournament_id=tournament_id, session_id=session_id, actor=who))
 
 
-@accounts.get("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}",
+@get("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}",
      summary="A qualifier session with its entries (the library's librarians or MDE staff)")
 async def desk_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> DeskOut:
     return await _desk_api(request, db, tournament_id, session_id)
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries", summary="Enrol one of the library's players")
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries", summary="Enrol one of the library's players")
 async def enrol_api(
     request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], data: JSONBody[EnrolIn]
 ) -> DeskOut:
@@ -234,7 +232,7 @@ async def _entry_api(request: Request, db: DB, tournament_id: int, session_id: i
     return await _desk_api(request, db, tournament_id, session_id, action)
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/check-in", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/check-in", status_code=200,
       summary="Check a player in (after the start time, they are recorded as late)")
 async def check_in_api(
     request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int]
@@ -243,7 +241,7 @@ async def check_in_api(
                             lambda session, who: qualifiers.check_in(session, entry_id=entry_id, actor=who))
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/withdraw", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/withdraw", status_code=200,
       summary="Withdraw a player (once the qualifier runs, their remaining matches are forfeited)")
 async def withdraw_api(
     request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int]
@@ -252,7 +250,7 @@ async def withdraw_api(
                             lambda session, who: qualifiers.withdraw_entry(session, entry_id=entry_id, actor=who))
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/decision", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/decision", status_code=200,
       summary="Approve or refuse a player's own request to take part")
 async def decision_api(
     request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int],
@@ -263,7 +261,7 @@ async def decision_api(
         lambda session, who: qualifiers.decide_request(session, entry_id=entry_id, approve=data.approve, actor=who))
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/start",
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/start",
       summary="Start the qualifier: the checked-in players are drawn into its format")
 async def start_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> StageOut:
     async with db.write() as session:
@@ -273,7 +271,7 @@ async def start_api(request: Request, db: DB, tournament_id: FromPath[int], sess
         return StageOut.of(await load_stage_view(session, stage))
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/close", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/close", status_code=200,
       summary="Close a finished qualifier and record its qualification places")
 async def close_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> list[QualificationOut]:
     async with db.write() as session:
@@ -282,9 +280,8 @@ async def close_api(request: Request, db: DB, tournament_id: FromPath[int], sess
         return [QualificationOut.of(row) for row in rows]
 
 
-TAGS = ["qualifiers"]
-ROUTER = Router("/", tags=TAGS, route_handlers=[
-    schedule_page, schedule_form, desk_page, enrol_form, check_in_form, withdraw_form, decision_form, start_form,
-    close_form, sessions_api, schedule_api, desk_api, enrol_api, check_in_api, withdraw_api, decision_api,
-    start_api, close_api,
-])
+ROUTERS = [
+    pages(schedule_page, schedule_form, desk_page, enrol_form, check_in_form, withdraw_form, decision_form, start_form, close_form, guards=[account_only]),
+    api("qualifiers", sessions_api, schedule_api),
+    api("qualifiers", desk_api, enrol_api, check_in_api, withdraw_api, decision_api, start_api, close_api, guards=[account_only]),
+]

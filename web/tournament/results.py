@@ -7,7 +7,7 @@ made when the form is drawn (or sent as the ``Idempotency-Key`` header), and the
 
 from typing import Any
 
-from litestar import Request, Response, Router
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -26,13 +26,11 @@ from web.deps import DB
 from web.errors import ProblemError, problem_of
 from web.forms import read_form
 from web.i18n import _
-from web.routing import Audience, public
+from web.routers import api, pages
 from web.tournament.forms import DUEL_OUTCOMES, SCORED_FORMATS, form_fields, new_key, races_of, result_from_form
 from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut
 from web.tournament.wording import call_line, change_text, match_title, page, round_names
 from web.tournament_messages import ACTION_LABELS, OUTCOME_LABELS, label, message
-
-accounts = Audience(account_only)
 
 
 async def _stage_view(session, tournament_id: int, stage_id: int) -> StageView:
@@ -65,7 +63,7 @@ async def _stage_context(session, request: Request, tournament_id: int, stage_id
 # --- pages -----------------------------------------------------------------------------------------------
 
 
-@public.get("/tournois/{tournament_id:int}/phases/{stage_id:int}", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/phases/{stage_id:int}")
 async def stage_page(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], fait: FromQuery[str | None] = None
 ) -> Template:
@@ -76,14 +74,14 @@ async def stage_page(
     return page("stage.html", context)
 
 
-@public.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/classement", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/phases/{stage_id:int}/classement")
 async def standings_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
     async with db.read() as session:
         context = await _stage_context(session, request, tournament_id, stage_id)
     return page("standings.html", context)
 
 
-@public.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/tableau", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/phases/{stage_id:int}/tableau")
 async def bracket_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
     async with db.read() as session:
         context = await _stage_context(session, request, tournament_id, stage_id)
@@ -141,7 +139,7 @@ async def _entry_context(session, request: Request, tournament_id: int, stage_id
     }
 
 
-@accounts.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}")
 async def entry_page(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template:
@@ -150,7 +148,7 @@ async def entry_page(
     return page("entry.html", context)
 
 
-@accounts.post("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}")
 async def entry_form(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template | Redirect:
@@ -201,7 +199,7 @@ async def _refused_entry(
     raise exc
 
 
-@accounts.get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}/historique", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}/historique")
 async def audit_page(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
 ) -> Template:
@@ -241,21 +239,21 @@ def _audit_change(line: AuditLine, names: dict[int, str], numbers: dict[str, int
 # --- API ----------------------------------------------------------------------------------------------------
 
 
-@public.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}",
+@get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}",
      summary="A stage (a qualifier or the final): its matches and live standings (public)")
 async def stage_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> StageOut:
     async with db.read() as session:
         return StageOut.of(await _stage_view(session, tournament_id, stage_id))
 
 
-@public.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/standings", summary="A stage's standings so far (public)")
+@get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/standings", summary="A stage's standings so far (public)")
 async def standings_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[StandingOut]:
     async with db.read() as session:
         view = await _stage_view(session, tournament_id, stage_id)
     return [StandingOut.of(line) for line in view.standings]
 
 
-@public.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}",
+@get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}",
      summary="One match with its players, state and current version (public)")
 async def match_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]) -> MatchOut:
     async with db.read() as session:
@@ -266,7 +264,7 @@ async def match_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int
     return MatchOut.of(match)
 
 
-@accounts.post(
+@post(
     "/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/result",
     status_code=200,
     summary="Enter or correct a result (qualifier: that library's librarians; final: referees; MDE staff)",
@@ -320,7 +318,7 @@ async def _result_problem(db: DB, tournament_id: int, stage_id: int, match_id: s
     return problem_of(exc, **extra)
 
 
-@accounts.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/audit",
+@get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/audit",
      summary="A match's audit trail: who, when, from where, what changed")
 async def audit_api(
     request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
@@ -331,7 +329,7 @@ async def audit_api(
     return [AuditOut.of(line) for line in lines]
 
 
-@accounts.get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/reports",
+@get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/reports",
      summary="Players' reports waiting for confirmation, and disputes, for the librarian to settle")
 async def reports_api(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[ReportOut]:
     async with db.read() as session:
@@ -340,8 +338,9 @@ async def reports_api(request: Request, db: DB, tournament_id: FromPath[int], st
     return [ReportOut.of(report) for report in reports]
 
 
-TAGS = ["results"]
-ROUTER = Router("/", tags=TAGS, route_handlers=[
-    stage_page, standings_page, bracket_page, stage_api, standings_api, match_api, entry_page, entry_form,
-    audit_page, result_api, audit_api, reports_api,
-])
+ROUTERS = [
+    pages(stage_page, standings_page, bracket_page),
+    pages(entry_page, entry_form, audit_page, guards=[account_only]),
+    api("results", stage_api, standings_api, match_api),
+    api("results", result_api, audit_api, reports_api, guards=[account_only]),
+]

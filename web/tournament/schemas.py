@@ -15,7 +15,7 @@ from tournament.views.final import CallList, Podium, PodiumLine, SeedingReport, 
 from tournament.views.matches import MatchView, Seat, StageView, StandingLine
 from tournament.views.overview import SessionLine
 from tournament.views.player import PlayerSpace
-from web.schemas import shaped
+from web.schemas import from_row
 from web.tournament.wording import call_line, match_title
 
 # --- tournaments and sessions -------------------------------------------------------------------------
@@ -96,7 +96,7 @@ class TournamentOut:
 
     @classmethod
     def of(cls, tournament: Tournament) -> "TournamentOut":
-        return shaped(cls, tournament)
+        return from_row(cls, tournament)
 
 
 @dataclass
@@ -107,7 +107,7 @@ class LibraryRef:
 
     @classmethod
     def of(cls, library: Library) -> "LibraryRef":
-        return shaped(cls, library)
+        return from_row(cls, library)
 
 
 @dataclass
@@ -127,7 +127,7 @@ class SessionOut:
 
     @classmethod
     def of(cls, line: SessionLine) -> "SessionOut":
-        return shaped(cls, line.qualifier, commune=line.library.commune, enrolled=line.enrolled, pending=line.pending)
+        return from_row(cls, line.qualifier, commune=line.library.commune, enrolled=line.enrolled, pending=line.pending)
 
 
 @dataclass
@@ -178,7 +178,7 @@ class EntryOut:
     @classmethod
     def of(cls, line: EntryLine) -> "EntryOut":
         player = line.player
-        return shaped(cls, line.entry, pseudonym=player.pseudonym, first_name=player.first_name,
+        return from_row(cls, line.entry, pseudonym=player.pseudonym, first_name=player.first_name,
                       last_initial=player.last_initial)
 
 
@@ -207,7 +207,7 @@ class QualificationOut:
 
     @classmethod
     def of(cls, row: Qualification) -> "QualificationOut":
-        return shaped(cls, row)
+        return from_row(cls, row)
 
 
 # --- stages, matches, results ---------------------------------------------------------------------------
@@ -222,7 +222,7 @@ class SeatOut:
 
     @classmethod
     def of(cls, seat: Seat | None) -> "SeatOut | None":
-        return None if seat is None else shaped(cls, seat)
+        return None if seat is None else from_row(cls, seat)
 
 
 @dataclass
@@ -250,7 +250,7 @@ class MatchOut:
 
     @classmethod
     def of(cls, view: MatchView) -> "MatchOut":
-        return shaped(
+        return from_row(
             cls, view, state=view.state.value, players=[SeatOut.of(seat) for seat in view.seats],
             winner_player_id=view.winner.player_id if view.winner else None,
             ranking=[seat.player_id for seat in view.ranking], races=[[s.player_id for s in race] for race in view.races],
@@ -273,7 +273,7 @@ class StandingOut:
 
     @classmethod
     def of(cls, line: StandingLine) -> "StandingOut":
-        return shaped(cls, line, player=SeatOut.of(line.seat))
+        return from_row(cls, line, player=SeatOut.of(line.seat))
 
 
 @dataclass
@@ -289,7 +289,7 @@ class StageOut:
 
     @classmethod
     def of(cls, view: StageView) -> "StageOut":
-        return shaped(cls, view.stage, matches=[MatchOut.of(m) for m in view.matches],
+        return from_row(cls, view.stage, matches=[MatchOut.of(m) for m in view.matches],
                       standings=[StandingOut.of(line) for line in view.standings])
 
 
@@ -327,7 +327,7 @@ class ResultOut:
 
     @classmethod
     def of(cls, outcome: Outcome, match: MatchOut, calls: list[str] | None = None) -> "ResultOut":
-        return shaped(cls, outcome, invalidated=list(outcome.invalidated), match=match, calls=calls or [])
+        return from_row(cls, outcome, invalidated=list(outcome.invalidated), match=match, calls=calls or [])
 
 
 @dataclass
@@ -341,7 +341,7 @@ class AuditOut:
 
     @classmethod
     def of(cls, line: AuditLine) -> "AuditOut":
-        return shaped(cls, line)
+        return from_row(cls, line)
 
 
 @dataclass
@@ -362,7 +362,7 @@ class ReportOut:
 
     @classmethod
     def of(cls, view: ReportView) -> "ReportOut":
-        return shaped(
+        return from_row(
             cls, view.report, reporter=SeatOut.of(view.reporter), responder=SeatOut.of(view.responder),
             winner_player_id=view.winner.player_id if view.winner else None,
             races=[[s.player_id for s in race] for race in view.races], draw=view.draw, outcome=view.outcome,
@@ -389,7 +389,7 @@ class FinalistOut:
 
     @classmethod
     def of(cls, line: Finalist) -> "FinalistOut":
-        return shaped(cls, line)
+        return from_row(cls, line)
 
 
 @dataclass
@@ -413,7 +413,7 @@ class SeedOut:
 
     @classmethod
     def of(cls, line: SeedLine) -> "SeedOut":
-        return shaped(cls, line, player=SeatOut.of(line.seat), opponents=[SeatOut.of(s) for s in line.opponents])
+        return from_row(cls, line, player=SeatOut.of(line.seat), opponents=[SeatOut.of(s) for s in line.opponents])
 
 
 @dataclass
@@ -430,7 +430,7 @@ class SeedingOut:
 
     @classmethod
     def of(cls, report: SeedingReport) -> "SeedingOut":
-        return shaped(
+        return from_row(
             cls, report, stage_id=report.stage.id, seeds=[SeedOut.of(line) for line in report.lines],
             moves=[SeedOut.of(line) for line in report.moves], same_library_before=list(report.same_library_before),
             same_library_after=list(report.same_library_after),
@@ -461,7 +461,7 @@ class StationOut:
         out = []
         for station in listed.stations:
             call = listed.call_at(station)
-            out.append(shaped(cls, station, call=call_line(call.match, station.number) if call else None))
+            out.append(from_row(cls, station, call=call_line(call.match, station.number) if call else None))
         return out
 
 
@@ -473,7 +473,7 @@ class PodiumLineOut:
 
     @classmethod
     def of(cls, line: PodiumLine) -> "PodiumLineOut":
-        return shaped(cls, line, player=SeatOut.of(line.seat))
+        return from_row(cls, line, player=SeatOut.of(line.seat))
 
 
 @dataclass
@@ -544,7 +544,7 @@ class MySpaceOut:
             player_id=space.player.id,
             pseudonym=space.player.pseudonym,
             sessions=[
-                shaped(MySessionOut, s.qualifier, session_id=s.qualifier.id, tournament_id=s.tournament.id,
+                from_row(MySessionOut, s.qualifier, session_id=s.qualifier.id, tournament_id=s.tournament.id,
                        tournament=s.tournament.name, entry_status=s.entry.status if s.entry else None)
                 for s in space.sessions
             ],

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from litestar import Request, Router
+from litestar import Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -26,7 +26,7 @@ from web.deps import DB
 from web.forms import FormState, read_form
 from web.i18n import N_, _
 from web.messages import age_label
-from web.routing import Audience, public
+from web.routers import api, pages
 from web.tournament.forms import local_input, paris_time, parse_int, parse_local
 from web.tournament.schemas import (
     JoinIn,
@@ -39,9 +39,6 @@ from web.tournament.schemas import (
 )
 from web.tournament.wording import page
 from web.tournament_messages import FORMAT_LABELS, GRAND_FINAL_LABELS, MATCH_KIND_LABELS, label, message
-
-staff = Audience(staff_only)
-accounts = Audience(account_only)
 
 
 def _values(data: TournamentIn | TournamentPatch, current: Tournament | None = None) -> dict[str, Any]:
@@ -169,7 +166,7 @@ async def _save_setup(request: Request, db: DB, write, *, tournament_id: int | N
 # --- pages -------------------------------------------------------------------------------------------------
 
 
-@public.get("/tournois", include_in_schema=False)
+@get("/tournois")
 async def tournaments_page(request: Request, db: DB) -> Template:
     async with db.read() as session:
         tournaments = await list_tournaments(session)
@@ -183,7 +180,7 @@ NOTICES = {
 }
 
 
-@public.get("/tournois/{tournament_id:int}", include_in_schema=False)
+@get("/tournois/{tournament_id:int}")
 async def tournament_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
     who = actor_of(request)
     async with db.read() as session:
@@ -203,12 +200,12 @@ async def tournament_page(request: Request, db: DB, tournament_id: FromPath[int]
     })
 
 
-@staff.get("/tournois/nouveau", include_in_schema=False)
+@get("/tournois/nouveau")
 async def new_tournament_page(db: DB) -> Template:
     return await _setup_page(db, FormState(values=dict(NEW_TOURNAMENT.values)))
 
 
-@staff.post("/tournois/nouveau", include_in_schema=False)
+@post("/tournois/nouveau")
 async def create_tournament_form(request: Request, db: DB) -> Template | Redirect:
     async def write(session, values):
         tournament = await setup.set_up_tournament(session, Tournament(**values), actor=actor_of(request))
@@ -217,14 +214,14 @@ async def create_tournament_form(request: Request, db: DB) -> Template | Redirec
     return await _save_setup(request, db, write)
 
 
-@staff.get("/tournois/{tournament_id:int}/modifier", include_in_schema=False)
+@get("/tournois/{tournament_id:int}/modifier")
 async def edit_tournament_page(db: DB, tournament_id: FromPath[int]) -> Template:
     async with db.read() as session:
         tournament = (await overview(session, tournament_id)).tournament
     return await _setup_page(db, _form_from(tournament), tournament=tournament)
 
 
-@staff.post("/tournois/{tournament_id:int}/modifier", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/modifier")
 async def edit_tournament_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
     async def write(session, values):
         await setup.update_setup(session, tournament_id=tournament_id, changes=values, actor=actor_of(request))
@@ -233,14 +230,14 @@ async def edit_tournament_form(request: Request, db: DB, tournament_id: FromPath
     return await _save_setup(request, db, write, tournament_id=tournament_id)
 
 
-@staff.post("/tournois/{tournament_id:int}/ouverture", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/ouverture")
 async def open_qualifying_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Redirect:
     async with db.write() as session:
         await setup.open_qualifying(session, tournament_id=tournament_id, actor=actor_of(request))
     return Redirect(f"/tournois/{tournament_id}?fait=ouvert", status_code=303)
 
 
-@accounts.post("/tournois/{tournament_id:int}/bibliotheques", include_in_schema=False)
+@post("/tournois/{tournament_id:int}/bibliotheques")
 async def join_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Redirect:
     data = await read_form(request)
     who = actor_of(request)
@@ -253,13 +250,13 @@ async def join_form(request: Request, db: DB, tournament_id: FromPath[int]) -> R
 # --- API ---------------------------------------------------------------------------------------------------
 
 
-@public.get("/api/tournaments", summary="Every tournament (public)")
+@get("/api/tournaments", summary="Every tournament (public)")
 async def list_tournaments_api(db: DB) -> list[TournamentOut]:
     async with db.read() as session:
         return [TournamentOut.of(t) for t in await list_tournaments(session)]
 
 
-@public.get("/api/tournaments/{tournament_id:int}", summary="A tournament with its libraries, qualifier sessions and final (public)")
+@get("/api/tournaments/{tournament_id:int}", summary="A tournament with its libraries, qualifier sessions and final (public)")
 async def tournament_api(db: DB, tournament_id: FromPath[int]) -> TournamentDetailOut:
     async with db.read() as session:
         seen = await overview(session, tournament_id)
@@ -271,14 +268,14 @@ async def tournament_api(db: DB, tournament_id: FromPath[int]) -> TournamentDeta
     )
 
 
-@staff.post("/api/tournaments", summary="Set up a tournament (MDE staff)")
+@post("/api/tournaments", guards=[staff_only], summary="Set up a tournament (MDE staff)")
 async def create_tournament_api(request: Request, db: DB, data: JSONBody[TournamentIn]) -> TournamentOut:
     async with db.write() as session:
         tournament = await setup.set_up_tournament(session, Tournament(**_values(data)), actor=actor_of(request))
     return TournamentOut.of(tournament)
 
 
-@staff.patch("/api/tournaments/{tournament_id:int}", summary="Change the set-up while in set-up (MDE staff)")
+@patch("/api/tournaments/{tournament_id:int}", guards=[staff_only], summary="Change the set-up while in set-up (MDE staff)")
 async def update_tournament_api(
     request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[TournamentPatch]
 ) -> TournamentOut:
@@ -290,7 +287,7 @@ async def update_tournament_api(
     return TournamentOut.of(tournament)
 
 
-@staff.post("/api/tournaments/{tournament_id:int}/open", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/open", status_code=200,
       summary="End the set-up and open the qualifiers (MDE staff)")
 async def open_qualifying_api(request: Request, db: DB, tournament_id: FromPath[int]) -> TournamentOut:
     async with db.write() as session:
@@ -298,7 +295,7 @@ async def open_qualifying_api(request: Request, db: DB, tournament_id: FromPath[
     return TournamentOut.of(tournament)
 
 
-@accounts.post("/api/tournaments/{tournament_id:int}/libraries", status_code=200,
+@post("/api/tournaments/{tournament_id:int}/libraries", status_code=200,
       summary="A library joins the tournament (its librarians or MDE staff; idempotent)")
 async def join_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[JoinIn]) -> LibraryRef:
     async with db.write() as session:
@@ -307,9 +304,11 @@ async def join_api(request: Request, db: DB, tournament_id: FromPath[int], data:
     return LibraryRef.of(library)
 
 
-TAGS = ["tournaments"]
-ROUTER = Router("/", tags=TAGS, route_handlers=[
-    tournaments_page, tournament_page, list_tournaments_api, tournament_api, new_tournament_page,
-    create_tournament_form, edit_tournament_page, edit_tournament_form, open_qualifying_form, create_tournament_api,
-    update_tournament_api, open_qualifying_api, join_form, join_api,
-])
+ROUTERS = [
+    pages(tournaments_page, tournament_page),
+    pages(new_tournament_page, create_tournament_form, edit_tournament_page, edit_tournament_form, open_qualifying_form, guards=[staff_only]),
+    pages(join_form, guards=[account_only]),
+    api("tournaments", list_tournaments_api, tournament_api, create_tournament_api, update_tournament_api),
+    api("tournaments", open_qualifying_api, guards=[staff_only]),
+    api("tournaments", join_api, guards=[account_only]),
+]

@@ -26,7 +26,6 @@ def today(monkeypatch):
     """Fix the Paris day at 20 March 2025, before the festival."""
     day = equipment.date(2025, 3, 20)
     monkeypatch.setattr(equipment, "today_in_paris", lambda: day)
-    monkeypatch.setattr("web.controllers.festival_equipment.today_in_paris", lambda: day)
     return day
 
 

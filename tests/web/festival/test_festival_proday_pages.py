@@ -110,3 +110,15 @@ def test_staff_manage_sessions_and_attendees(staff_client, workshop):
 def test_only_staff_see_attendees(client, workshop):
     session_id, _ = workshop
     assert client.get(f"/api/festival/pro-sessions/{session_id}/registrations").status_code == 401
+
+
+def test_a_session_already_started_says_its_registrations_are_closed_in_the_festivals_words(app, client, workshop):
+    """The festival and the tournament both have a closed session; each keeps its own words."""
+    session_id, library_id = workshop
+    app.state.clock = lambda: datetime(2025, 4, 3, 15, 0, tzinfo=PARIS)
+    response = client.post(f"/journee-pro/seances/{session_id}/inscription",
+                           data={**person(1, library_id), "library_id": str(library_id)}, headers=csrf_headers(client))
+    assert response.status_code == 409
+    text = html.unescape(response.text)
+    assert "Les inscriptions à cette séance sont closes." in text
+    assert "séance de qualification" not in text

@@ -1,8 +1,6 @@
 """The professional day and the launch meeting: sessions, registration of library staff with a waiting
 list, cancellation by private link; MDE staff manage sessions and see who comes. Pages and API."""
 
-from dataclasses import dataclass
-
 from litestar import Request, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -12,75 +10,36 @@ from tournament.audit import Actor
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalError, FestivalNotFound
 from tournament.festival.proday import (
-    AttendeeInput, ProRegistration, ProSession, ProSessionInput, SessionSeats, attendees, cancel_by_token,
-    cancel_registration, list_sessions, register_attendee, registration_by_token, save_pro_session, session_seats,
+    AttendeeInput,
+    ProRegistration,
+    ProSession,
+    ProSessionInput,
+    attendees,
+    cancel_by_token,
+    cancel_registration,
+    list_sessions,
+    register_attendee,
+    registration_by_token,
+    save_pro_session,
+    session_seats,
     waiting_position,
 )
 from tournament.libraries import list_libraries
+from tournament.refusals import Status
 from web.auth import actor_of, client_address, staff_only
-from web.controllers.festival_common import (
-    actor_or_401, chosen_edition, edition_or_404, form_with_errors, now_of, paris_iso, problem_from, raise_for_page,
-    read_int, render,
-)
 from web.deps import DB, Config
-from web.forms import FormState, read_form
-from web.messages import message
-
-
-@dataclass
-class ProSessionOut:
-    id: int
-    meeting: str
-    kind: str
-    title: str
-    description: str
-    starts_at: str
-    ends_at: str
-    place: str
-    capacity: int
-    confirmed: int
-    waiting: int
-    free: int
-
-    @classmethod
-    def of(cls, seats: SessionSeats) -> "ProSessionOut":
-        s = seats.session
-        return cls(id=s.id, meeting=s.meeting, kind=s.kind, title=s.title, description=s.description,
-                   starts_at=paris_iso(s.starts_at), ends_at=paris_iso(s.ends_at), place=s.place, capacity=s.capacity,
-                   confirmed=seats.confirmed, waiting=seats.waiting, free=seats.free)
-
-
-@dataclass
-class SeatOut:
-    """A registration as its holder sees it."""
-
-    session_id: int
-    name: str
-    state: str
-    """`confirmed`, `waiting` or `cancelled`."""
-    waiting_position: int | None
-    token: str | None = None
-    """Only in the answer to the registration: the private cancellation link's secret."""
-    cancel_url: str | None = None
-
-
-@dataclass
-class AttendeeOut:
-    id: int
-    name: str
-    email: str
-    library_id: int
-    library: str
-    staff_status: str
-    state: str
-    created_at: str
-
-
-@dataclass
-class CancelOut:
-    cancelled: SeatOut
-    promoted: int
-    """How many people waiting got a seat."""
+from web.festival.common import (
+    actor_or_401,
+    chosen_edition,
+    edition_or_404,
+    now_of,
+    read_int,
+    render,
+)
+from web.festival.schemas import AttendeeOut, CancelOut, ProSeatOut, ProSessionOut
+from web.festival_messages import message
+from web.forms import FormState, conflict_409, form_or_errors, read_form
+from web.routers import api, pages
 
 
 def _actor(request: Request) -> Actor:
@@ -91,8 +50,8 @@ def cancel_path(token: str) -> str:
     return f"/journee-pro/annulation/{token}"
 
 
-async def _seat(session, registration: ProRegistration, token: str | None = None, base: str = "") -> SeatOut:
-    return SeatOut(
+async def _seat(session, registration: ProRegistration, token: str | None = None, base: str = "") -> ProSeatOut:
+    return ProSeatOut(
         session_id=registration.session_id, name=registration.name, state=registration.state,
         waiting_position=await waiting_position(session, registration), token=token,
         cancel_url=f"{base.rstrip('/')}{cancel_path(token)}" if token else None,
@@ -124,7 +83,7 @@ def _attendee_input(values: dict[str, str]) -> AttendeeInput:
 # --- Public pages -----------------------------------------------------------------------------------
 
 
-@get("/journee-pro", include_in_schema=False)
+@get("/journee-pro")
 async def proday_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
     async with db.read() as session:
         chosen = await chosen_edition(session, edition)
@@ -143,29 +102,27 @@ async def _registration_form(db: DB, session_id: int, form: FormState, status: i
                   library_choices=[("", "…")] + [(str(l.id), f"{l.commune} · {l.name}") for l in libraries])
 
 
-@get("/journee-pro/seances/{session_id:int}/inscription", include_in_schema=False)
+@get("/journee-pro/seances/{session_id:int}/inscription")
 async def proday_register_page(db: DB, session_id: FromPath[int]) -> Template:
     return await _registration_form(db, session_id, FormState(values={"staff_status": "employee"}))
 
 
-@post("/journee-pro/seances/{session_id:int}/inscription", include_in_schema=False)
+@post("/journee-pro/seances/{session_id:int}/inscription")
 async def proday_register_submit(request: Request, db: DB, session_id: FromPath[int]) -> Template:
     values = await read_form(request)
-    try:
+    async with form_or_errors(values, status=conflict_409) as submitted:
         data = _attendee_input(values)
         async with db.write() as session:
             registration, token = await register_attendee(session, session_id=session_id, data=data,
                                                           actor=_actor(request), now=now_of(request))
             seat = await _seat(session, registration, token)
             seats = await session_seats(session, session_id)
-    except FestivalError as exc:
-        if exc.code in ("unknown_session",):
-            raise NotFoundException(message(exc.code)) from None
-        return await _registration_form(db, session_id, form_with_errors(values, exc), 409 if not exc.errors else 400)
+    if submitted.refused:
+        return await _registration_form(db, session_id, submitted.form, submitted.status)
     return render("proday_registered.html", seat=seat, seats=seats, link=cancel_path(token))
 
 
-@get("/journee-pro/annulation/{token:str}", include_in_schema=False)
+@get("/journee-pro/annulation/{token:str}")
 async def proday_cancel_page(db: DB, token: FromPath[str]) -> Template:
     async with db.read() as session:
         try:
@@ -177,7 +134,7 @@ async def proday_cancel_page(db: DB, token: FromPath[str]) -> Template:
     return render("proday_cancel.html", seat=seat, seats=seats, token=token, done=False)
 
 
-@post("/journee-pro/annulation/{token:str}", include_in_schema=False)
+@post("/journee-pro/annulation/{token:str}")
 async def proday_cancel_submit(request: Request, db: DB, token: FromPath[str]) -> Template:
     try:
         async with db.write() as session:
@@ -185,7 +142,8 @@ async def proday_cancel_submit(request: Request, db: DB, token: FromPath[str]) -
             seat = await _seat(session, registration)
             seats = await session_seats(session, registration.session_id)
     except FestivalError as exc:
-        raise_for_page(exc)
+        if exc.status in (Status.FORBIDDEN, Status.NOT_FOUND):
+            raise
         async with db.read() as session:
             registration = await registration_by_token(session, token)
             seat = await _seat(session, registration)
@@ -205,28 +163,27 @@ async def _admin_page(db: DB, edition_year: int | None, form: FormState, status:
     return render("proday_admin.html", status_code=status, edition=edition, sessions=sessions, form=form)
 
 
-@get("/admin/festival/journee-pro", include_in_schema=False, guards=[staff_only])
+@get("/admin/festival/journee-pro")
 async def proday_admin_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
     return await _admin_page(db, edition, FormState(values={"meeting": "professional_day", "kind": "conference"}))
 
 
-@post("/admin/festival/journee-pro", include_in_schema=False, guards=[staff_only])
+@post("/admin/festival/journee-pro")
 async def proday_admin_create(request: Request, db: DB, edition: FromQuery[int | None] = None) -> Template | Redirect:
     values = await read_form(request)
-    try:
+    async with form_or_errors(values) as submitted:
         data = _session_input(values)
         async with db.write() as session:
             chosen = await chosen_edition(session, edition)
             if chosen is None:
                 raise FestivalNotFound("unknown_edition")
             await save_pro_session(session, edition=chosen, data=data, actor=actor_or_401(request))
-    except FestivalError as exc:
-        raise_for_page(exc)
-        return await _admin_page(db, edition, form_with_errors(values, exc), 400)
+    if submitted.refused:
+        return await _admin_page(db, edition, submitted.form, submitted.status)
     return Redirect(f"/admin/festival/journee-pro?edition={chosen.year}")
 
 
-@get("/admin/festival/journee-pro/{session_id:int}", include_in_schema=False, guards=[staff_only])
+@get("/admin/festival/journee-pro/{session_id:int}")
 async def proday_attendees_page(request: Request, db: DB, session_id: FromPath[int]) -> Template:
     async with db.read() as session:
         try:
@@ -237,22 +194,17 @@ async def proday_attendees_page(request: Request, db: DB, session_id: FromPath[i
     return render("proday_attendees.html", seats=seats, people=people)
 
 
-@post("/admin/festival/journee-pro/inscriptions/{registration_id:int}/annuler", include_in_schema=False,
-      guards=[staff_only])
+@post("/admin/festival/journee-pro/inscriptions/{registration_id:int}/annuler")
 async def proday_admin_cancel(request: Request, db: DB, registration_id: FromPath[int]) -> Redirect:
-    try:
-        async with db.write() as session:
-            registration, _ = await cancel_registration(session, registration_id=registration_id, actor=actor_or_401(request))
-    except FestivalError as exc:
-        raise_for_page(exc)
-        raise problem_from(exc) from None
+    async with db.write() as session:
+        registration, _ = await cancel_registration(session, registration_id=registration_id, actor=actor_or_401(request))
     return Redirect(f"/admin/festival/journee-pro/{registration.session_id}")
 
 
 # --- API --------------------------------------------------------------------------------------------
 
 
-@get("/api/festival/pro-sessions", tags=["festival"],
+@get("/api/festival/pro-sessions",
      summary="Sessions of the professional day and launch meeting, with seats left and waiting list length")
 async def sessions_api(db: DB, edition: FromQuery[int | None] = None) -> list[ProSessionOut]:
     async with db.read() as session:
@@ -260,7 +212,7 @@ async def sessions_api(db: DB, edition: FromQuery[int | None] = None) -> list[Pr
         return [ProSessionOut.of(s) for s in (await list_sessions(session, chosen.id) if chosen else [])]
 
 
-@post("/api/festival/editions/{year:int}/pro-sessions", tags=["festival"], guards=[staff_only],
+@post("/api/festival/editions/{year:int}/pro-sessions",
       summary="Create a session (MDE staff)")
 async def create_session_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
     async with db.write() as session:
@@ -269,7 +221,7 @@ async def create_session_api(request: Request, db: DB, year: FromPath[int], data
         return ProSessionOut.of(await session_seats(session, created.id))
 
 
-@put("/api/festival/pro-sessions/{session_id:int}", tags=["festival"], guards=[staff_only],
+@put("/api/festival/pro-sessions/{session_id:int}",
      summary="Change a session (MDE staff); more seats promote people waiting")
 async def update_session_api(request: Request, db: DB, session_id: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
     async with db.write() as session:
@@ -281,32 +233,31 @@ async def update_session_api(request: Request, db: DB, session_id: FromPath[int]
         return ProSessionOut.of(await session_seats(session, session_id))
 
 
-@get("/api/festival/pro-sessions/{session_id:int}/registrations", tags=["festival"], guards=[staff_only],
+@get("/api/festival/pro-sessions/{session_id:int}/registrations", guards=[staff_only],
      summary="Who registered for a session (MDE staff): seats, waiting list in order, cancellations")
 async def attendees_api(request: Request, db: DB, session_id: FromPath[int]) -> list[AttendeeOut]:
     async with db.read() as session:
         people = await attendees(session, session_id, actor=actor_or_401(request))
-    return [AttendeeOut(r.id, r.name, r.email, r.library_id, library.name, r.staff_status, r.state, paris_iso(r.created_at))
-            for r, library in people]
+    return [AttendeeOut.of(registration, library) for registration, library in people]
 
 
-@post("/api/festival/pro-sessions/{session_id:int}/registrations", tags=["festival"], status_code=201,
+@post("/api/festival/pro-sessions/{session_id:int}/registrations", status_code=201,
       summary="Register a library employee or volunteer (waiting list when full); returns the cancellation link")
 async def register_api(request: Request, db: DB, settings: Config, session_id: FromPath[int],
-                       data: JSONBody[AttendeeInput]) -> SeatOut:
+                       data: JSONBody[AttendeeInput]) -> ProSeatOut:
     async with db.write() as session:
         registration, token = await register_attendee(session, session_id=session_id, data=data,
                                                       actor=_actor(request), now=now_of(request))
         return await _seat(session, registration, token, settings.server.public_url)
 
 
-@get("/api/festival/pro-registrations/{token:str}", tags=["festival"], summary="A registration, by its private link")
-async def seat_api(db: DB, token: FromPath[str]) -> SeatOut:
+@get("/api/festival/pro-registrations/{token:str}", summary="A registration, by its private link")
+async def seat_api(db: DB, token: FromPath[str]) -> ProSeatOut:
     async with db.read() as session:
         return await _seat(session, await registration_by_token(session, token))
 
 
-@post("/api/festival/pro-registrations/{token:str}/cancel", tags=["festival"], status_code=200,
+@post("/api/festival/pro-registrations/{token:str}/cancel", status_code=200,
       summary="Cancel a registration by its private link; the first people waiting get the seat")
 async def cancel_api(request: Request, db: DB, token: FromPath[str]) -> CancelOut:
     async with db.write() as session:
@@ -314,8 +265,8 @@ async def cancel_api(request: Request, db: DB, token: FromPath[str]) -> CancelOu
         return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
 
 
-@post("/api/festival/pro-sessions/{session_id:int}/registrations/{registration_id:int}/cancel", tags=["festival"],
-      guards=[staff_only], status_code=200, summary="Cancel someone's registration (MDE staff)")
+@post("/api/festival/pro-sessions/{session_id:int}/registrations/{registration_id:int}/cancel", status_code=200,
+      summary="Cancel someone's registration (MDE staff)")
 async def staff_cancel_api(request: Request, db: DB, session_id: FromPath[int], registration_id: FromPath[int]) -> CancelOut:
     async with db.write() as session:
         found = await session.get(ProRegistration, registration_id)
@@ -326,8 +277,10 @@ async def staff_cancel_api(request: Request, db: DB, session_id: FromPath[int], 
         return CancelOut(cancelled=await _seat(session, registration), promoted=len(promoted))
 
 
-ROUTES = [
-    proday_page, proday_register_page, proday_register_submit, proday_cancel_page, proday_cancel_submit,
-    proday_admin_page, proday_admin_create, proday_attendees_page, proday_admin_cancel, sessions_api,
-    create_session_api, update_session_api, attendees_api, register_api, seat_api, cancel_api, staff_cancel_api,
+ROUTERS = [
+    pages(proday_page, proday_register_page, proday_register_submit, proday_cancel_page, proday_cancel_submit),
+    pages(proday_admin_page, proday_admin_create, proday_attendees_page, proday_admin_cancel, guards=[staff_only]),
+    # Anyone registers; the list of who registered shares that URL, so it carries the staff guard itself.
+    api("festival", sessions_api, register_api, attendees_api, seat_api, cancel_api),
+    api("festival", create_session_api, update_session_api, staff_cancel_api, guards=[staff_only]),
 ]

@@ -1,8 +1,7 @@
 """Fiches-animation: writing them (librarians), reviewing them (MDE staff), their pictures; pages and API."""
 
 import re
-from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Request, get, post, put
 from litestar.datastructures import UploadFile
@@ -15,94 +14,46 @@ from tournament import policies
 from tournament.festival.editions import Edition, list_editions
 from tournament.festival.errors import FestivalError
 from tournament.festival.fiches import (
-    MAX_SLOTS, TRANSITIONS, EventFiche, FicheFilters, FicheInput, FicheSlot, SlotInput, create_fiche, fiche_for,
-    fiche_history, list_fiches, slots_of, transition, update_fiche, validate_fiche,
+    MAX_SLOTS,
+    TRANSITIONS,
+    EventFiche,
+    FicheFilters,
+    FicheInput,
+    FicheSlot,
+    SlotInput,
+    create_fiche,
+    fiche_for,
+    fiche_history,
+    list_fiches,
+    slots_of,
+    transition,
+    update_fiche,
+    validate_fiche,
 )
 from tournament.festival.pictures import NAME_PATTERN, discard_picture, picture_dir, set_picture
 from tournament.festival.timing import PARIS
 from tournament.libraries import Library, list_libraries
 from web.auth import account_only, actor_of, library_manager, staff_only
-from web.controllers.festival_common import (
-    actor_or_401, checked, edition_or_404, form_with_errors, now_of, paris_iso, raise_for_page,
-    read_int, render,
-)
 from web.deps import DB, Config
-from web.forms import FormState, read_form
-from web.messages import message
+from web.festival.common import (
+    actor_or_401,
+    checked,
+    edition_or_404,
+    now_of,
+    picture_url,
+    read_int,
+    render,
+)
+from web.festival.schemas import FicheOut, PictureBody, TransitionBody
+from web.festival_messages import message
+from web.forms import FormState, conflict_409, form_or_errors, read_form
+from web.routers import api, pages
 
 TEXT_FIELDS = ("title", "summary", "description", "category", "audience", "place_name", "place_address",
                "place_postcode", "place_commune", "price", "booking_details", "accessibility", "picture_credit",
                "equipment_needed")
 NUMBER_FIELDS = ("age_min", "age_max", "capacity")
 FLAG_FIELDS = ("is_free", "booking_required")
-
-
-@dataclass
-class SlotOut:
-    position: int
-    starts_at: str
-    """ISO 8601 with the Paris offset, e.g. `2025-03-30T14:00:00+02:00`."""
-    ends_at: str
-
-
-@dataclass
-class FicheOut:
-    id: int
-    edition: int
-    library_id: int
-    status: str
-    late: bool
-    title: str
-    summary: str
-    description: str
-    category: str
-    audience: str
-    age_min: int | None
-    age_max: int | None
-    slots: list[SlotOut]
-    place_name: str
-    place_address: str
-    place_postcode: str
-    place_commune: str
-    is_free: bool
-    price: str
-    booking_required: bool
-    booking_details: str
-    capacity: int | None
-    accessibility: str
-    picture_url: str | None
-    picture_credit: str
-    equipment_needed: str
-    review_comment: str
-    submitted_at: str | None
-    published_at: str | None
-
-    @classmethod
-    def of(cls, fiche: EventFiche, slots: list[FicheSlot], year: int) -> "FicheOut":
-        copied = {name: getattr(fiche, name) for name in (*TEXT_FIELDS, *NUMBER_FIELDS, *FLAG_FIELDS)}
-        return cls(
-            id=fiche.id, edition=year, library_id=fiche.library_id, status=fiche.status, late=fiche.late,
-            slots=[SlotOut(s.position, paris_iso(s.starts_at), paris_iso(s.ends_at)) for s in slots],
-            picture_url=picture_url(fiche), review_comment=fiche.review_comment,
-            submitted_at=paris_iso(fiche.submitted_at), published_at=paris_iso(fiche.published_at), **copied,
-        )
-
-
-@dataclass
-class TransitionBody:
-    action: Literal["submit", "accept", "request_changes", "publish", "unpublish"]
-    comment: str = ""
-    """Required to request changes; kept on the fiche for the library to read."""
-
-
-@dataclass
-class PictureBody:
-    picture: UploadFile
-    picture_credit: str
-
-
-def picture_url(fiche: EventFiche) -> str | None:
-    return f"/festival/images/{fiche.picture}" if fiche.picture else None
 
 
 async def _out(session, fiche: EventFiche) -> FicheOut:
@@ -180,37 +131,31 @@ async def _edition_library(db: DB, year: int, library_id: int) -> tuple[Edition,
     return edition, library
 
 
-@get(NEW_FICHE, include_in_schema=False, guards=[library_manager])
+@get(NEW_FICHE)
 async def new_fiche_page(db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template:
     edition, library = await _edition_library(db, year, library_id)
     return _form_page(200, FormState(values={"is_free": "on"}), edition, library, None)
 
 
-@post(NEW_FICHE, include_in_schema=False, guards=[library_manager])
+@post(NEW_FICHE)
 async def new_fiche_submit(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template | Redirect:
     edition, library = await _edition_library(db, year, library_id)
     values = await read_form(request)
     data, errors, rows = _fiche_input(values)
-    try:
+    async with form_or_errors(values, status=conflict_409, fields=lambda e: _renumber(e, rows)) as submitted:
         if errors:
             raise FestivalError("invalid", errors={**validate_fiche(data, edition)[0], **errors})
         async with db.write() as session:
             fiche = await create_fiche(session, edition=edition, library_id=library_id, data=data, actor=actor_or_401(request))
-    except FestivalError as exc:
-        raise_for_page(exc)
-        exc.errors = _renumber(exc.errors, rows)
-        return _form_page(400 if exc.errors else 409, form_with_errors(values, exc), edition, library, None)
+    if submitted.refused:
+        return _form_page(submitted.status, submitted.form, edition, library, None)
     return Redirect(f"/festival/fiches/{fiche.id}")
 
 
 async def _fiche_context(request: Request, db: DB, fiche_id: int) -> dict:
     actor = actor_of(request)
     async with db.read() as session:
-        try:
-            fiche = await fiche_for(session, fiche_id, actor)
-        except FestivalError as exc:
-            raise_for_page(exc)
-            raise
+        fiche = await fiche_for(session, fiche_id, actor)
         edition = await session.get(Edition, fiche.edition_id)
         library = await session.get(Library, fiche.library_id)
         slots = (await slots_of(session, [fiche.id]))[fiche.id]
@@ -224,12 +169,12 @@ async def _fiche_context(request: Request, db: DB, fiche_id: int) -> dict:
             "editable": editable, "actions": actions, "picture_url": picture_url(fiche)}
 
 
-@get("/festival/fiches/{fiche_id:int}", include_in_schema=False, guards=[account_only])
+@get("/festival/fiches/{fiche_id:int}")
 async def fiche_page(request: Request, db: DB, fiche_id: FromPath[int]) -> Template:
     return render("fiche.html", form=FormState(), **await _fiche_context(request, db, fiche_id))
 
 
-@get("/festival/fiches/{fiche_id:int}/modifier", include_in_schema=False, guards=[account_only])
+@get("/festival/fiches/{fiche_id:int}/modifier")
 async def edit_fiche_page(request: Request, db: DB, fiche_id: FromPath[int]) -> Template:
     context = await _fiche_context(request, db, fiche_id)
     if not context["editable"]:
@@ -238,56 +183,50 @@ async def edit_fiche_page(request: Request, db: DB, fiche_id: FromPath[int]) -> 
     return _form_page(200, form, context["edition"], context["library"], context["fiche"])
 
 
-@post("/festival/fiches/{fiche_id:int}/modifier", include_in_schema=False, guards=[account_only])
+@post("/festival/fiches/{fiche_id:int}/modifier")
 async def edit_fiche_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Template | Redirect:
     context = await _fiche_context(request, db, fiche_id)
     values = await read_form(request)
     data, errors, rows = _fiche_input(values)
-    try:
+    async with form_or_errors(values, fields=lambda e: _renumber(e, rows)) as submitted:
         if errors:
             raise FestivalError("invalid", errors={**validate_fiche(data, context["edition"])[0], **errors})
         async with db.write() as session:
             await update_fiche(session, fiche_id=fiche_id, data=data, actor=actor_or_401(request))
-    except FestivalError as exc:
-        raise_for_page(exc)
-        exc.errors = _renumber(exc.errors, rows)
-        return _form_page(400, form_with_errors(values, exc), context["edition"], context["library"], context["fiche"])
+    if submitted.refused:
+        return _form_page(submitted.status, submitted.form, context["edition"], context["library"], context["fiche"])
     return Redirect(f"/festival/fiches/{fiche_id}")
 
 
-@post("/festival/fiches/{fiche_id:int}/transitions", include_in_schema=False, guards=[account_only])
+@post("/festival/fiches/{fiche_id:int}/transitions")
 async def transition_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Template | Redirect:
     values = await read_form(request)
-    try:
+    async with form_or_errors(values, status=conflict_409) as submitted:
         async with db.write() as session:
             await transition(session, fiche_id=fiche_id, action=values.get("action", ""), comment=values.get("comment", ""),
                              actor=actor_or_401(request), now=now_of(request))
-    except FestivalError as exc:
-        raise_for_page(exc)
-        context = await _fiche_context(request, db, fiche_id)
-        return render("fiche.html", status_code=400 if exc.errors else 409, form=form_with_errors(values, exc), **context)
+    if submitted.refused:
+        return render("fiche.html", submitted.status, form=submitted.form, **await _fiche_context(request, db, fiche_id))
     return Redirect(f"/festival/fiches/{fiche_id}")
 
 
-@post("/festival/fiches/{fiche_id:int}/image", include_in_schema=False, guards=[account_only])
+@post("/festival/fiches/{fiche_id:int}/image")
 async def picture_submit(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
     upload = form.get("picture")
     content = await upload.read() if isinstance(upload, UploadFile) else b""
     credit = str(form.get("picture_credit", ""))
-    try:
+    async with form_or_errors({"picture_credit": credit}) as submitted:
         async with db.write() as session:
             _, replaced = await set_picture(session, fiche_id=fiche_id, content=content, credit=credit,
                                             actor=actor_or_401(request), data_dir=settings.data_dir)
-    except FestivalError as exc:
-        raise_for_page(exc)
-        context = await _fiche_context(request, db, fiche_id)
-        return render("fiche.html", status_code=400, form=form_with_errors({"picture_credit": credit}, exc), **context)
+    if submitted.refused:
+        return render("fiche.html", submitted.status, form=submitted.form, **await _fiche_context(request, db, fiche_id))
     discard_picture(settings.data_dir, replaced)
     return Redirect(f"/festival/fiches/{fiche_id}")
 
 
-@get("/festival/images/{name:str}", include_in_schema=False)
+@get("/festival/images/{name:str}")
 async def picture_file(settings: Config, name: FromPath[str]) -> File:
     if not re.fullmatch(NAME_PATTERN, name):
         raise NotFoundException()
@@ -308,7 +247,7 @@ def _filters(editions: dict[int, Edition], edition: int | None, status: str | No
                         category=category or None)
 
 
-@get("/admin/festival/fiches", include_in_schema=False, guards=[staff_only])
+@get("/admin/festival/fiches")
 async def review_page(
     request: Request, db: DB, edition: FromQuery[int | None] = None, status: FromQuery[str | None] = None,
     library: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
@@ -329,7 +268,7 @@ async def review_page(
 # --- API ------------------------------------------------------------------------------------------
 
 
-@get("/api/festival/fiches", tags=["festival"], guards=[account_only],
+@get("/api/festival/fiches",
      summary="Fiches-animation (MDE staff: all, filterable; a librarian: their library's)")
 async def fiches_api(
     request: Request, db: DB, edition: FromQuery[int | None] = None, status: FromQuery[str | None] = None,
@@ -344,7 +283,7 @@ async def fiches_api(
     return [FicheOut.of(f, slots[f.id], years[f.edition_id]) for f, _ in fiches]
 
 
-@post("/api/festival/editions/{year:int}/libraries/{library_id:int}/fiches", tags=["festival"], guards=[library_manager],
+@post("/api/festival/editions/{year:int}/libraries/{library_id:int}/fiches",
       summary="Create a draft fiche-animation for a registered library")
 async def create_fiche_api(
     request: Request, db: DB, year: FromPath[int], library_id: FromPath[int], data: JSONBody[FicheInput]
@@ -355,13 +294,13 @@ async def create_fiche_api(
         return await _out(session, fiche)
 
 
-@get("/api/festival/fiches/{fiche_id:int}", tags=["festival"], guards=[account_only], summary="One fiche-animation")
+@get("/api/festival/fiches/{fiche_id:int}", summary="One fiche-animation")
 async def fiche_api(request: Request, db: DB, fiche_id: FromPath[int]) -> FicheOut:
     async with db.read() as session:
         return await _out(session, await fiche_for(session, fiche_id, actor_of(request)))
 
 
-@put("/api/festival/fiches/{fiche_id:int}", tags=["festival"], guards=[account_only],
+@put("/api/festival/fiches/{fiche_id:int}",
      summary="Change a fiche-animation (its library until accepted; MDE staff always)")
 async def update_fiche_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[FicheInput]) -> FicheOut:
     async with db.write() as session:
@@ -369,7 +308,7 @@ async def update_fiche_api(request: Request, db: DB, fiche_id: FromPath[int], da
         return await _out(session, fiche)
 
 
-@post("/api/festival/fiches/{fiche_id:int}/transitions", tags=["festival"], guards=[account_only], status_code=200,
+@post("/api/festival/fiches/{fiche_id:int}/transitions", status_code=200,
       summary="Move a fiche along the workflow: submit, accept, request_changes (with a comment), publish, unpublish")
 async def transition_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[TransitionBody]) -> FicheOut:
     async with db.write() as session:
@@ -378,7 +317,7 @@ async def transition_api(request: Request, db: DB, fiche_id: FromPath[int], data
         return await _out(session, fiche)
 
 
-@put("/api/festival/fiches/{fiche_id:int}/picture", tags=["festival"], guards=[account_only],
+@put("/api/festival/fiches/{fiche_id:int}/picture",
      summary="Upload the fiche's picture (JPEG, PNG or WebP, 5 MB at most) with its credit")
 async def picture_api(
     request: Request, db: DB, settings: Config, fiche_id: FromPath[int],
@@ -393,7 +332,11 @@ async def picture_api(
     return out
 
 
-ROUTES = [
-    new_fiche_page, new_fiche_submit, fiche_page, edit_fiche_page, edit_fiche_submit, transition_submit, picture_submit,
-    picture_file, review_page, fiches_api, create_fiche_api, fiche_api, update_fiche_api, transition_api, picture_api,
+ROUTERS = [
+    pages(picture_file),
+    pages(new_fiche_page, new_fiche_submit, guards=[library_manager]),
+    pages(fiche_page, edit_fiche_page, edit_fiche_submit, transition_submit, picture_submit, guards=[account_only]),
+    pages(review_page, guards=[staff_only]),
+    api("festival", create_fiche_api, guards=[library_manager]),
+    api("festival", fiches_api, fiche_api, update_fiche_api, transition_api, picture_api, guards=[account_only]),
 ]

@@ -4,7 +4,6 @@ schema.org JSON-LD, and the exports (iCalendar, CSV for French Excel, printable 
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 from pathlib import Path
@@ -22,42 +21,18 @@ from tournament.festival.errors import FestivalNotFound
 from tournament.festival.fiches import EventFiche
 from tournament.festival.programme import ProgrammeEntry, programme, published_fiche
 from tournament.libraries import Library
-from web.controllers.festival_common import chosen_edition, render
-from web.controllers.festival_fiches import picture_url
 from web.deps import DB, Config
-from web.festival_messages import LABELS
+from web.festival.common import chosen_edition, picture_url, render
+from web.festival.schemas import ProgrammeEventOut
+from web.festival_messages import LABELS, message
 from web.i18n import _
-from web.messages import message
 from web.pdf_cache import cached_pdf, content_key
+from web.routers import api, pages
+from web.schemas import from_row
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 PRINT_CSS = WEB_DIR / "static" / "festival-print.css"
 UID_DOMAIN = "xpo.mde.eure"
-
-
-@dataclass
-class ProgrammeEventOut:
-    """One slot of a published event."""
-
-    uid: str
-    """Stable across exports: `fiche-<id>-slot-<n>@xpo.mde.eure`."""
-    fiche_id: int
-    title: str
-    summary: str
-    category: str
-    audience: str
-    starts_at: str
-    ends_at: str
-    library: str
-    place_name: str
-    place_address: str
-    place_postcode: str
-    place_commune: str
-    is_free: bool
-    price: str
-    booking_required: bool
-    booking_details: str
-    url: str
 
 
 def uid(entry: ProgrammeEntry) -> str:
@@ -158,7 +133,7 @@ def _page(view: str, edition: Edition | None, entries: list[ProgrammeEntry], set
     )
 
 
-@get("/programme", include_in_schema=False)
+@get("/programme")
 async def programme_by_date(
     db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[str | None] = None,
     commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
@@ -167,19 +142,19 @@ async def programme_by_date(
     return _page("date", chosen, entries, settings, filters={"day": day, "commune": commune, "category": category})
 
 
-@get("/programme/communes", include_in_schema=False)
+@get("/programme/communes")
 async def programme_by_commune(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
     chosen, entries = await _entries(db, edition)
     return _page("commune", chosen, entries, settings, filters={})
 
 
-@get("/programme/categories", include_in_schema=False)
+@get("/programme/categories")
 async def programme_by_category(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
     chosen, entries = await _entries(db, edition)
     return _page("category", chosen, entries, settings, filters={})
 
 
-@get("/programme/evenements/{fiche_id:int}", include_in_schema=False)
+@get("/programme/evenements/{fiche_id:int}")
 async def programme_event(db: DB, settings: Config, fiche_id: FromPath[int]) -> Template:
     async with db.read() as session:
         try:
@@ -238,7 +213,7 @@ def _ics_response(content: bytes, filename: str) -> Response:
                     headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
-@get("/programme/programme.ics", include_in_schema=False)
+@get("/programme/programme.ics")
 async def programme_ics(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
     chosen, entries = await _entries(db, edition)
     year = chosen.year if chosen else 0
@@ -246,7 +221,7 @@ async def programme_ics(db: DB, settings: Config, edition: FromQuery[int | None]
     return _ics_response(icalendar_bytes(entries, name, settings.server.public_url), f"xpo-{year}.ics")
 
 
-@get("/programme/bibliotheques/{library_id:int}/programme.ics", include_in_schema=False)
+@get("/programme/bibliotheques/{library_id:int}/programme.ics")
 async def library_ics(db: DB, settings: Config, library_id: FromPath[int], edition: FromQuery[int | None] = None) -> Response:
     async with db.read() as session:
         library = await session.get(Library, library_id)
@@ -282,7 +257,7 @@ def csv_text(entries: list[ProgrammeEntry], base: str) -> str:
     return buffer.getvalue()
 
 
-@get("/programme/programme.csv", include_in_schema=False)
+@get("/programme/programme.csv")
 async def programme_csv(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
     chosen, entries = await _entries(db, edition)
     content = csv_text(entries, settings.server.public_url).encode("utf-8-sig")
@@ -290,7 +265,7 @@ async def programme_csv(db: DB, settings: Config, edition: FromQuery[int | None]
                     headers={"content-disposition": f'attachment; filename="xpo-{chosen.year if chosen else 0}-programme.csv"'})
 
 
-@get("/programme/programme.pdf", include_in_schema=False)
+@get("/programme/programme.pdf")
 async def programme_pdf(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
     """The printable programme, typeset again only when its content changed (`web/pdf_cache.py`)."""
     import weasyprint
@@ -313,7 +288,7 @@ async def programme_pdf(request: Request, db: DB, settings: Config, edition: Fro
     })
 
 
-@get("/api/festival/programme", tags=["festival"],
+@get("/api/festival/programme",
      summary="The published programme: one item per slot, in time order (filter by day, commune, category, library)")
 async def programme_api(
     db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[date | None] = None,
@@ -323,19 +298,14 @@ async def programme_api(
                                       library_id=library)
     base = settings.server.public_url
     return [
-        ProgrammeEventOut(
-            uid=uid(e), fiche_id=e.fiche.id, title=e.fiche.title, summary=e.fiche.summary, category=e.fiche.category,
-            audience=e.fiche.audience, starts_at=e.starts_at.isoformat(), ends_at=e.ends_at.isoformat(),
-            library=e.library.name, place_name=e.fiche.place_name, place_address=e.fiche.place_address,
-            place_postcode=e.fiche.place_postcode, place_commune=e.fiche.place_commune, is_free=e.fiche.is_free,
-            price=e.fiche.price, booking_required=e.fiche.booking_required, booking_details=e.fiche.booking_details,
-            url=event_url(base, e.fiche),
-        )
+        from_row(ProgrammeEventOut, e.fiche, uid=uid(e), fiche_id=e.fiche.id, starts_at=e.starts_at.isoformat(),
+                 ends_at=e.ends_at.isoformat(), library=e.library.name, url=event_url(base, e.fiche))
         for e in entries
     ]
 
 
-ROUTES = [
-    programme_by_date, programme_by_commune, programme_by_category, programme_event, programme_ics, library_ics,
-    programme_csv, programme_pdf, programme_api,
+ROUTERS = [
+    pages(programme_by_date, programme_by_commune, programme_by_category, programme_event, programme_ics, library_ics,
+          programme_csv, programme_pdf),
+    api("festival", programme_api),
 ]

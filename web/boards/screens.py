@@ -1,52 +1,23 @@
 """Kiosk screens: staff hand out and revoke screen tokens; the kiosk page a token opens; JSON twins."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.db import utcnow
+from tournament.screens import ScreenLink, create_screen, list_screens, revoke_screen
 from tournament.tournaments import TournamentStatus, live_tournaments
-from tournament.screens import Screen, ScreenError, ScreenLink, create_screen, list_screens, revoke_screen
 from web.auth import actor_of, screen_link, staff_only
+from web.boards.schemas import ScreenIn, ScreenLinkOut, ScreenOut
 from web.deps import DB, Config
-from web.errors import REFUSAL_STATUS
-from web.forms import FormState, read_form, show_refusal
+from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS, absolute, qr_svg, screen_path
-from web.messages import MESSAGES
+from web.messages import word
+from web.routers import api, pages
+from web.schemas import from_row
 
-MESSAGES.update({"unknown_screen": N_("This screen does not exist.")})
-REFUSAL_STATUS.update({"unknown_screen": 404})
-
-
-@dataclass
-class ScreenIn:
-    label: str
-    """Where the screen stands, e.g. "Main stage screen" (80 characters at most)."""
-
-
-@dataclass
-class ScreenOut:
-    id: int
-    label: str
-    revoked: bool
-    created_at: datetime
-
-    @classmethod
-    def of(cls, screen: Screen) -> "ScreenOut":
-        return cls(id=screen.id, label=screen.label, revoked=screen.revoked, created_at=screen.created_at)
-
-
-@dataclass
-class ScreenLinkOut:
-    screen: ScreenOut
-    token: str
-    """The secret of the kiosk address: returned this once, never stored."""
-    url: str
-    """The full kiosk address to open on the screen."""
+word("screens", {"unknown_screen": N_("This screen does not exist.")})
 
 
 async def _page(
@@ -62,22 +33,20 @@ async def _page(
     )
 
 
-@get("/admin/ecrans", include_in_schema=False, guards=[staff_only])
+@get("/admin/ecrans")
 async def screens_page(request: Request, db: DB, fait: FromQuery[str | None] = None) -> Template:
     notice = _("The screen token has been revoked: that screen no longer shows anything.") if fait == "revoque" else ""
     return await _page(request, db, FormState(), notice=notice)
 
 
-@post("/admin/ecrans", include_in_schema=False, guards=[staff_only])
+@post("/admin/ecrans")
 async def create_screen_form(request: Request, db: DB, settings: Config) -> Template:
     data = await read_form(request)
-    form = FormState(values=data)
-    try:
+    async with form_or_errors(data) as submitted:
         async with db.write() as session:
             link = await create_screen(session, label=data.get("label", ""), actor=actor_of(request))
-    except ScreenError as exc:
-        show_refusal(form, exc)
-        return await _page(request, db, form, status_code=400)
+    if submitted.refused:
+        return await _page(request, db, submitted.form, status_code=submitted.status)
     url = absolute(settings, screen_path(link.token))
     created = {
         "label": link.screen.label,
@@ -87,14 +56,14 @@ async def create_screen_form(request: Request, db: DB, settings: Config) -> Temp
     return await _page(request, db, FormState(), created=created, status_code=201)
 
 
-@post("/admin/ecrans/{screen_id:int}/revoquer", include_in_schema=False, guards=[staff_only])
+@post("/admin/ecrans/{screen_id:int}/revoquer")
 async def revoke_screen_form(request: Request, db: DB, screen_id: FromPath[int]) -> Redirect:
     async with db.write() as session:
         await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
     return Redirect("/admin/ecrans?fait=revoque", status_code=303)
 
 
-@get("/ecran/{screen_token:str}", include_in_schema=False, guards=[screen_link])
+@get("/ecran/{screen_token:str}")
 async def kiosk_page(request: Request, db: DB, screen_token: FromPath[str]) -> Template | Redirect:
     """The screen's home: straight to the final's rotating board when one is being played,
     otherwise the tournaments that are live, and a clock."""
@@ -110,48 +79,33 @@ async def kiosk_page(request: Request, db: DB, screen_token: FromPath[str]) -> T
     )
 
 
-@get("/api/screens", tags=["screens"], summary="Every kiosk screen (MDE staff)", guards=[staff_only])
-async def list_screens_api(request: Request, db: DB) -> list[ScreenOut]:
-    async with db.read() as session:
-        return [ScreenOut.of(screen) for screen in await list_screens(session, actor=actor_of(request))]
-
-
 def _link_out(settings: Config, link: ScreenLink) -> ScreenLinkOut:
     url = absolute(settings, screen_path(link.token))
-    return ScreenLinkOut(screen=ScreenOut.of(link.screen), token=link.token, url=url)
+    return ScreenLinkOut(screen=from_row(ScreenOut, link.screen), token=link.token, url=url)
 
 
-@post(
-    "/api/screens",
-    tags=["screens"],
-    summary="Issue a kiosk screen token; the answer holds its address, shown this once (MDE staff)",
-    guards=[staff_only],
-)
+@get("/api/screens", summary="Every kiosk screen (MDE staff)")
+async def list_screens_api(request: Request, db: DB) -> list[ScreenOut]:
+    async with db.read() as session:
+        return [from_row(ScreenOut, screen) for screen in await list_screens(session, actor=actor_of(request))]
+
+
+@post("/api/screens", summary="Issue a kiosk screen token; the answer holds its address, shown this once (MDE staff)")
 async def create_screen_api(request: Request, db: DB, settings: Config, data: JSONBody[ScreenIn]) -> ScreenLinkOut:
     async with db.write() as session:
         link = await create_screen(session, label=data.label, actor=actor_of(request))
     return _link_out(settings, link)
 
 
-@post(
-    "/api/screens/{screen_id:int}/revoke",
-    tags=["screens"],
-    summary="Revoke a kiosk screen token at once (MDE staff)",
-    guards=[staff_only],
-    status_code=200,
-)
+@post("/api/screens/{screen_id:int}/revoke", status_code=200, summary="Revoke a kiosk screen token at once (MDE staff)")
 async def revoke_screen_api(request: Request, db: DB, screen_id: FromPath[int]) -> ScreenOut:
     async with db.write() as session:
         screen = await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
-    return ScreenOut.of(screen)
+    return from_row(ScreenOut, screen)
 
 
-ROUTES = [
-    screens_page,
-    create_screen_form,
-    revoke_screen_form,
-    kiosk_page,
-    list_screens_api,
-    create_screen_api,
-    revoke_screen_api,
+ROUTERS = [
+    pages(screens_page, create_screen_form, revoke_screen_form, guards=[staff_only]),
+    pages(kiosk_page, guards=[screen_link]),
+    api("screens", list_screens_api, create_screen_api, revoke_screen_api, guards=[staff_only]),
 ]

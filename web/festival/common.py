@@ -1,25 +1,22 @@
-"""What the festival controllers share: turning refusals into pages or problem+json, reading form values,
-the injectable clock, and the labels every festival template uses."""
+"""What the festival's controllers share: turning refusals into pages, forms or problem+json, reading form
+values, the injectable clock, picture addresses, and the labels every festival template uses."""
 
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.response import Template
 
 from tournament.audit import Actor
 from tournament.db import utcnow
 from tournament.festival.editions import Edition, current_edition, edition_by_year
-from tournament.festival.errors import FestivalConflict, FestivalError, FestivalForbidden, FestivalNotFound
-from tournament.festival.fiches import parse_clock, parse_day
+from tournament.festival.errors import FestivalNotFound
+from tournament.festival.fiches import EventFiche, parse_clock, parse_day
 from tournament.festival.timing import PARIS, paris_datetime
 from web.auth import actor_of
-from web.errors import ProblemError
-from web.festival_messages import LABELS
-from web.forms import FormState
-from web.messages import message
+from web.festival_messages import LABELS, message
 
 
 def now_of(request: Request) -> datetime:
@@ -35,39 +32,8 @@ def actor_or_401(request: Request) -> Actor:
     return actor
 
 
-def field_messages(exc: FestivalError) -> dict[str, str]:
-    """Per-field French messages of a refusal."""
-    return {name: message(code) for name, code in exc.errors.items()}
-
-
-def status_of(exc: FestivalError) -> int:
-    if isinstance(exc, FestivalForbidden):
-        return 403
-    if isinstance(exc, FestivalNotFound):
-        return 404
-    if isinstance(exc, FestivalConflict):
-        return 409
-    return 422
-
-
-def problem_from(exc: FestivalError, **extra: Any) -> ProblemError:
-    """The API's problem+json for a refusal: 403, 404, 409 or 422 with per-field errors."""
-    return ProblemError(status_of(exc), message(exc.code), errors=field_messages(exc), code=exc.code, **extra)
-
-
-def raise_for_page(exc: FestivalError) -> None:
-    """Forbidden and not-found refusals become the French error page; others are the form's to show."""
-    if isinstance(exc, FestivalForbidden):
-        raise PermissionDeniedException(message(exc.code))
-    if isinstance(exc, FestivalNotFound):
-        raise NotFoundException(message(exc.code))
-
-
-def form_with_errors(values: dict[str, str], exc: FestivalError) -> FormState:
-    form = FormState(values=values, errors=field_messages(exc))
-    if not form.errors:
-        form.errors["_form"] = message(exc.code)
-    return form
+def picture_url(fiche: EventFiche) -> str | None:
+    return f"/festival/images/{fiche.picture}" if fiche.picture else None
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> Template:

@@ -1,0 +1,61 @@
+"""API shapes of accounts: logging in, the first-run set-up, who is asking, and account administration."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tournament.accounts import Account, Role
+from tournament.audit import Actor
+from web.schemas import from_row
+
+
+@dataclass
+class LoginBody:
+    email: str
+    password: str
+
+
+@dataclass
+class SetupBody:
+    email: str
+    display_name: str
+    password: str
+
+
+@dataclass
+class Me:
+    kind: str
+    id: int | None
+    name: str
+    role: str | None
+    library_id: int | None
+
+    @classmethod
+    def of(cls, actor: Actor) -> "Me":
+        return from_row(cls, actor)
+
+
+@dataclass
+class AccountIn:
+    email: str
+    display_name: str
+    password: str
+    """The first password, handed over in person (at least 10 characters)."""
+    role: Role
+    library_id: int | None = None
+    """Required for a librarian, ignored otherwise."""
+
+
+@dataclass
+class AccountOut:
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    library_id: int | None
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, account: Account) -> "AccountOut":
+        return from_row(cls, account, role=Role(account.role))

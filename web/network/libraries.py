@@ -1,0 +1,117 @@
+"""Libraries of the network: the staff list, each library's page (its librarians and players), and JSON twins."""
+
+from dataclasses import asdict
+
+from litestar import Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from tournament.libraries import CONTACT_FIELDS, Contact, create_library, list_libraries, update_contact
+from tournament.rosters import library_roster
+from web.auth import actor_of, library_manager, staff_only
+from web.deps import DB
+from web.forms import FormState, form_or_errors, read_form
+from web.i18n import N_, _
+from web.messages import word
+from web.network.library_page import library_page
+from web.network.schemas import ContactPatch, LibrarianOut, LibraryDetailOut, LibraryIn, LibraryOut
+from web.routers import api, pages
+from web.schemas import from_row
+
+word("libraries", 
+    {
+        "library_name_taken": N_("A library already has this name."),
+        "invalid_postcode": N_("A postcode has five digits."),  # same wording as the festival forms
+        "invalid_phone": N_("Enter a phone number (digits, spaces, + . - and brackets)."),
+        "not_a_contact_field": N_("Only the address, postcode, e-mail and phone can be changed here."),
+    }
+)
+
+
+async def _libraries_page(db: DB, form: FormState, *, status_code: int = 200) -> Template:
+    async with db.read() as session:
+        libraries = await list_libraries(session)
+    return Template("libraries/index.html", context={"libraries": libraries, "form": form}, status_code=status_code)
+
+
+@get("/bibliotheques")
+async def libraries_page(db: DB) -> Template:
+    return await _libraries_page(db, FormState())
+
+
+@post("/bibliotheques")
+async def create_library_form(request: Request, db: DB) -> Template | Redirect:
+    data = await read_form(request)
+    async with form_or_errors(data) as submitted:
+        async with db.write() as session:
+            library = await create_library(
+                session, name=data.get("name", ""), commune=data.get("commune", ""),
+                contact=Contact(**{name: data.get(name, "") for name in CONTACT_FIELDS}), actor=actor_of(request),
+            )
+    if submitted.refused:
+        return await _libraries_page(db, submitted.form, status_code=submitted.status)
+    return Redirect(f"/bibliotheques/{library.id}", status_code=303)
+
+
+@get("/bibliotheques/{library_id:int}")
+async def library_detail_page(
+    request: Request, db: DB, library_id: FromPath[int], fait: FromQuery[str | None] = None
+) -> Template:
+    notice = _("The contact details have been saved.") if fait == "contact" else ""
+    return await library_page(request, db, library_id, notice=notice)
+
+
+@post("/bibliotheques/{library_id:int}/contact")
+async def update_contact_form(request: Request, db: DB, library_id: FromPath[int]) -> Template | Redirect:
+    data = await read_form(request)
+    changes = {name: data.get(name, "") for name in CONTACT_FIELDS}
+    async with form_or_errors(changes) as submitted:
+        async with db.write() as session:
+            await update_contact(session, library_id=library_id, changes=changes, actor=actor_of(request))
+    if submitted.refused:
+        return await library_page(request, db, library_id, contact_form=submitted.form, status_code=submitted.status)
+    return Redirect(f"/bibliotheques/{library_id}?fait=contact", status_code=303)
+
+
+@get("/api/libraries", summary="Every library of the network (MDE staff)")
+async def list_libraries_api(db: DB) -> list[LibraryOut]:
+    async with db.read() as session:
+        return [from_row(LibraryOut, library) for library in await list_libraries(session)]
+
+
+@post("/api/libraries", summary="Add a library (MDE staff)")
+async def create_library_api(request: Request, db: DB, data: JSONBody[LibraryIn]) -> LibraryOut:
+    async with db.write() as session:
+        library = await create_library(
+            session, name=data.name, commune=data.commune,
+            contact=Contact(**{name: getattr(data, name) for name in CONTACT_FIELDS}), actor=actor_of(request),
+        )
+    return from_row(LibraryOut, library)
+
+
+@get("/api/libraries/{library_id:int}", summary="A library with its librarians (MDE staff, its librarians)")
+async def library_api(request: Request, db: DB, library_id: FromPath[int]) -> LibraryDetailOut:
+    async with db.read() as session:
+        roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
+    return from_row(
+        LibraryDetailOut, roster.library, player_count=len(roster.players),
+        librarians=[from_row(LibrarianOut, account) for account in roster.librarians],
+    )
+
+
+@patch("/api/libraries/{library_id:int}", summary="Change a library's contact details (MDE staff, its librarians)")
+async def update_contact_api(
+    request: Request, db: DB, library_id: FromPath[int], data: JSONBody[ContactPatch]
+) -> LibraryOut:
+    changes = {name: value for name, value in asdict(data).items() if value is not None}
+    async with db.write() as session:
+        library = await update_contact(session, library_id=library_id, changes=changes, actor=actor_of(request))
+    return from_row(LibraryOut, library)
+
+
+ROUTERS = [
+    pages(libraries_page, create_library_form, guards=[staff_only]),
+    pages(library_detail_page, update_contact_form, guards=[library_manager]),
+    api("libraries", list_libraries_api, create_library_api, guards=[staff_only]),
+    api("libraries", library_api, update_contact_api, guards=[library_manager]),
+]

@@ -1,0 +1,42 @@
+"""The page of one library (its contact details, librarians and players), shown by the libraries' and the
+players' actions, with the form that was refused when one was."""
+
+from litestar import Request
+from litestar.response import Template
+
+from tournament.libraries import CONTACT_FIELDS
+from tournament.players import AgeCategory
+from tournament.rosters import library_roster
+from web.auth import actor_of
+from web.deps import DB
+from web.forms import FormState
+from web.messages import age_label
+
+
+async def library_page(
+    request: Request,
+    db: DB,
+    library_id: int,
+    *,
+    contact_form: FormState | None = None,
+    player_form: FormState | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Template:
+    """The library page; forms come back with their errors when a submission was refused."""
+    async with db.read() as session:
+        roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
+    library = roster.library
+    return Template(
+        "libraries/library.html",
+        context={
+            "roster": roster,
+            "library": library,
+            "contact_form": contact_form or FormState(values={name: getattr(library, name) for name in CONTACT_FIELDS}),
+            "player_form": player_form or FormState(),
+            "age_options": [(category.value, age_label(category)) for category in AgeCategory],
+            "age_label": age_label,
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
