@@ -42,8 +42,11 @@ class Finalist:
     library_id: int
     commune: str
     place: int
+    """Place in the library's qualifier."""
     metric: float
+    """Share of the points available won in the qualifier (0 to 1)."""
     status: str
+    """``qualified``, ``present``, ``absent`` or ``reserve``."""
 
 
 def _require_staff(actor: Actor) -> None:

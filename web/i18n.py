@@ -36,10 +36,6 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def gettext_for(locale: str):
-    return translations(locale).gettext
-
-
 def babel_locale(locale: str) -> str:
     return "fr_FR" if locale == "fr" else "en_GB"
 

@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import finals, policies, stations
-from tournament.finals import qualification_of
+from tournament.finals import Finalist, qualification_of
 from tournament.stages import final_stage
 from tournament.tournaments import TournamentError, get_tournament
 from tournament.views.final import call_list, podium, seeding_report
@@ -17,7 +17,7 @@ from web.forms import read_form
 from web.i18n import N_, _
 from web.routers import api, pages
 from web.tournament.forms import parse_int
-from web.tournament.schemas import FinalistOut, PodiumOut, SeedIn, SeedingOut, StationOut, StationsIn
+from web.tournament.schemas import PodiumOut, SeedIn, SeedingOut, StationOut, StationsIn
 from web.tournament.wording import call_line, page
 from web.tournament_messages import message
 
@@ -172,43 +172,38 @@ async def podium_page(db: DB, tournament_id: FromPath[int]) -> Template:
 # --- API ---------------------------------------------------------------------------------------------------
 
 
-async def _finalists(session, tournament_id: int) -> list[FinalistOut]:
-    return [FinalistOut.of(line) for line in await finals.finalists(session, tournament_id)]
-
-
 @get("/api/tournaments/{tournament_id:int}/final/finalists",
      summary="Qualified players, finalists first, with their status on the day (public)")
-async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[FinalistOut]:
+async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[Finalist]:
     async with db.read() as session:
         await get_tournament(session, tournament_id)
-        return await _finalists(session, tournament_id)
+        return await finals.finalists(session, tournament_id)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/refresh", status_code=200,
       summary="Recompute who qualifies under the quota rule (MDE staff)")
-async def refresh_api(request: Request, db: DB, tournament_id: FromPath[int]) -> list[FinalistOut]:
+async def refresh_api(request: Request, db: DB, tournament_id: FromPath[int]) -> list[Finalist]:
     async with db.write() as session:
-        lines = await finals.refresh_finalists(session, tournament_id=tournament_id, actor=actor_of(request))
-    return [FinalistOut.of(line) for line in lines]
+        return await finals.refresh_finalists(session, tournament_id=tournament_id, actor=actor_of(request))
 
 
-async def _finalist_action(request: Request, db: DB, tournament_id: int, qualification_id: int, action) -> list[FinalistOut]:
+async def _finalist_action(request: Request, db: DB, tournament_id: int, qualification_id: int, action) -> list[Finalist]:
     async with db.write() as session:
         await qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
         await action(session, qualification_id=qualification_id, actor=actor_of(request))
     async with db.read() as session:
-        return await _finalists(session, tournament_id)
+        return await finals.finalists(session, tournament_id)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/check-in", status_code=200,
       summary="A finalist is present on the day (referees, MDE staff)")
-async def check_in_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[FinalistOut]:
+async def check_in_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[Finalist]:
     return await _finalist_action(request, db, tournament_id, qualification_id, finals.check_in_finalist)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/absent", status_code=200,
       summary="A finalist is absent: the next qualified player of their library takes the place")
-async def absent_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[FinalistOut]:
+async def absent_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[Finalist]:
     return await _finalist_action(request, db, tournament_id, qualification_id, finals.mark_absent)
 
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tournament.finals import Finalist
 from tournament.libraries import Library
 from tournament.qualifiers import Qualification
 from tournament.results import Outcome
@@ -371,25 +370,6 @@ class ReportOut:
 
 
 # --- the final ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FinalistOut:
-    qualification_id: int
-    player_id: int
-    pseudonym: str
-    library_id: int
-    commune: str
-    place: int
-    """Place in the library's qualifier."""
-    metric: float
-    """Share of the points available won in the qualifier (0 to 1)."""
-    status: str
-    """``qualified``, ``present``, ``absent`` or ``reserve``."""
-
-    @classmethod
-    def of(cls, line: Finalist) -> "FinalistOut":
-        return from_row(cls, line)
 
 
 @dataclass
