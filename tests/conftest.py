@@ -19,12 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from litestar.testing import TestClient
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tournament import migrate
+from tournament import accounts, migrate
 from tournament.accounts import Account, Role, create_account
 from tournament.audit import SYSTEM
 from tournament.config import Settings, load_settings
@@ -68,6 +69,22 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.xdist_group("e2e"))
         if not PG_URL and "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""Argon2id as in production, at its lowest cost: a hash takes microseconds instead of a quarter second."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch) -> None:
+    """Hash passwords at the lowest Argon2 cost, except in tests marked `production_hashing`.
+
+    Accounts are made and logged in hundreds of times; at the production cost that was a third of the
+    suite. The algorithm, the stored format and every check are the same, only slower to break.
+    """
+    if "production_hashing" not in request.keywords:
+        monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(accounts, "_DUMMY_HASH", CHEAP_HASHER.hash("not-a-real-password"))
 
 
 async def _create_database(base_url: str, url: str) -> None:
