@@ -8,7 +8,8 @@ The suite runs on SQLite by default and on PostgreSQL when XPO_TEST_DATABASE_URL
 of its own: on SQLite its own migrated template, copied per test; on PostgreSQL the database named by
 XPO_TEST_DATABASE_URL with the worker's name appended (`test` gives `test_gw0`, `test_gw1`…), created
 on first use. Those PostgreSQL databases are scratch ones: the schema is dropped and rebuilt at the start
-of each run. Tests marked `e2e` (real servers, Chromium) all run on one worker, one after another.
+of each run. Tests marked `e2e` (real servers, Chromium) or `crowd` (dozens of connections at once) all run
+on one worker, one after another.
 """
 
 import asyncio
@@ -64,9 +65,10 @@ def pytest_report_header(config) -> str:
 def pytest_collection_modifyitems(config, items) -> None:
     skip = pytest.mark.skip(reason="needs PostgreSQL: set XPO_TEST_DATABASE_URL (.ci/run does)")
     for item in items:
-        if "e2e" in item.keywords:
-            # Servers and browsers run one at a time, on one worker: no two compete for the two cores.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+        if "e2e" in item.keywords or "crowd" in item.keywords:
+            # One at a time, on one worker: no two browsers compete for the cores, and no two crowds
+            # of connections for PostgreSQL's 100.
+            item.add_marker(pytest.mark.xdist_group("serial"))
         if not PG_URL and "postgres" in item.keywords:
             item.add_marker(skip)
 
