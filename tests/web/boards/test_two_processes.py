@@ -45,13 +45,13 @@ def test_a_result_posted_to_one_process_reaches_a_screen_on_the_other(db, two_ap
 
     tournament_id, stage_id = run(build())
     desk, hall = two_apps
-    with connect(hall.ws_url(tournament_id), open_timeout=10) as screen:
-        opening = json.loads(screen.recv(timeout=10))
+    with connect(hall.ws_url(tournament_id), open_timeout=30) as screen:
+        opening = json.loads(screen.recv(timeout=30))
         assert (opening["type"], opening["seq"]) == ("snapshot", 0)
         played = [desk.play(stage_id)["match_id"] for _ in range(3)]
         received = []
         while len(received) < 3:
-            message = json.loads(screen.recv(timeout=10))
+            message = json.loads(screen.recv(timeout=30))
             if message["type"] == "event":
                 received.append((message["seq"], message["payload"]["match_id"]))
     assert received == [(1, played[0]), (2, played[1]), (3, played[2])]
