@@ -7,7 +7,7 @@ import uuid
 import pytest
 from websockets.sync.client import connect
 
-from tests.conftest import PG_URL, run
+from tests.conftest import PG_URL, WORKER, run
 from tests.tournament import factories as f
 from tests.web.boards.servers import AppProcess
 from tests.web.boards.test_pubsub import REDIS_URL, redis_reachable
@@ -23,7 +23,7 @@ def two_apps(db, database_url, tmp_path):
     shared = {
         "XPO_PUBSUB_BACKEND": "redis",
         "XPO_PUBSUB_REDIS_URL": REDIS_URL,
-        "XPO_BOARDS_CHANNEL": f"xpo-test:{uuid.uuid4().hex}",
+        "XPO_BOARDS_CHANNEL": f"xpo-test:{WORKER or 'main'}:{uuid.uuid4().hex}",
     }
     apps = [AppProcess(database_url, tmp_path, dict(shared)) for _ in range(2)]
     try:
