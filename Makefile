@@ -25,8 +25,11 @@ run: migrate
 
 # PYTEST_ARGS passes options through, e.g. `make test PYTEST_ARGS="-k login -x"`.
 # XPO_TEST_DATABASE_URL=postgresql+asyncpg://… runs the same suite on PostgreSQL.
+# The suite runs on TEST_WORKERS processes (pytest-xdist; `auto`: one per core, `0`: none, for pdb);
+# tests/conftest.py gives each worker its own database.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # A realistic edition in var/demo.sqlite3 (the summary printed first gives the demo logins).
 demo: $(STAMP)

@@ -1,9 +1,15 @@
 """Shared fixtures: a fresh migrated database per test, the app built by `create_app`, logged-in clients.
 
 The suite runs on SQLite by default and on PostgreSQL when XPO_TEST_DATABASE_URL names one
-(`.ci/run` does both), so every test that uses `db` or `client` runs on both backends. That PostgreSQL
-database is a scratch one: its schema is dropped and rebuilt at the start of each run. Tests marked
+(`.ci/run` does both), so every test that uses `db` or `client` runs on both backends. Tests marked
 `postgres` are skipped on SQLite.
+
+`make test` runs the suite in parallel (pytest-xdist, one process per core). Each worker has a database
+of its own: on SQLite its own migrated template, copied per test; on PostgreSQL the database named by
+XPO_TEST_DATABASE_URL with the worker's name appended (`test` gives `test_gw0`, `test_gw1`…), created
+on first use. Those PostgreSQL databases are scratch ones: the schema is dropped and rebuilt at the start
+of each run. Tests marked `e2e` (real servers, Chromium) or `crowd` (dozens of connections at once) all run
+on one worker, one after another.
 """
 
 import asyncio
@@ -14,12 +20,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from litestar.testing import TestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tournament import migrate
+from tournament import accounts, migrate
 from tournament.accounts import Account, Role, create_account
 from tournament.audit import SYSTEM
 from tournament.config import Settings, load_settings
@@ -28,7 +35,20 @@ from tournament.libraries import Library
 from tournament.tables import metadata
 
 PASSWORD = "correct horse battery"
-PG_URL = os.environ.get("XPO_TEST_DATABASE_URL", "")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+"""This process's xdist worker (`gw0`, `gw1`…), or "" when pytest runs without workers."""
+
+
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this worker: the configured one, its name suffixed with the worker's."""
+    if not url or not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+PG_BASE_URL = os.environ.get("XPO_TEST_DATABASE_URL", "")
+PG_URL = _worker_database(PG_BASE_URL)
 
 
 def run(coro):
@@ -37,16 +57,47 @@ def run(coro):
 
 
 def pytest_report_header(config) -> str:
-    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (a migrated copy per test)'}"
+    if PG_BASE_URL:
+        return f"database: PostgreSQL {PG_BASE_URL} (with -n: a database per worker, {PG_BASE_URL}_gw0…)"
+    return "database: SQLite (a migrated copy per test)"
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    if PG_URL:
-        return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set XPO_TEST_DATABASE_URL (.ci/run does)")
     for item in items:
-        if "postgres" in item.keywords:
+        if "e2e" in item.keywords or "crowd" in item.keywords:
+            # One at a time, on one worker: no two browsers compete for the cores, and no two crowds
+            # of connections for PostgreSQL's 100.
+            item.add_marker(pytest.mark.xdist_group("serial"))
+        if not PG_URL and "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""Argon2id as in production, at its lowest cost: a hash takes microseconds instead of a quarter second."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch) -> None:
+    """Hash passwords at the lowest Argon2 cost, except in tests marked `production_hashing`.
+
+    Accounts are made and logged in hundreds of times; at the production cost that was a third of the
+    suite. The algorithm, the stored format and every check are the same, only slower to break.
+    """
+    if "production_hashing" not in request.keywords:
+        monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(accounts, "_DUMMY_HASH", CHEAP_HASHER.hash("not-a-real-password"))
+
+
+async def _create_database(base_url: str, url: str) -> None:
+    """Create the database of `url` unless it exists, from a connection to the configured one."""
+    name = make_url(url).database
+    engine = create_async_engine(base_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        exists = (await conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})).first()
+        if exists is None:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
 
 
 async def _reset_schema(url: str) -> None:
@@ -60,8 +111,10 @@ async def _reset_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> str:
-    """Migrate once: a SQLite file copied per test, or the PostgreSQL tables emptied per test."""
+    """Migrate once per worker: a SQLite file copied per test, or the PostgreSQL tables emptied per test."""
     if PG_URL:
+        if PG_URL != PG_BASE_URL:
+            run(_create_database(PG_BASE_URL, PG_URL))
         run(_reset_schema(PG_URL))
         migrate.upgrade(PG_URL)
         return PG_URL

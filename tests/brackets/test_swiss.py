@@ -255,12 +255,12 @@ def test_swiss_with_withdrawals_and_long_runs_never_rematches(count, data, rng):
 
 
 def test_a_swiss_of_1024_entrants_over_10_rounds_plays_out_in_well_under_a_second():
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: what the engine costs, whatever else the machine runs
     event = engine.create("swiss", 1024, rounds=10)
     while playable := engine.playable(event):
         for match in playable:
             engine.record(event, match.id, Result(winner=match.entrants[match.round % 2]))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     check_swiss(event)
     assert len(event.matches) == 10 * 512
     assert elapsed < 2.0, f"{elapsed:.2f}s"

@@ -27,7 +27,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -75,10 +75,13 @@ def server_url(tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(chromium: Browser) -> Page:
+def page(chromium: Browser) -> Iterator[Page]:
     context = chromium.new_context(locale="fr-FR")
     context.set_default_timeout(15_000)
-    return context.new_page()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_first_run_setup_then_login_in_french(page, server_url):

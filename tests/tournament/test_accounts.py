@@ -38,11 +38,13 @@ def change(db, account_id: int, active: bool, actor: Actor) -> Account:
     return run(go())
 
 
+@pytest.mark.production_hashing
 def test_passwords_are_stored_as_argon2id_hashes(db):
     account = create(db)
     assert account.password_hash.startswith("$argon2id$")
     assert PASSWORD not in account.password_hash
     assert PasswordHasher().verify(account.password_hash, PASSWORD)
+    assert not PasswordHasher().check_needs_rehash(account.password_hash)  # at argon2's recommended cost
 
 
 def test_only_staff_and_the_system_create_accounts(db, make_library):

@@ -141,6 +141,7 @@ def test_a_librarian_enters_results_only_in_their_own_library_qualifier(db):
     assert run(submit(db, stage.id, "W1-1", players[0].id, key="vernon", actor=f.librarian(vernon.id))).version == 1
 
 
+@pytest.mark.crowd
 def test_fifty_concurrent_submissions_with_the_same_key_count_once(db, final):
     stage, players = final
 

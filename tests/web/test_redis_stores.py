@@ -3,7 +3,9 @@
 Each test talks to two apps built by `create_app` from the same settings but with their own data folder,
 so nothing is shared through files: only Redis can carry a session or a count from one to the other.
 Redis must be reachable (XPO_TEST_REDIS_URL, default the local server); without it the tests are skipped,
-except in CI (CI=true), which starts Redis and so must run them.
+except in CI (CI=true), which starts Redis and so must run them. Redis is shared by every test worker and every
+run on the machine: what a test puts there is named after the worker and a fresh id (its client address, its
+boards channel; session ids are random), so no two runs meet.
 """
 
 import asyncio
@@ -15,7 +17,7 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, WORKER
 from tournament.accounts import Role
 from web.app import create_app
 
@@ -41,7 +43,11 @@ def redis_url() -> str:
 @pytest.fixture
 def two_workers(settings, db, redis_url, tmp_path):
     """Two apps as two uvicorn workers would run them: same settings and database, Redis stores."""
-    redis_settings = replace(settings, pubsub=replace(settings.pubsub, backend="redis", redis_url=redis_url))
+    redis_settings = replace(
+        settings,
+        pubsub=replace(settings.pubsub, backend="redis", redis_url=redis_url),
+        boards=replace(settings.boards, channel=f"xpo-test:{WORKER or 'main'}:{uuid.uuid4().hex}"),
+    )
     return [
         create_app(replace(redis_settings, paths=replace(settings.paths, data_dir=str(tmp_path / f"worker{n}"))), database=db)
         for n in (1, 2)
@@ -50,7 +56,7 @@ def two_workers(settings, db, redis_url, tmp_path):
 
 async def _with_clients(apps, scenario):
     # A client address of its own keeps this run's rate-limit counter apart from any other run's.
-    address = (f"test-{uuid.uuid4().hex[:12]}", 50000)
+    address = (f"test-{WORKER or 'main'}-{uuid.uuid4().hex[:12]}", 50000)
     async with apps[0].lifespan(), apps[1].lifespan():
         async with (
             httpx.AsyncClient(transport=httpx.ASGITransport(apps[0], client=address), base_url=BASE_URL) as first,

@@ -147,6 +147,7 @@ def test_cookies_are_secure_when_the_site_runs_on_https(settings, db, make_accou
     )
 
 
+@pytest.mark.production_hashing
 def test_passwords_are_stored_as_argon2_hashes(staff_client, db):
     response = staff_client.post(
         "/api/accounts",

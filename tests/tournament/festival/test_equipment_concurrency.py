@@ -12,6 +12,8 @@ from tests.tournament.festival.allocation_factories import add_item, d
 from tests.tournament.festival.festival_factories import STAFF
 from tournament.festival.equipment import EquipmentUnavailable, Loan, LoanInput, LoanItem, book
 
+pytestmark = pytest.mark.crowd  # fifty connections at once
+
 # Five disjoint weeks-ish; ten attempts at each, so exactly five bookings can succeed.
 RANGES = [("2025-03-24", "2025-03-28"), ("2025-03-29", "2025-04-02"), ("2025-04-03", "2025-04-06"),
           ("2025-04-07", "2025-04-09"), ("2025-04-10", "2025-04-13")]

@@ -42,7 +42,7 @@ class BoardServer:
 
     def connect(self, tournament_id: int, since: int | None = None, **options) -> ClientConnection:
         query = "" if since is None else f"?since={since}"
-        return connect(f"ws://127.0.0.1:{self.port}/tournoi/{tournament_id}{query}", open_timeout=5, **options)
+        return connect(f"ws://127.0.0.1:{self.port}/tournoi/{tournament_id}{query}", open_timeout=30, **options)
 
     def play(self, stage_id: int, **body) -> dict:
         response = self.client.post("/api/boards/test/play", json={"stage_id": stage_id, **body})
@@ -53,15 +53,16 @@ class BoardServer:
         return self.client.get(f"/api/boards/{tournament_id}/snapshot").json()
 
 
-def receive(ws: ClientConnection, timeout: float = 5, *, heartbeats: bool = False) -> dict:
-    """The next message (heartbeats skipped unless asked for)."""
+def receive(ws: ClientConnection, timeout: float = 30, *, heartbeats: bool = False) -> dict:
+    """The next message (heartbeats skipped unless asked for). The timeout only ends a hang: messages
+    come within milliseconds, but a loaded machine may stall the server for seconds."""
     while True:
         message = json.loads(ws.recv(timeout=timeout))
         if heartbeats or message["type"] != "heartbeat":
             return message
 
 
-def follow(ws: ClientConnection, board: dict | None, until_seq: int, timeout: float = 10) -> dict:
+def follow(ws: ClientConnection, board: dict | None, until_seq: int, timeout: float = 30) -> dict:
     """Apply messages to `board` until it reaches `until_seq` (heartbeats and resume markers skipped)."""
     seen = []
     while board is None or board["seq"] < until_seq:

@@ -58,7 +58,7 @@ class AppProcess:
                  "--port", str(self.port), "--log-level", "warning"],
                 cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"the app stopped (exit {self.process.returncode}):\n{self.log.read_text()}")
@@ -68,7 +68,7 @@ class AppProcess:
                         return self
             except OSError:
                 time.sleep(0.1)
-        pytest.fail(f"the app did not answer within 30 s:\n{self.log.read_text()}")
+        pytest.fail(f"the app did not answer within 60 s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -87,5 +87,5 @@ class AppProcess:
             f"{self.url}/api/boards/test/play", data=json.dumps({"stage_id": stage_id, **body}).encode(),
             headers={"content-type": "application/json"}, method="POST",
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())

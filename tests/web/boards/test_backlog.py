@@ -19,12 +19,16 @@ BOUND_KIB = 64
 
 @pytest.fixture
 def tight(board_settings, db):
-    """Start a server with a 64 KiB backlog bound per screen and `resync_seconds` to drain."""
+    """Start a server with a 64 KiB backlog bound per screen and `resync_seconds` to drain.
+
+    No heartbeat: the test's results are then the only writes to a screen, each broadcast before its
+    POST returns, so what the server holds for a screen depends on the results posted, not on timing.
+    """
     started = []
 
     def start(resync_seconds: int):
         settings = replace(board_settings, boards=replace(
-            board_settings.boards, backlog_kib=BOUND_KIB, resync_seconds=resync_seconds))
+            board_settings.boards, backlog_kib=BOUND_KIB, resync_seconds=resync_seconds, heartbeat_seconds=3600))
         app = create_app(settings, database=db)
         client = TestClient(app=app).__enter__()
         started.append(client)
@@ -52,7 +56,7 @@ class RawScreen:
             self.buffer += self.sock.recv(4096)
         head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 101")
-        self.sock.settimeout(10)
+        self.sock.settimeout(30)
 
     def _take(self, count: int) -> bytes:
         while len(self.buffer) < count:
@@ -84,12 +88,17 @@ class RawScreen:
         self.sock.close()
 
 
+def wait_until(condition, what: str, seconds: float = 30) -> None:
+    """Poll `condition` (the server runs in another thread); the deadline is only there to fail a hang."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {seconds} s: {what}"
+        time.sleep(0.02)
+
+
 def joined(hub, tournament_id: int):
     """The room once the screen is in it (it is added just after its opening message is written)."""
-    deadline = time.monotonic() + 10
-    while not hub.rooms.get(tournament_id) or not hub.rooms[tournament_id].clients:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(lambda: hub.rooms.get(tournament_id) and hub.rooms[tournament_id].clients, "the screen joining")
     return hub.rooms[tournament_id]
 
 
@@ -104,6 +113,23 @@ def pending_bytes(hub, tournament_id: int) -> list[int]:
     return [client.connection.transport.get_write_buffer_size() for client in list(room.clients)]
 
 
+MOST_RESULTS = 60
+"""Far more than the bound needs (a result's message is over 5 KB; the kernel holds a few tens of KB)."""
+
+
+def play_until_lagging(server: BoardServer, hub, room, stage_id: int) -> tuple[int, int]:
+    """Post results until the server skips the screen, the trigger being the bound itself rather than
+    a number of results guessed to exceed it. Returns the results posted and the most bytes held."""
+    largest = 0
+    for played in range(1, MOST_RESULTS + 1):
+        server.play(stage_id)
+        wait_until(lambda: room.seq == played, f"result {played} broadcast")
+        largest = max(largest, *pending_bytes(hub, room.tournament_id))
+        if any(client.lagging for client in room.clients):
+            return played, largest
+    pytest.fail(f"{MOST_RESULTS} results unread and the screen is still not skipped ({largest} bytes held)")
+
+
 def test_a_screen_that_stops_reading_is_skipped_then_resynchronised_with_a_snapshot(tight, watched):
     server, hub = tight(resync_seconds=60)
     screen = RawScreen(server.port, watched.tournament_id)
@@ -111,15 +137,17 @@ def test_a_screen_that_stops_reading_is_skipped_then_resynchronised_with_a_snaps
         first = screen.receive()
         room = joined(hub, watched.tournament_id)
         shrink_kernel_buffers(hub, watched.tournament_id)
-        largest = 0
-        for _ in range(12):
-            server.play(watched.stage_id)
-            largest = max(largest, *pending_bytes(hub, watched.tournament_id))
-        assert any(client.lagging for client in room.clients)
+        played, largest = play_until_lagging(server, hub, room, watched.stage_id)
         assert largest <= BOUND_KIB * 1024 + 64 * 1024  # the bound plus at most one message
+        held = pending_bytes(hub, watched.tournament_id)
+        for _ in range(2):  # not written to the lagging screen: its snapshot will bring them
+            played += 1
+            server.play(watched.stage_id)
+            wait_until(lambda: room.seq == played, f"result {played} broadcast")
+        assert pending_bytes(hub, watched.tournament_id) == held
         kinds = []
         board = first["board"]
-        while board["seq"] < 12:
+        while board["seq"] < played:
             message = screen.receive()
             kinds.append(message["type"])
             board = apply(board, message)
@@ -137,12 +165,8 @@ def test_a_screen_that_never_reads_again_is_disconnected(tight, watched):
     screen = RawScreen(server.port, watched.tournament_id)
     room = joined(hub, watched.tournament_id)
     shrink_kernel_buffers(hub, watched.tournament_id)
-    for _ in range(12):
-        server.play(watched.stage_id)
-    deadline = time.monotonic() + 10
-    while room.clients and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not room.clients
+    play_until_lagging(server, hub, room, watched.stage_id)
+    wait_until(lambda: not room.clients, "the server dropping the screen (resync_seconds=1)")
     with pytest.raises(ConnectionResetError):
         while True:
             screen.receive()  # what the kernel held, then the end: the server kept nothing

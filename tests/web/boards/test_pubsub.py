@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import run
+from tests.conftest import WORKER, run
 from tests.tournament import factories as f
 from tournament.pubsub import MemoryPubSub, RedisPubSub, commit_hook
 from tournament.results import ResultInput, submit_result
@@ -82,7 +82,7 @@ def test_a_rolled_back_transaction_announces_nothing(db):
 
 @pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_URL}")
 def test_redis_carries_notifications_between_two_processes_worth_of_clients():
-    channel = f"xpo-test:{uuid.uuid4().hex}"
+    channel = f"xpo-test:{WORKER or 'main'}:{uuid.uuid4().hex}"  # Redis is shared: a channel of its own
 
     async def scenario():
         listening, publishing = RedisPubSub(REDIS_URL, channel), RedisPubSub(REDIS_URL, channel)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from websockets.sync.client import connect
 
-from tests.conftest import PG_URL, run
+from tests.conftest import PG_URL, WORKER, run
 from tests.tournament import factories as f
 from tests.web.boards.servers import AppProcess
 from tests.web.boards.test_pubsub import REDIS_URL, redis_reachable
@@ -23,7 +23,7 @@ def two_apps(db, database_url, tmp_path):
     shared = {
         "XPO_PUBSUB_BACKEND": "redis",
         "XPO_PUBSUB_REDIS_URL": REDIS_URL,
-        "XPO_BOARDS_CHANNEL": f"xpo-test:{uuid.uuid4().hex}",
+        "XPO_BOARDS_CHANNEL": f"xpo-test:{WORKER or 'main'}:{uuid.uuid4().hex}",
     }
     apps = [AppProcess(database_url, tmp_path, dict(shared)) for _ in range(2)]
     try:
@@ -45,13 +45,13 @@ def test_a_result_posted_to_one_process_reaches_a_screen_on_the_other(db, two_ap
 
     tournament_id, stage_id = run(build())
     desk, hall = two_apps
-    with connect(hall.ws_url(tournament_id), open_timeout=10) as screen:
-        opening = json.loads(screen.recv(timeout=10))
+    with connect(hall.ws_url(tournament_id), open_timeout=30) as screen:
+        opening = json.loads(screen.recv(timeout=30))
         assert (opening["type"], opening["seq"]) == ("snapshot", 0)
         played = [desk.play(stage_id)["match_id"] for _ in range(3)]
         received = []
         while len(received) < 3:
-            message = json.loads(screen.recv(timeout=10))
+            message = json.loads(screen.recv(timeout=30))
             if message["type"] == "event":
                 received.append((message["seq"], message["payload"]["match_id"]))
     assert received == [(1, played[0]), (2, played[1]), (3, played[2])]
