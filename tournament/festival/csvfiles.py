@@ -78,3 +78,24 @@ def parse_flag(value: str) -> bool | None:
     if word in FALSE_WORDS:
         return False
     return None
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as a formula at the start of a cell (OWASP's list)."""
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A value as a CSV cell a spreadsheet shows as text: a cell a spreadsheet would run as a formula
+    gets a leading single quote (OWASP's rule), so a fiche titled ``=HYPERLINK(…)`` stays text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_table(header: list[str], rows: list[list[object]]) -> str:
+    """A table as CSV for French Excel: `;`, CRLF line ends, every cell neutralised (`spreadsheet_cell`).
+    Every CSV export goes through it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([spreadsheet_cell(cell) for cell in header])
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()

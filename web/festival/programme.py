@@ -1,8 +1,6 @@
 """The departmental programme, public: pages by date, commune and category, each event's page with
 schema.org JSON-LD, and the exports (iCalendar, CSV for French Excel, printable PDF) and JSON API."""
 
-import csv
-import io
 import json
 from datetime import date, timedelta
 from itertools import groupby
@@ -16,6 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from markupsafe import Markup
 
+from tournament.festival.csvfiles import write_table
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalNotFound
 from tournament.festival.fiches import EventFiche
@@ -235,26 +234,25 @@ async def library_ics(db: DB, settings: Config, library_id: FromPath[int], editi
 
 def csv_text(entries: list[ProgrammeEntry], base: str) -> str:
     """The programme for the communication service: one row per slot, for French Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     yes, no = _("yes"), _("no")
-    writer.writerow([
+    header = [
         _("Date"), _("Start"), _("End"), _("Title"), _("Short description"), _("Long description"), _("Category"),
         _("Audience"), _("Minimum age"), _("Maximum age"), _("Library"), _("Place name"), _("Address"), _("Postcode"),
         _("Commune"), _("Free"), _("Price"), _("Booking required"), _("How to book"), _("Capacity (people)"),
         _("Accessibility"), _("Picture credit"), _("Link"),
-    ])
+    ]
+    rows = []
     for entry in entries:
         fiche = entry.fiche
-        writer.writerow([
+        rows.append([
             entry.starts_at.strftime("%d/%m/%Y"), entry.starts_at.strftime("%H:%M"), entry.ends_at.strftime("%H:%M"),
             fiche.title, fiche.summary, fiche.description, LABELS.category(fiche.category), fiche.audience,
-            "" if fiche.age_min is None else fiche.age_min, "" if fiche.age_max is None else fiche.age_max,
-            entry.library.name, fiche.place_name, fiche.place_address, fiche.place_postcode, fiche.place_commune,
-            yes if fiche.is_free else no, fiche.price, yes if fiche.booking_required else no, fiche.booking_details,
-            fiche.capacity or "", fiche.accessibility, fiche.picture_credit, event_url(base, fiche),
+            fiche.age_min, fiche.age_max, entry.library.name, fiche.place_name, fiche.place_address,
+            fiche.place_postcode, fiche.place_commune, yes if fiche.is_free else no, fiche.price,
+            yes if fiche.booking_required else no, fiche.booking_details, fiche.capacity or "", fiche.accessibility,
+            fiche.picture_credit, event_url(base, fiche),
         ])
-    return buffer.getvalue()
+    return write_table(header, rows)
 
 
 @get("/programme/programme.csv")

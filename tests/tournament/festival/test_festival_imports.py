@@ -1,5 +1,8 @@
 """CSV imports: the library directory and past participations, all-or-nothing unless asked otherwise."""
 
+import csv
+import io
+
 import pytest
 from sqlmodel import select
 
@@ -125,3 +128,13 @@ def test_participation_history_import_and_priority(db, make_library):
     assert vernon_history.took_part_before and vernon_history.received_ready_made_animation
     assert not vernon_history.is_priority
     assert run(history(vernon + 1)).is_priority
+
+
+def test_a_csv_export_keeps_formula_cells_as_text():
+    from tournament.festival.csvfiles import write_table
+
+    text = write_table(["Titre"], [['=HYPERLINK("http://evil.example";"x")'], ["+cmd|' /C calc'!A0"], ["-1"], ["@SUM(A1)"],
+                                   ["\tx"], ["Atelier robots"], [None], [3]])
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert [row[0] for row in rows] == ["Titre", '\'=HYPERLINK("http://evil.example";"x")', "'+cmd|' /C calc'!A0", "'-1",
+                                        "'@SUM(A1)", "'\tx", "Atelier robots", "", "3"]
