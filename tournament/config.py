@@ -23,6 +23,8 @@ class ServerSettings:
     https: bool = False
     debug: bool = False
     freeze_heap: bool = True
+    # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-* headers are believed.
+    trusted_proxies: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from tournament.accounts import Account
 from tournament.audit import Actor
 from tournament.players import player_by_token
 from tournament.screens import screen_by_token
+from web.proxies import client_address
 
 SESSION_COOKIE = "xpo_session"
 RENEW_FLAG = "xpo_renew_session"
@@ -46,11 +47,6 @@ class RenewingSessionBackend(ServerSideSessionBackend):
 
 class RenewingSessionConfig(ServerSideSessionConfig):
     _backend_class = RenewingSessionBackend
-
-
-def client_address(connection: ASGIConnection) -> str:
-    client = connection.client
-    return client.host if client else ""
 
 
 def bearer_token(connection: ASGIConnection) -> str | None:

@@ -19,7 +19,8 @@ def _serve(args: argparse.Namespace) -> int:
         settings = replace(settings, server=replace(settings.server, port=args.port))
     app = create_app(settings)
     print(f"X.PO Live: http://{settings.server.host}:{settings.server.port}", flush=True)
-    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info", proxy_headers=True)
+    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info", proxy_headers=False)
+    # X-Forwarded-* are read by web.proxies, from [server] trusted_proxies only.
     return 0
 
 
