@@ -3,6 +3,7 @@ page with schema.org JSON-LD, and the exports (iCalendar feeds, CSV for French E
 Every list and export reads the same filters (`filters_of`, `tournament/festival/search.py`)."""
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 from itertools import groupby
@@ -29,6 +30,7 @@ from web.festival.common import chosen_edition, now_of, picture_url, render
 from web.festival.schemas import ProgrammeEventOut
 from web.festival_messages import LABELS, message
 from web.i18n import _
+from web.links import qr_svg
 from web.errors import ProblemError
 from web.pdf_cache import cached_pdf, content_key
 from web.routers import api, pages
@@ -36,6 +38,9 @@ from web.schemas import from_row
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 PRINT_CSS = WEB_DIR / "static" / "festival-print.css"
+POSTER_CSS = WEB_DIR / "static" / "festival-poster.css"
+PDF_VARIANT = "pdf/ua-1"
+"""Tagged PDF (structure, reading order, language) for screen readers: RGAA asks for it."""
 UID_DOMAIN = "xpo.mde.eure"
 PAGE_SIZE = 40
 """Entries per page of the programme's lists."""
@@ -382,32 +387,96 @@ async def programme_csv(request: Request, db: DB, settings: Config) -> Response:
                     headers={"content-disposition": f'attachment; filename="xpo-{chosen.year if chosen else 0}-programme.csv"'})
 
 
-@get("/programme/programme.pdf")
-async def programme_pdf(request: Request, db: DB, settings: Config) -> Response:
-    """The printable programme (takes the programme's filters), typeset again only when its content changed
-    (`web/pdf_cache.py`); 304 when the client already has this version (If-None-Match)."""
+def contents_by_commune(entries: list[ProgrammeEntry]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The printed table of contents: each commune's events (once each), linked to their first date."""
+    contents = []
+    for commune, items in by_key(entries, lambda e: e.fiche.place_commune or "—"):
+        seen, events = set(), []
+        for entry in items:
+            if entry.fiche.id not in seen:
+                seen.add(entry.fiche.id)
+                events.append((f"e-{entry.slot.id}", entry.fiche.title))
+        contents.append((commune, events))
+    return contents
+
+
+async def _pdf(request: Request, settings: Config, *, template: str, context: dict[str, Any], stylesheet_path: Path,
+               name: str, filename: str) -> Response:
+    """A PDF typeset by WeasyPrint as tagged PDF (PDF/UA), cached by content (`web/pdf_cache.py`), with an ETag:
+    304 when the client already has this version (If-None-Match)."""
     import weasyprint
     from weasyprint import CSS, HTML
 
-    chosen, entries, filters, _errors = await _filtered(request, db)
-    template = request.app.template_engine.engine.get_template("festival/programme_print.html")
-    html = template.render(edition=chosen, days=by_day(entries), labels=LABELS, print_mode=True)
+    html = request.app.template_engine.engine.get_template(template).render(labels=LABELS, print_mode=True, **context)
     base = settings.server.public_url
-    stylesheet = PRINT_CSS.read_text()
-    year = chosen.year if chosen else 0
-    key = content_key(html, stylesheet, base, weasyprint.__version__)
+    stylesheet = stylesheet_path.read_text()
+    key = content_key(html, stylesheet, base, weasyprint.__version__, PDF_VARIANT)
     etag = f'"{key}"'
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(content=b"", status_code=304, headers={"etag": etag})
 
     def build() -> bytes:
-        return HTML(string=html, base_url=base).write_pdf(stylesheets=[CSS(string=stylesheet, base_url=base)])
+        return HTML(string=html, base_url=base).write_pdf(
+            stylesheets=[CSS(string=stylesheet, base_url=base)], pdf_variant=PDF_VARIANT, pdf_identifier=key.encode())
 
-    name = f"programme-{year}" + (f"-{content_key(filter_query(request, page=None))[:12]}" if filters.active else "")
     content = await cached_pdf(settings.data_dir / "cache", name, key, build, request.app.state.pdf_locks)
     return Response(content=content, media_type="application/pdf", headers={
-        "content-disposition": f'inline; filename="xpo-{year}-programme.pdf"', "etag": etag,
+        "content-disposition": f'inline; filename="{filename}"', "etag": etag,
     })
+
+
+async def _programme_pdf(request: Request, db: DB, settings: Config, *, scope: str = "", slug: str = "",
+                         **narrow) -> Response:
+    filters, _errors = filters_of(request)
+    if narrow:
+        filters = replace(filters, **narrow)
+    chosen, entries = await _entries(db, _edition_of(request), filters, today=local_date(now_of(request)))
+    year = chosen.year if chosen else 0
+    if filters.active and not slug:
+        slug = "filtre-" + content_key(filter_query(request, page=None))[:12]
+    name = f"programme-{year}" + (f"-{slug}" if slug else "")
+    return await _pdf(request, settings, template="festival/programme_print.html", stylesheet_path=PRINT_CSS,
+                      context={"edition": chosen, "days": by_day(entries), "scope": scope,
+                               "contents": contents_by_commune(entries)},
+                      name=name, filename=f"xpo-{name}.pdf")
+
+
+@get("/programme/programme.pdf")
+async def programme_pdf(request: Request, db: DB, settings: Config) -> Response:
+    """The printable programme; takes the programme's filters."""
+    return await _programme_pdf(request, db, settings)
+
+
+@get("/programme/bibliotheques/{library_id:int}/programme.pdf")
+async def library_pdf(request: Request, db: DB, settings: Config, library_id: FromPath[int]) -> Response:
+    async with db.read() as session:
+        library = await session.get(Library, library_id)
+    if library is None:
+        raise NotFoundException(message("unknown_library"))
+    return await _programme_pdf(request, db, settings, scope=library.name, slug=f"bibliotheque-{library_id}",
+                                library_id=library_id)
+
+
+@get("/programme/communes/{commune:str}/programme.pdf")
+async def commune_pdf(request: Request, db: DB, settings: Config, commune: FromPath[str]) -> Response:
+    slug = "".join(c if c.isalnum() else "-" for c in fold(commune))[:60]
+    return await _programme_pdf(request, db, settings, scope=commune.strip(), slug=f"commune-{slug}", commune=commune)
+
+
+@get("/programme/evenements/{fiche_id:int}/affiche.pdf")
+async def poster_pdf(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Response:
+    """An A4 poster of one event, with a QR code to its page."""
+    async with db.read() as session:
+        try:
+            fiche, library, slots = await published_fiche(session, fiche_id)
+        except FestivalNotFound as exc:
+            raise NotFoundException(message(exc.code)) from None
+    url = event_url(settings.server.public_url, fiche)
+    return await _pdf(request, settings, template="festival/poster.html", stylesheet_path=POSTER_CSS,
+                      context={"fiche": fiche, "library": library, "url": url,
+                               "entries": [ProgrammeEntry(fiche, slot, library) for slot in slots],
+                               "qr": qr_svg(url, label=_("QR code to the event's page"))},
+                      name=f"affiche-{fiche_id}", filename=f"xpo-affiche-{fiche_id}.pdf")
 
 
 @get("/api/festival/programme",
@@ -434,6 +503,6 @@ async def programme_api(
 
 ROUTERS = [
     pages(programme_by_date, programme_by_commune, programme_by_category, programme_event, programme_ics, library_ics,
-          commune_ics, event_ics, programme_csv, programme_pdf),
+          commune_ics, event_ics, programme_csv, programme_pdf, library_pdf, commune_pdf, poster_pdf),
     api("festival", programme_api),
 ]
