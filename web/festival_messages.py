@@ -27,6 +27,7 @@ word("festival", {
     "slot_outside_festival": N_("This date is outside the festival."),
     "nonexistent_local_time": N_("This time does not exist in France that day (clocks go forward): choose another."),
     "unknown_fiche": N_("This fiche does not exist."),
+    "unknown_export": N_("This export does not exist."),
     "cancel_reason_required": N_("Say why the event is cancelled: the MDE reads it."),
     "fiche_locked": N_("This fiche was accepted: only the MDE can change it now. Contact them for any change."),
     "unknown_action": N_("This action does not exist."),

@@ -29,7 +29,7 @@ from web.deps import DB, Config
 from web.festival.common import chosen_edition, now_of, picture_url, render
 from web.festival.schemas import ProgrammeEventOut
 from web.festival_messages import LABELS, message
-from web.i18n import _
+from web.i18n import _, current_locale
 from web.links import qr_svg
 from web.errors import ProblemError
 from web.pdf_cache import cached_pdf, content_key
@@ -356,7 +356,16 @@ async def event_ics(request: Request, db: DB, settings: Config, fiche_id: FromPa
 
 
 def csv_text(entries: list[ProgrammeEntry], base: str) -> str:
-    """The programme for the communication service: one row per slot, for French Excel."""
+    """The programme for the communication service: one row per slot, for French Excel, in French whatever the
+    downloader's language (the columns a spreadsheet expects do not change with a cookie)."""
+    token = current_locale.set("fr")
+    try:
+        return _csv_text(entries, base)
+    finally:
+        current_locale.reset(token)
+
+
+def _csv_text(entries: list[ProgrammeEntry], base: str) -> str:
     yes, no = _("yes"), _("no")
     header = [
         _("Date"), _("Start"), _("End"), _("Title"), _("Short description"), _("Long description"), _("Category"),

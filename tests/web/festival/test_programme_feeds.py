@@ -190,3 +190,10 @@ def test_the_programme_is_paginated_and_pages_keep_the_filters(client, db, festi
         assert client.get("/programme", params={"page": "999"}).status_code == 200
     finally:
         module.PAGE_SIZE = original
+
+
+def test_the_programme_csv_headers_are_french_whatever_the_language(client, festival):
+    client.get("/langue/en")
+    rows = list(csv.reader(io.StringIO(client.get("/programme/programme.csv").content.decode("utf-8-sig")),
+                           dialect="excel", delimiter=";"))
+    assert rows[0][:4] == ["Date", "Début", "Fin", "Titre"]
