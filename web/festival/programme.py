@@ -3,6 +3,7 @@ page with schema.org JSON-LD, and the exports (iCalendar feeds, CSV for French E
 Every list and export reads the same filters (`filters_of`, `tournament/festival/search.py`)."""
 
 import json
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -118,9 +119,36 @@ def full_address(fiche: EventFiche) -> str:
                                        f"{fiche.place_postcode} {fiche.place_commune}".strip()) if part)
 
 
+PRICE = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|euros?|EUR)", re.I)
+
+
+def price_value(fiche: EventFiche) -> str | None:
+    """The price as schema.org wants it (``"0"`` when free, ``"3.50"``), or None when the text gives no amount."""
+    if fiche.is_free:
+        return "0"
+    match = PRICE.search(fiche.price)
+    return match[1].replace(",", ".") if match else None
+
+
+def _street(fiche: EventFiche, library: Library) -> str:
+    """The fiche's street address, else the library's when the event is held in the library's own commune."""
+    if fiche.place_address:
+        return fiche.place_address
+    same_place = not fiche.place_commune or fold(fiche.place_commune) == fold(library.commune)
+    return library.address if same_place else ""
+
+
 def event_jsonld(entry: ProgrammeEntry, base: str) -> dict[str, Any]:
     """A schema.org Event for one slot: search engines and agendas read it from the page."""
     fiche, library = entry.fiche, entry.library
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": _street(fiche, library),
+        "postalCode": fiche.place_postcode or (library.postcode if _street(fiche, library) == library.address else ""),
+        "addressLocality": fiche.place_commune,
+        "addressRegion": "Eure",
+        "addressCountry": "FR",
+    }
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -129,35 +157,37 @@ def event_jsonld(entry: ProgrammeEntry, base: str) -> dict[str, Any]:
         "description": fiche.summary,
         "startDate": entry.starts_at.isoformat(),
         "endDate": entry.ends_at.isoformat(),
-        "eventStatus": "https://schema.org/EventScheduled",
+        "eventStatus": "https://schema.org/EventCancelled" if fiche.cancelled else "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "inLanguage": "fr",
         "isAccessibleForFree": fiche.is_free,
         "url": event_url(base, fiche),
         "audience": {"@type": "Audience", "audienceType": fiche.audience},
-        "location": {
-            "@type": "Place",
-            "name": fiche.place_name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": fiche.place_address,
-                "postalCode": fiche.place_postcode,
-                "addressLocality": fiche.place_commune,
-                "addressRegion": "Eure",
-                "addressCountry": "FR",
-            },
+        "location": {"@type": "Place", "name": fiche.place_name, "address": address},
+        "organizer": {
+            "@type": "Organization", "name": library.name,
+            **({"email": library.email} if library.email else {}),
+            **({"address": {"@type": "PostalAddress", "streetAddress": library.address, "postalCode": library.postcode,
+                            "addressLocality": library.commune, "addressCountry": "FR"}} if library.address else {}),
         },
-        "organizer": {"@type": "Organization", "name": library.name, **({"email": library.email} if library.email else {})},
         "superEvent": {"@type": "Event", "name": "X.PO Expérience des possibles"},
     }
     if fiche.age_min is not None or fiche.age_max is not None:
         data["typicalAgeRange"] = f"{fiche.age_min if fiche.age_min is not None else ''}-{fiche.age_max if fiche.age_max is not None else ''}"
     if fiche.capacity:
         data["maximumAttendeeCapacity"] = fiche.capacity
-    if not fiche.is_free and fiche.price:
-        data["offers"] = {"@type": "Offer", "description": fiche.price, "url": event_url(base, fiche)}
+    offer: dict[str, Any] = {"@type": "Offer", "url": event_url(base, fiche), "priceCurrency": "EUR",
+                             "availability": "https://schema.org/Discontinued" if fiche.cancelled
+                             else "https://schema.org/InStock"}
+    if (price := price_value(fiche)) is not None:
+        offer["price"] = price
+    if fiche.price:
+        offer["description"] = fiche.price
+    data["offers"] = offer
     if fiche.picture:
-        data["image"] = f"{base.rstrip('/')}{picture_url(fiche)}"
+        data["image"] = {"@type": "ImageObject", "url": f"{base.rstrip('/')}{picture_url(fiche)}",
+                         **({"creditText": fiche.picture_credit, "copyrightNotice": fiche.picture_credit}
+                            if fiche.picture_credit else {})}
     return data
 
 

@@ -61,7 +61,9 @@ def test_event_page_carries_schema_org_jsonld(client, published):
     assert event["isAccessibleForFree"] is False
     assert event["location"]["address"]["streetAddress"] == "Place de la République"
     assert event["location"]["address"]["postalCode"] == "27200"
-    assert event["organizer"] == {"@type": "Organization", "name": "Médiathèque de Vernon"}
+    assert event["organizer"]["@type"] == "Organization" and event["organizer"]["name"] == "Médiathèque de Vernon"
+    assert event["offers"]["price"] == "2" and event["offers"]["priceCurrency"] == "EUR"
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
 
 
 def test_icalendar_export_parses_back_with_paris_offsets_and_stable_uids(client, published):

@@ -197,3 +197,40 @@ def test_the_programme_csv_headers_are_french_whatever_the_language(client, fest
     rows = list(csv.reader(io.StringIO(client.get("/programme/programme.csv").content.decode("utf-8-sig")),
                            dialect="excel", delimiter=";"))
     assert rows[0][:4] == ["Date", "Début", "Fin", "Titre"]
+
+
+def _jsonld(client, fiche_id):
+    import json
+    import re
+
+    page = client.get(f"/programme/evenements/{fiche_id}").text
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+
+
+def test_jsonld_has_the_address_offers_organizer_status_and_image_credit(client, db, festival):
+    from tournament.festival.fiches import EventFiche, cancel_fiche
+    from tournament.libraries import Library
+
+    async def dress():
+        async with db.write() as session:
+            library = await session.get(Library, festival["evreux"])
+            library.address, library.postcode = "Place de l'Hôtel de Ville", "27000"
+            session.add(library)
+            fiche = await session.get(EventFiche, festival["vr"].id)
+            fiche.place_address, fiche.picture, fiche.picture_credit = "", "abc.jpg", "Photo : MDE / J. Martin"
+            session.add(fiche)
+    run(dress())
+    [vr] = _jsonld(client, festival["vr"].id)
+    assert vr["location"]["address"]["streetAddress"] == "Place de l'Hôtel de Ville"  # the library's, same commune
+    assert vr["offers"] == {"@type": "Offer", "url": vr["url"], "priceCurrency": "EUR", "price": "0",
+                            "availability": "https://schema.org/InStock"}
+    assert vr["organizer"]["name"] == "Médiathèque Rolland-Plaisance"
+    assert vr["organizer"]["address"]["postalCode"] == "27000"
+    assert vr["image"]["creditText"] == "Photo : MDE / J. Martin" and vr["image"]["url"].endswith("/abc.jpg")
+
+    async def cancel():
+        async with db.write() as session:
+            await cancel_fiche(session, fiche_id=festival["vr"].id, reason="Salle inondée", actor=STAFF)
+    run(cancel())
+    [vr] = _jsonld(client, festival["vr"].id)
+    assert vr["eventStatus"] == "https://schema.org/EventCancelled"
