@@ -91,6 +91,12 @@ def can_allocate(actor: Actor | None) -> bool:
     return is_staff(actor)
 
 
+def can_check_allocation(actor: Actor | None) -> bool:
+    """Every allocation run of an edition (seed, inputs, result, verifier): MDE staff and every librarian,
+    so that each seed ever tried is visible to the libraries, published or not."""
+    return is_staff(actor) or (actor is not None and actor.kind == "account" and actor.role == Role.LIBRARIAN)
+
+
 def can_manage_equipment(actor: Actor | None) -> bool:
     """The equipment inventory, loan approval, check-out and return: MDE staff."""
     return is_staff(actor)

@@ -155,6 +155,11 @@ def library_manager(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     _require(connection, policies.can_manage_library(actor_of(connection), library_id))
 
 
+def allocation_checker(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Allocation runs' list and documents: MDE staff and every librarian."""
+    _require(connection, policies.can_check_allocation(actor_of(connection)))
+
+
 def player_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """For routes with a `player_token` path parameter or a bearer token: that player only."""
     _require(connection, policies.is_player(actor_of(connection)))

@@ -96,7 +96,8 @@ def _allocate(args: argparse.Namespace) -> int:
     except SearchLimitError:
         print("calcul abandonné : entrées trop grandes pour la recherche de créneaux", file=sys.stderr)
         return 2
-    sys.stdout.buffer.write(output + b"\n")
+    # Exactly the published bytes (no newline added), so `| sha256sum` gives the published fingerprint.
+    sys.stdout.buffer.write(output)
     sys.stdout.flush()
     return 0
 
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--keep", action="store_true", help="do not wipe the demo database first")
     demo.set_defaults(func=_demo)
 
-    allocate = commands.add_parser("allocate", help="replay a published allocation (prints the canonical JSON result)")
+    allocate = commands.add_parser("allocate", help="replay a published allocation (prints the published result file, byte for byte)")
     allocate.add_argument("inputs", help="the run's exported inputs (JSON file, or - for standard input)")
     allocate.add_argument("--seed", required=True, help="the seed published with the run")
     allocate.set_defaults(func=_allocate)

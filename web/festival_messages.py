@@ -27,6 +27,8 @@ word("festival", {
     "slot_outside_festival": N_("This date is outside the festival."),
     "nonexistent_local_time": N_("This time does not exist in France that day (clocks go forward): choose another."),
     "unknown_fiche": N_("This fiche does not exist."),
+    "unknown_export": N_("This export does not exist."),
+    "cancel_reason_required": N_("Say why the event is cancelled: the MDE reads it."),
     "fiche_locked": N_("This fiche was accepted: only the MDE can change it now. Contact them for any change."),
     "unknown_action": N_("This action does not exist."),
     "transition_not_allowed": N_("This action is not possible in the fiche's current state."),
@@ -90,6 +92,7 @@ HISTORY_LABELS = {
     "fiche.request_changes": N_("Changes requested"),
     "fiche.publish": N_("Published"),
     "fiche.unpublish": N_("Withdrawn from the programme"),
+    "fiche.cancel": N_("Event cancelled"),
 }
 
 MEETING_LABELS = {"professional_day": N_("Professional day"), "launch_meeting": N_("Launch meeting")}

@@ -41,6 +41,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
         ("POST", "/api/festival/editions/{year}/libraries/{library_id}/fiches", 201)],
     ("POST", "/festival/fiches/{fiche_id}/modifier"): [("PUT", "/api/festival/fiches/{fiche_id}", 200)],
     ("POST", "/festival/fiches/{fiche_id}/transitions"): [("POST", "/api/festival/fiches/{fiche_id}/transitions", 200)],
+    ("POST", "/festival/fiches/{fiche_id}/annuler"): [("POST", "/api/festival/fiches/{fiche_id}/cancel", 200)],
     ("POST", "/festival/fiches/{fiche_id}/image"): [("PUT", "/api/festival/fiches/{fiche_id}/picture", 200)],
     # festival: professional day
     ("POST", "/journee-pro/seances/{session_id}/inscription"): [

@@ -328,6 +328,20 @@ def _provider_of(run: AllocationRun) -> dict[int, int]:
     return {a["id"]: a["provider_id"] for a in json.loads(run.inputs_json)["animations"]}
 
 
+def _fits_provider(run: AllocationRun, animation_id: int | None, window: rule.Window) -> str | None:
+    """Why a window cannot hold the animation (too short, outside its provider's availability), or None."""
+    inputs = rule.inputs_from_data(json.loads(run.inputs_json))
+    animation = next((a for a in inputs.animations if a.id == animation_id), None)
+    if animation is None:
+        return None
+    if window.minutes < animation.duration_minutes:
+        return "override_too_short"
+    provider = next(p for p in inputs.providers if p.id == animation.provider_id)
+    if not any(available.contains(window) for available in provider.availability):
+        return "override_outside_availability"
+    return None
+
+
 async def override_decision(
     session: AsyncSession,
     *,
@@ -340,8 +354,10 @@ async def override_decision(
 ) -> AllocationDecision:
     """Change a decision by hand with a note; MDE staff; audited with the before and after values.
 
-    An animation granted by hand needs a window that keeps every provider and library in one place
-    at a time; a funding grant by hand must keep the run's grants within the envelope.
+    An animation granted by hand needs a window as long as the animation, inside its provider's
+    availability, that keeps every provider and library in one place at a time; a funding grant by
+    hand must keep the run's grants within the envelope. After publication, a grant by hand is
+    recorded in the participation history at once.
     """
     _require_allocator(actor)
     decision = await session.get(AllocationDecision, decision_id)
@@ -364,10 +380,13 @@ async def override_decision(
         else:
             window = _window(*slot)
             providers = _provider_of(run)
+            fit = _fits_provider(run, decision.animation_id, window)
+            if fit:
+                errors["slot"] = fit
             for other in others:
                 same_place = other.library_id == decision.library_id or (
                     providers.get(other.animation_id) == providers.get(decision.animation_id))
-                if same_place and window.overlaps(rule.Window(other.slot_start, other.slot_end)):
+                if not fit and same_place and window.overlaps(rule.Window(other.slot_start, other.slot_end)):
                     errors["slot"] = "override_conflict"
                     break
     if granted and decision.kind == DecisionKind.FUNDING:
@@ -388,6 +407,11 @@ async def override_decision(
     decision.overridden, decision.override_note = True, note
     decision.overridden_by, decision.overridden_at = actor.name or actor.label, utcnow()
     session.add(decision)
+    if run.status == RunStatus.PUBLISHED and granted:
+        # Publication already wrote the history; a grant by hand afterwards must reach it too.
+        await record_received(session, edition_id=run.edition_id, library_id=decision.library_id,
+                              animation=decision.kind == DecisionKind.ANIMATION,
+                              funding=decision.kind == DecisionKind.FUNDING)
     audit(session, actor, "allocation.override", f"allocation_decision:{decision.id}", run_id=run.id,
           kind=decision.kind, request_id=decision.request_id, before=before, after=decision.outcome(), note=note)
     return decision

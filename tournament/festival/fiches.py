@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import delete
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +24,7 @@ from tournament.festival.timing import now_or, paris_datetime
 from tournament.libraries import Library
 
 MAX_SLOTS = 12
+CANCEL_REASON_LIMIT = 500
 
 
 class Category(StrEnum):
@@ -98,20 +98,44 @@ class EventFiche(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set when the library (or MDE) cancels the published event: it stays in the programme as « Annulé »."""
+    cancel_reason: str = Field(default="", max_length=CANCEL_REASON_LIMIT)
 
     @property
     def state(self) -> FicheStatus:
         return FicheStatus(self.status)
 
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
 
 class FicheSlot(SQLModel, table=True):
-    """One date and time of an event. ``position`` numbers the slots of a fiche from 1 (stable UIDs)."""
+    """One date and time of an event. ``position`` orders the slots of a fiche from 1 (it changes on edits);
+    ``uid`` is the slot's own identity for calendars, and ``sequence`` counts its changes (iCalendar SEQUENCE)."""
 
     id: int | None = Field(default=None, primary_key=True)
     fiche_id: int = Field(foreign_key="eventfiche.id", index=True)
     position: int
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime = Field(sa_type=UTCDateTime)
+    uid: str = Field(max_length=80, unique=True)
+    """``fiche-<fiche id>-slot-<n>``: n counts the slots the fiche ever had, and is never given twice."""
+    sequence: int = 0
+
+
+class RemovedSlot(SQLModel, table=True):
+    """A slot taken off a fiche that had been published: calendars keep it as cancelled until the edition ends."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiche_id: int = Field(foreign_key="eventfiche.id", index=True)
+    uid: str = Field(max_length=80, unique=True)
+    sequence: int
+    """The slot's sequence at removal, plus one."""
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    removed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 @dataclass
@@ -255,10 +279,48 @@ def _apply(fiche: EventFiche, data: FicheInput, library: Library) -> None:
         fiche.price = ""
 
 
-async def _replace_slots(session: AsyncSession, fiche_id: int, slots: list[tuple[datetime, datetime]]) -> None:
-    await session.exec(delete(FicheSlot).where(FicheSlot.fiche_id == fiche_id))  # type: ignore[call-overload]
-    for position, (starts_at, ends_at) in enumerate(slots, start=1):
-        session.add(FicheSlot(fiche_id=fiche_id, position=position, starts_at=starts_at, ends_at=ends_at))
+async def _replace_slots(
+    session: AsyncSession, fiche: EventFiche, slots: list[tuple[datetime, datetime]], *, content_changed: bool = False
+) -> None:
+    """Make the fiche's slots these, keeping each slot's identity: a slot whose times are unchanged keeps its row;
+    each other new slot takes the changed old slot nearest in time (same uid, sequence + 1); what is left over is new,
+    or removed (kept as a ``RemovedSlot`` once the fiche has been published). ``content_changed``: the fiche's own
+    text changed, so every kept slot's sequence grows too."""
+    old = list((await session.exec(select(FicheSlot).where(FicheSlot.fiche_id == fiche.id)
+                                   .order_by(FicheSlot.position))).all())
+    unmatched = list(old)
+    kept: list[FicheSlot | None] = []
+    for window in slots:
+        same = next((s for s in unmatched if (s.starts_at, s.ends_at) == window), None)
+        if same is not None:
+            unmatched.remove(same)
+        kept.append(same)
+    removed = (await session.exec(select(RemovedSlot.uid).where(RemovedSlot.fiche_id == fiche.id))).all()
+    numbers = [int(uid.rsplit("-", 1)[1]) for uid in [*removed, *(s.uid for s in old)]
+               if uid.rsplit("-", 1)[-1].isdigit()]
+    next_number = max(numbers, default=0) + 1
+    rows = []
+    for window, row in zip(slots, kept):
+        if row is None and unmatched:
+            row = min(unmatched, key=lambda s: abs(s.starts_at - window[0]))
+            unmatched.remove(row)
+            row.starts_at, row.ends_at, row.sequence = window[0], window[1], row.sequence + 1
+        elif row is None:
+            row = FicheSlot(fiche_id=fiche.id, position=0, starts_at=window[0], ends_at=window[1],
+                            uid=f"fiche-{fiche.id}-slot-{next_number}")
+            next_number += 1
+        elif content_changed:
+            row.sequence += 1
+        rows.append(row)
+    for gone in unmatched:
+        if fiche.published_at is not None:
+            session.add(RemovedSlot(fiche_id=fiche.id, uid=gone.uid, sequence=gone.sequence + 1,
+                                    starts_at=gone.starts_at, ends_at=gone.ends_at))
+        await session.delete(gone)
+    await session.flush()
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+        session.add(row)
 
 
 async def create_fiche(
@@ -277,7 +339,7 @@ async def create_fiche(
     _apply(fiche, data, library)
     session.add(fiche)
     await session.flush()
-    await _replace_slots(session, fiche.id, slots)
+    await _replace_slots(session, fiche, slots)
     audit(session, actor, "fiche.create", f"fiche:{fiche.id}", title=fiche.title, library_id=library_id)
     return fiche
 
@@ -315,10 +377,12 @@ async def update_fiche(session: AsyncSession, *, fiche_id: int, data: FicheInput
     errors, slots = validate_fiche(data, edition)
     if errors:
         raise FestivalError("invalid", errors=errors)
+    before = {name: getattr(fiche, name) for name in COPIED_FIELDS}
     _apply(fiche, data, await _library(session, fiche.library_id))
     fiche.updated_at = utcnow()
     session.add(fiche)
-    await _replace_slots(session, fiche.id, slots)
+    await _replace_slots(session, fiche, slots,
+                         content_changed=before != {name: getattr(fiche, name) for name in COPIED_FIELDS})
     audit(session, actor, "fiche.update", f"fiche:{fiche.id}", status=fiche.status)
     return fiche
 
@@ -416,3 +480,30 @@ async def fiche_history(session: AsyncSession, fiche_id: int) -> list[AuditEntry
         select(AuditEntry).where(AuditEntry.subject == f"fiche:{fiche_id}").order_by(AuditEntry.at, AuditEntry.id)
     )
     return list(result.all())
+
+
+async def cancel_fiche(session: AsyncSession, *, fiche_id: int, reason: str, actor: Actor) -> EventFiche:
+    """Cancel a published event (its library's staff, or MDE): it stays in the programme marked cancelled, and
+    every slot's sequence grows so calendars show it cancelled. Writes the fiche and an audit entry with the reason.
+
+    The MDE is told through the audit entry ``fiche.cancel`` (reason, library, title): the e-mail to the MDE is
+    sent from the caller once the outbox exists.
+    """
+    fiche = await load_fiche(session, fiche_id, for_update=True)
+    if not policies.can_manage_library(actor, fiche.library_id):
+        raise FestivalForbidden()
+    if fiche.state != FicheStatus.PUBLISHED or fiche.cancelled:
+        raise FestivalConflict("transition_not_allowed")
+    reason = reason.strip()
+    if not reason:
+        raise FestivalError("cancel_reason_required", "reason")
+    if len(reason) > CANCEL_REASON_LIMIT:
+        raise FestivalError("too_long", "reason")
+    fiche.cancelled_at, fiche.cancel_reason, fiche.updated_at = utcnow(), reason, utcnow()
+    session.add(fiche)
+    for slot in (await session.exec(select(FicheSlot).where(FicheSlot.fiche_id == fiche.id))).all():
+        slot.sequence += 1
+        session.add(slot)
+    audit(session, actor, "fiche.cancel", f"fiche:{fiche.id}", reason=reason, library_id=fiche.library_id,
+          title=fiche.title)
+    return fiche

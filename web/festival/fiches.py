@@ -21,6 +21,7 @@ from tournament.festival.fiches import (
     FicheInput,
     FicheSlot,
     SlotInput,
+    cancel_fiche,
     create_fiche,
     fiche_for,
     fiche_history,
@@ -44,7 +45,7 @@ from web.festival.common import (
     read_int,
     render,
 )
-from web.festival.schemas import FicheOut, PictureBody, TransitionBody
+from web.festival.schemas import CancelBody, FicheOut, PictureBody, TransitionBody
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.routers import api, pages
@@ -210,6 +211,18 @@ async def transition_submit(request: Request, db: DB, fiche_id: FromPath[int]) -
     return Redirect(f"/festival/fiches/{fiche_id}")
 
 
+@post("/festival/fiches/{fiche_id:int}/annuler")
+async def cancel_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Template | Redirect:
+    values = await read_form(request)
+    async with form_or_errors(values, status=conflict_409) as submitted:
+        async with db.write() as session:
+            await cancel_fiche(session, fiche_id=fiche_id, reason=values.get("reason", ""), actor=actor_or_401(request))
+    if submitted.refused:
+        return render("fiche.html", submitted.status, form=submitted.form, **await _fiche_context(request, db, fiche_id))
+    # MERGE(notify): the MDE is told of the cancellation here (audit entry `fiche.cancel` holds the reason).
+    return Redirect(f"/festival/fiches/{fiche_id}")
+
+
 @post("/festival/fiches/{fiche_id:int}/image")
 async def picture_submit(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
@@ -317,6 +330,17 @@ async def transition_api(request: Request, db: DB, fiche_id: FromPath[int], data
         return await _out(session, fiche)
 
 
+@post("/api/festival/fiches/{fiche_id:int}/cancel", status_code=200,
+      summary="Cancel a published event (its library or MDE staff), with the reason: it stays in the programme as "
+              "cancelled, and calendars receive STATUS:CANCELLED")
+async def cancel_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[CancelBody]) -> FicheOut:
+    async with db.write() as session:
+        fiche = await cancel_fiche(session, fiche_id=fiche_id, reason=data.reason, actor=actor_or_401(request))
+        out = await _out(session, fiche)
+    # MERGE(notify): the MDE is told of the cancellation here (audit entry `fiche.cancel` holds the reason).
+    return out
+
+
 @put("/api/festival/fiches/{fiche_id:int}/picture",
      summary="Upload the fiche's picture (JPEG, PNG or WebP, 5 MB at most) with its credit")
 async def picture_api(
@@ -335,8 +359,10 @@ async def picture_api(
 ROUTERS = [
     pages(picture_file),
     pages(new_fiche_page, new_fiche_submit, guards=[library_manager]),
-    pages(fiche_page, edit_fiche_page, edit_fiche_submit, transition_submit, picture_submit, guards=[account_only]),
+    pages(fiche_page, edit_fiche_page, edit_fiche_submit, transition_submit, cancel_submit, picture_submit,
+          guards=[account_only]),
     pages(review_page, guards=[staff_only]),
     api("festival", create_fiche_api, guards=[library_manager]),
-    api("festival", fiches_api, fiche_api, update_fiche_api, transition_api, picture_api, guards=[account_only]),
+    api("festival", fiches_api, fiche_api, update_fiche_api, transition_api, cancel_api, picture_api,
+        guards=[account_only]),
 ]

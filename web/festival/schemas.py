@@ -119,6 +119,9 @@ class SlotOut:
     starts_at: str
     """ISO 8601 with the Paris offset, e.g. `2025-03-30T14:00:00+02:00`."""
     ends_at: str
+    uid: str = ""
+    """The slot's own identity in calendars (stable when other slots are edited or removed)."""
+    sequence: int = 0
 
 
 @dataclass
@@ -152,14 +155,23 @@ class FicheOut:
     review_comment: str
     submitted_at: str | None
     published_at: str | None
+    cancelled_at: str | None = None
+    cancel_reason: str = ""
 
     @classmethod
     def of(cls, fiche: EventFiche, slots: list[FicheSlot], year: int) -> "FicheOut":
         return from_row(
             cls, fiche, edition=year, picture_url=picture_url(fiche),
-            slots=[SlotOut(s.position, paris_iso(s.starts_at), paris_iso(s.ends_at)) for s in slots],
+            slots=[SlotOut(s.position, paris_iso(s.starts_at), paris_iso(s.ends_at), s.uid, s.sequence) for s in slots],
             submitted_at=paris_iso(fiche.submitted_at), published_at=paris_iso(fiche.published_at),
+            cancelled_at=paris_iso(fiche.cancelled_at),
         )
+
+
+@dataclass
+class CancelBody:
+    reason: str
+    """Why the event is cancelled (shown to the MDE and kept in the fiche's history)."""
 
 
 @dataclass
@@ -263,3 +275,5 @@ class ProgrammeEventOut:
     booking_required: bool
     booking_details: str
     url: str
+    cancelled: bool = False
+    """The library cancelled the event: it stays in the programme, marked cancelled."""

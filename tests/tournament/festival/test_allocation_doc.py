@@ -31,5 +31,33 @@ def test_xpo_allocate_prints_the_published_output(tmp_path):
         [sys.executable, "-m", "web.cli", "allocate", str(path), "--seed", _block("seed")],
         capture_output=True, check=True, cwd=ROOT,
     ).stdout
-    assert printed == (_block("output") + "\n").encode("utf-8")
+    assert printed == _block("output").encode("utf-8")
     assert hashlib.sha256(printed).hexdigest() in DOC.read_text(encoding="utf-8")
+
+
+def test_the_standalone_verifier_prints_the_published_fingerprint_without_the_project(tmp_path):
+    from tournament.festival.allocation_verifier import FILENAME, verifier_source
+
+    verifier, inputs = tmp_path / FILENAME, tmp_path / "inputs.json"
+    verifier.write_text(verifier_source(), encoding="utf-8")
+    inputs.write_text(_block("inputs"), encoding="utf-8")
+    # -I: isolated mode, run from an empty folder, so nothing of the project can be imported.
+    printed = subprocess.run([sys.executable, "-I", str(verifier), str(inputs), "--seed", _block("seed")],
+                             capture_output=True, check=True, cwd=tmp_path).stdout.decode()
+    expected = hashlib.sha256(_block("output").encode("utf-8")).hexdigest()
+    assert printed == expected + "\n"
+    assert expected in DOC.read_text(encoding="utf-8")
+
+
+def test_the_verifier_imports_the_standard_library_only():
+    import ast
+
+    from tournament.festival.allocation_verifier import verifier_source
+
+    modules = set()
+    for node in ast.walk(ast.parse(verifier_source())):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            modules.add(node.module.split(".")[0])
+    assert modules and modules <= sys.stdlib_module_names, modules - sys.stdlib_module_names

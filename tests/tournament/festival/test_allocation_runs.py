@@ -271,3 +271,47 @@ def test_publishing_records_what_each_library_received_for_next_years_priority(d
     for library_id in refused:
         this_year = [line for line in history[library_id].lines if line.year == edition.year]
         assert this_year and this_year[0].took_part and not this_year[0].received_ready_made_animation
+
+
+def test_an_override_is_checked_against_the_animations_duration_and_the_providers_availability(db, edition, libraries):
+    _scenario(db, edition, libraries)
+    done = _freeze_and_run(db, edition)
+    refused = next(d for d in _decisions(db, done.id) if not d.granted)
+    note = "Accord téléphonique"
+    with pytest.raises(FestivalError) as short:  # one hour at 03:00 for a two-hour animation
+        _override(db, refused.id, granted=True, note=note,
+                  slot=(datetime(2025, 4, 2, 3, tzinfo=PARIS), datetime(2025, 4, 2, 4, tzinfo=PARIS)))
+    assert short.value.errors["slot"] == "override_too_short"
+    with pytest.raises(FestivalError) as night:  # long enough, but the provider works 09:00–18:00
+        _override(db, refused.id, granted=True, note=note,
+                  slot=(datetime(2025, 4, 2, 3, tzinfo=PARIS), datetime(2025, 4, 2, 5, 30, tzinfo=PARIS)))
+    assert night.value.errors["slot"] == "override_outside_availability"
+    with pytest.raises(FestivalError) as other_day:
+        _override(db, refused.id, granted=True, note=note,
+                  slot=(datetime(2025, 4, 3, 9, 30, tzinfo=PARIS), datetime(2025, 4, 3, 12, tzinfo=PARIS)))
+    assert other_day.value.errors["slot"] == "override_outside_availability"
+    assert not next(d for d in _decisions(db, done.id) if d.id == refused.id).overridden
+
+
+def test_an_override_after_publication_reaches_the_participation_history(db, edition, libraries):
+    _scenario(db, edition, libraries)
+    done = _freeze_and_run(db, edition)
+    refused = next(d for d in _decisions(db, done.id) if not d.granted)
+
+    async def publish_then_override_then_read():
+        async with db.write() as session:
+            await publish_run(session, run_id=done.id, actor=STAFF)
+        async with db.read() as session:
+            before = await histories(session, before_year=edition.year + 1)
+        async with db.write() as session:
+            await override_decision(session, decision_id=refused.id, granted=True, actor=STAFF,
+                                    note="Créneau du matin négocié",
+                                    slot=(datetime(2025, 4, 2, 9, 30, tzinfo=PARIS), datetime(2025, 4, 2, 12, tzinfo=PARIS)))
+        async with db.read() as session:
+            return before, await histories(session, before_year=edition.year + 1)
+
+    before, after = run(publish_then_override_then_read())
+    line = lambda history: next(l for l in history[refused.library_id].lines if l.year == edition.year)  # noqa: E731
+    assert not line(before).received_ready_made_animation
+    assert line(after).received_ready_made_animation and line(after).took_part
+    assert after[refused.library_id].received_ready_made_animation

@@ -34,6 +34,8 @@ word("festival", {
     "unknown_decision": N_("This decision does not exist."),
     "override_note_required": N_("Say why the decision changes: the note is kept in the audit log."),
     "override_conflict": N_("The provider or the library is already busy at that time."),
+    "override_too_short": N_("This window is shorter than the animation."),
+    "override_outside_availability": N_("The provider is not available for the whole of this window."),
     "over_envelope": N_("This amount would take the grants over the envelope."),
     "search_limit": N_("The allocation is too large to compute; contact the developers."),
 })

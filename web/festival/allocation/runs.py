@@ -1,8 +1,10 @@
 """Allocation runs, run by MDE staff: freeze the inputs with a seed, run the rule, publish, override a decision
 with a note, compare with today's data. A run's frozen inputs and result download as the JSON `xpo allocate`
-reads and prints. Pages under `/admin/festival/…/attribution`, JSON twins under `/api/festival/…`."""
+reads and prints, with the standalone verifier; every librarian sees every run of an edition
+(`/festival/{year}/attribution`). Staff pages under `/admin/festival/…/attribution`, JSON twins under `/api/festival/…`."""
 
 import json
+import shlex
 from datetime import datetime
 from typing import Any
 
@@ -11,13 +13,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
-from tournament import policies
 from tournament.festival import allocation as rule
+from tournament.festival.allocation_verifier import FILENAME as VERIFIER_FILENAME
+from tournament.festival.allocation_verifier import verifier_bytes
 from tournament.festival.allocation_runs import (
     AllocationDecision,
     AllocationRun,
     RerunReport,
-    RunStatus,
     execute_run,
     freeze_run,
     latest_run,
@@ -31,12 +33,12 @@ from tournament.festival.allocation_runs import (
 from tournament.festival.animation_requests import list_requests
 from tournament.festival.catalogue import parse_window
 from tournament.festival.editions import Edition
-from tournament.festival.errors import FestivalError, FestivalForbidden
+from tournament.festival.errors import FestivalError
 from tournament.festival.funding import list_funding_requests
 from tournament.festival.money import parse_euros
 from tournament.libraries import list_libraries
 from tournament.refusals import Status
-from web.auth import account_only, actor_of, library_manager, staff_only
+from web.auth import actor_of, allocation_checker, library_manager, staff_only
 from web.deps import DB
 from web.errors import ProblemError
 from web.festival.allocation.common import LIBRARY_API, page, parse_slot_lines
@@ -95,13 +97,28 @@ async def _run_context(
         "requests_count": len(inputs.requests), "funding_count": len(inputs.funding_requests),
         "envelope": inputs.funding.envelope_cents if inputs.funding else 0,
         "granted_cents": sum(d.granted_cents for d in decisions if d.kind == "funding" and d.granted),
-        "override_form": form or FormState(), "override_for": form_for,
+        "override_form": form or FormState(), "override_for": form_for, "verify_command": verify_command,
     }
+
+
+def verify_command(run: AllocationRun) -> str:
+    """The one command that reproduces a run's result fingerprint from its downloaded files."""
+    return (f"python3 {VERIFIER_FILENAME} xpo-allocation-{run.id}-inputs.json "
+            f"--seed {shlex.quote(run.seed)}")
 
 
 @get("/admin/festival/attribution/{run_id:int}")
 async def run_page(db: DB, run_id: FromPath[int]) -> Template:
     return page("run.html", **await _run_context(db, run_id))
+
+
+@get("/festival/{year:int}/attribution")
+async def library_runs_page(db: DB, year: FromPath[int]) -> Template:
+    """Every run of the edition, for every library: seed, when and who, fingerprints and the files to check it."""
+    async with db.read() as session:
+        edition = await edition_or_404(session, year)
+        runs = await list_runs(session, edition.id)
+    return page("library_runs.html", edition=edition, runs=runs, verify_command=verify_command)
 
 
 async def _run_action(request: Request, db: DB, run_id: int, action) -> Template | Redirect:
@@ -222,14 +239,14 @@ async def library_decisions_api(db: DB, year: FromPath[int], library_id: FromPat
 
 
 @get("/api/festival/editions/{year:int}/allocation/runs",
-     summary="An edition's allocation runs, newest first (MDE staff)")
+     summary="An edition's allocation runs, newest first (MDE staff and every librarian)")
 async def runs_api(db: DB, year: FromPath[int]) -> list[RunOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [RunOut.of(r, year) for r in await list_runs(session, edition.id)]
 
 
-@post("/api/festival/editions/{year:int}/allocation/runs",
+@post("/api/festival/editions/{year:int}/allocation/runs", guards=[staff_only],
       summary="Freeze today's inputs with a seed in a new run (MDE staff)")
 async def freeze_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[FreezeBody]) -> RunOut:
     async with db.write() as session:
@@ -282,11 +299,9 @@ async def rerun_api(db: DB, run_id: FromPath[int]) -> RerunReport:
 
 
 async def _run_document(request: Request, db: DB, run_id: int, which: str) -> Response:
-    """A run's canonical JSON: any account may fetch a published run's, MDE staff any run's."""
+    """A run's canonical JSON, for MDE staff and every librarian (the guard), whatever the run's status."""
     async with db.read() as session:
         run = await load_run(session, run_id)
-    if run.status != RunStatus.PUBLISHED and not policies.can_allocate(actor_of(request)):
-        raise FestivalForbidden()
     text = run.inputs_json if which == "inputs" else run.result_json
     if not text:
         raise FestivalError("run_not_done")
@@ -295,15 +310,25 @@ async def _run_document(request: Request, db: DB, run_id: int, which: str) -> Re
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/inputs.json",
-     summary="A run's frozen inputs, exactly as hashed: `xpo allocate` reads them (published runs: any account)")
+     summary="A run's frozen inputs, exactly as hashed: `xpo allocate` and the verifier read them (staff, librarians)")
 async def inputs_export(request: Request, db: DB, run_id: FromPath[int]) -> Response:
     return await _run_document(request, db, run_id, "inputs")
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/result.json",
-     summary="A run's result, exactly as `xpo allocate` prints it; overrides are in the decisions, not here")
+     summary="A run's result, exactly as `xpo allocate` prints it and as its SHA-256 was taken; overrides are in the decisions")
 async def result_export(request: Request, db: DB, run_id: FromPath[int]) -> Response:
     return await _run_document(request, db, run_id, "result")
+
+
+@get("/api/festival/allocation/runs/{run_id:int}/verify.py",
+     summary="The standalone verifier (one Python file, standard library only, built from the rule's code): "
+             "`python3 xpo-verification-attribution.py inputs.json --seed S` prints the result's SHA-256")
+async def verifier_export(db: DB, run_id: FromPath[int]) -> Response:
+    async with db.read() as session:
+        await load_run(session, run_id)
+    return Response(content=verifier_bytes(), media_type="text/x-python; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{VERIFIER_FILENAME}"'})
 
 
 @put("/api/festival/allocation/decisions/{decision_id:int}",
@@ -328,8 +353,10 @@ ROUTERS = [
     pages(runs_page, freeze_submit, run_page, execute_submit, publish_submit, override_submit, compare_page,
           guards=[staff_only]),
     api("festival allocation", library_decisions_api, guards=[library_manager]),
-    api("festival allocation", runs_api, freeze_api, run_api, execute_api, publish_api, rerun_api, override_api,
+    api("festival allocation", run_api, execute_api, publish_api, rerun_api, override_api,
         guards=[staff_only]),
-    # Any account may download a published run's documents; MDE staff any run's (checked in `_run_document`).
-    api("festival allocation", inputs_export, result_export, guards=[account_only]),
+    # Every seed ever tried stays visible to the libraries: the list of runs and their documents, whatever the status.
+    pages(library_runs_page, guards=[allocation_checker]),
+    # freeze_api shares its URL with runs_api and carries its own staff guard.
+    api("festival allocation", runs_api, freeze_api, inputs_export, result_export, verifier_export, guards=[allocation_checker]),
 ]

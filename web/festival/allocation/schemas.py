@@ -177,6 +177,8 @@ class RunOut:
     published_at: datetime | None
     inputs_url: str
     result_url: str | None
+    verifier_url: str
+    """The standalone verifier: it prints ``result_sha256`` from the inputs and the seed."""
     decisions: list[DecisionOut] = field(default_factory=list)
 
     @classmethod
@@ -184,7 +186,7 @@ class RunOut:
         base = f"/api/festival/allocation/runs/{run.id}"
         return from_row(cls, run, edition=year, inputs_url=f"{base}/inputs.json",
                         result_url=f"{base}/result.json" if run.result_json else None,
-                        decisions=[DecisionOut.of(d) for d in decisions or []])
+                        verifier_url=f"{base}/verify.py", decisions=[DecisionOut.of(d) for d in decisions or []])
 
 
 @dataclass
