@@ -56,23 +56,153 @@ def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
     return event
 
 
+def last_round(event: Event) -> int:
+    """The event's last round: the ``rounds`` option, or the round staff ended it after."""
+    ended = [entry["end_after"] for entry in event.log if "end_after" in entry]
+    return min([event.options["rounds"], *ended])
+
+
+def repair(event: Event, number: int) -> Event:
+    """Staff: pair round ``number`` again (it must have no result yet), e.g. after a withdrawal."""
+    from .engine import act
+    return act(event, {"repair": number})
+
+
+def impose(event: Event, number: int, pairs: Sequence[Sequence[Seed | None]]) -> Event:
+    """Staff: replace round ``number``'s pairing with ``pairs`` (``[a, b]``, or ``[a, None]`` for the bye).
+
+    Refused with the reason unless it is legal: every entrant still in exactly once, no rematch, no
+    second bye, a bye only for an odd field, and every later round still pairable.
+    """
+    from .engine import act
+    return act(event, {"impose": number, "pairs": [list(p) if isinstance(p, (list, tuple)) else p for p in pairs]})
+
+
+def end_after(event: Event, number: int) -> Event:
+    """Staff: end the event after round ``number``; later rounds must have no result yet and are removed."""
+    from .engine import act
+    return act(event, {"end_after": number})
+
+
+def act(event: Event, action: dict[str, Any]) -> None:
+    """The `act` hook: ``repair``, ``impose`` or ``end_after`` (see those functions)."""
+    if "end_after" in action:
+        _end_after(event, action["end_after"])
+    elif "repair" in action:
+        _open_round(event, action["repair"])
+        _pair_next(event, action["repair"] - 1)
+        event.report.append(f"Round {action['repair']} was paired again by staff.")
+    elif "impose" in action:
+        _impose(event, action["impose"], action.get("pairs"))
+    else:
+        raise BracketError(f"Unknown Swiss staff action {sorted(action)}: use repair, impose or end_after.")
+
+
+def _latest(event: Event) -> int:
+    return max(m.round for m in event.matches.values())
+
+
+def _open_round(event: Event, number: Any) -> None:
+    """Remove round ``number``'s matches, after checking it is the latest round and has no result."""
+    if not is_whole(number) or not 1 <= number <= _latest(event):
+        raise BracketError(f"Round {number} has not been paired yet: only rounds 1 to {_latest(event)} exist.")
+    if number != _latest(event):
+        raise BracketError(f"Round {number} is not the latest round ({_latest(event)}): its results "
+                           "have already led to the next round.")
+    logged = {entry.get("match") for entry in event.log}
+    played = [m.id for m in event.matches.values() if m.round == number and m.id in logged]
+    if played:
+        raise BracketError(f"Round {number} already has results ({', '.join(played)}); correct them first.")
+    for match_id in [m.id for m in event.matches.values() if m.round == number]:
+        del event.matches[match_id]
+        event.feeds.pop(match_id, None)
+
+
+def _impose(event: Event, number: Any, given: Any) -> None:
+    _open_round(event, number)
+    state = _State.of(event)
+    active = [e.seed for e in event.entrants if e.seed not in event.withdrawn]
+    if not isinstance(given, list) or not all(isinstance(p, list) and len(p) == 2 for p in given):
+        raise BracketError("A pairing is a list of pairs [a, b], with [a, null] for the bye.")
+    seated = [seed for pair in given for seed in pair if seed is not None]
+    missing = sorted(set(active) - set(seated))
+    extra = sorted(set(seated) - set(active))
+    twice = sorted({s for s in seated if seated.count(s) > 1})
+    if missing or extra or twice:
+        problems = ([f"missing {_seeds(missing)}"] if missing else []) + (
+            [f"{_seeds(extra)} not in the event (or withdrawn)"] if extra else []) + (
+            [f"{_seeds(twice)} seated twice"] if twice else [])
+        raise BracketError(f"The pairing must seat every entrant still in exactly once: {'; '.join(problems)}.")
+    pairs, byes = [], []
+    for first, second in given:
+        if first is None:
+            first, second = second, first
+        if second is None:
+            byes.append(first)
+        elif second in state.opponents[first]:
+            raise BracketError(f"Seeds {first} and {second} have already met.")
+        else:
+            pairs.append((first, second))
+    if len(byes) != len(active) % 2:
+        raise BracketError("A bye is given only when an odd number of entrants is left, and then exactly one.")
+    bye = byes[0] if byes else None
+    if bye is not None and bye in state.had_bye:
+        raise BracketError(f"Seed {bye} has already had a bye.")
+    remaining = last_round(event) - number
+    if remaining > 0:
+        order = sorted(active, key=lambda s: (-state.points[s], s))
+        opponents = {s: set(o) for s, o in state.opponents.items()}
+        for a, b in pairs:
+            opponents[a].add(b)
+            opponents[b].add(a)
+        if not _Objective(order, state.points, opponents, state.had_bye | ({bye} if bye else set())
+                          ).completable(frozenset(), remaining):
+            raise BracketError(f"That pairing would leave no legal pairing for a later round "
+                               f"(round {number + 1} to {last_round(event)}).")
+    rank_of = {seed: index for index, seed in enumerate(sorted(active, key=lambda s: (-state.points[s], s)))}
+    pairs = sorted(((a, b) if rank_of[a] < rank_of[b] else (b, a) for a, b in pairs), key=lambda p: rank_of[p[0]])
+    _add_round(event, number, pairs, bye)
+    event.report.append(f"Round {number} was paired by staff.")
+
+
+def _end_after(event: Event, number: Any) -> None:
+    latest = _latest(event)
+    if not is_whole(number) or not 1 <= number < last_round(event):
+        raise BracketError(f"The event can end after a round from 1 to {last_round(event) - 1}, not {number}.")
+    if number < latest - 1 or (number == latest - 1 and any(
+            entry.get("match", "").startswith(f"S-R{latest}-") for entry in event.log)):
+        raise BracketError(f"Round {number + 1} already has results: the event cannot end after round {number}.")
+    if number < latest:
+        _open_round(event, latest)
+    event.report.append(f"Staff ended the event after round {number}.")
+
+
+def _seeds(seeds: list[Seed]) -> str:
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))
+
+
 def advance(event: Event, match: Match) -> None:
     """Pair the next round once every match of the current one has a result."""
     current = match.round
-    if current >= event.options["rounds"] or _round_exists(event, current + 1):
+    if current >= last_round(event) or _round_exists(event, current + 1):
         return
     for other in reversed(event.matches.values()):
         if other.round != current:
             break
         if other.result is None:
             return
+    _pair_next(event, current)
+
+
+def _pair_next(event: Event, current: int) -> None:
+    """Pair round ``current + 1`` from the results so far."""
     active = [e.seed for e in event.entrants if e.seed not in event.withdrawn]
     if len(active) < 2:
         event.report.append(f"Round {current + 1} was not paired: fewer than two entrants remain.")
         return
     state = _State.of(event)
     order = sorted(active, key=lambda s: (-state.points[s], s))
-    remaining = event.options["rounds"] - (current + 1)
+    remaining = last_round(event) - (current + 1)
     found = best_pairing(order, state.points, state.opponents, state.had_bye, remaining)
     if found is None:
         raise BracketError(f"No legal pairing exists for round {current + 1}: every way of pairing "
