@@ -37,8 +37,13 @@ from .model import (
 
 from . import elimination, ffa, round_robin, stages, swiss, tiebreaks  # noqa: E402  every format as brackets.<name>
 
+tiebreak_table = tiebreaks.table
+"""Standings and tie-break explanations for games given by hand: see `brackets.tiebreaks.table`."""
+impose = swiss.impose
+"""Staff override of a Swiss round's pairing, checked for legality: see `brackets.swiss.impose`."""
+
 __all__ = [
-    "FORMATS", "act", "correct", "create", "dumps", "explain", "from_json", "loads", "playable", "record",
+    "FORMATS", "act", "impose", "tiebreak_table", "correct", "create", "dumps", "explain", "from_json", "loads", "playable", "record",
     "replay", "standings", "to_json", "withdraw",
     "BracketError", "Correction", "Entrant", "Event", "IllegalResultError", "Match", "MatchId",
     "Result", "Seed", "Slot", "Standing", "UnknownMatchError",
