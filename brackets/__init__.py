@@ -6,6 +6,7 @@ Create an event in a format, record results, correct them, withdraw entrants, re
 
 from .engine import (
     FORMATS,
+    act,
     correct,
     create,
     dumps,
@@ -34,9 +35,17 @@ from .model import (
     UnknownMatchError,
 )
 
+from . import elimination, ffa, round_robin, stages, swiss, tiebreaks  # noqa: E402  every format as brackets.<name>
+
+tiebreak_table = tiebreaks.table
+"""Standings and tie-break explanations for games given by hand: see `brackets.tiebreaks.table`."""
+impose = swiss.impose
+"""Staff override of a Swiss round's pairing, checked for legality: see `brackets.swiss.impose`."""
+
 __all__ = [
-    "FORMATS", "correct", "create", "dumps", "explain", "from_json", "loads", "playable", "record",
+    "FORMATS", "act", "impose", "tiebreak_table", "correct", "create", "dumps", "explain", "from_json", "loads", "playable", "record",
     "replay", "standings", "to_json", "withdraw",
     "BracketError", "Correction", "Entrant", "Event", "IllegalResultError", "Match", "MatchId",
     "Result", "Seed", "Slot", "Standing", "UnknownMatchError",
+    "elimination", "ffa", "round_robin", "stages", "swiss", "tiebreaks",
 ]

@@ -2,6 +2,11 @@
 
     python -m brackets plan double_elimination --entrants 8 --grand-final reset
     python -m brackets simulate swiss --entrants 32 --rounds 5 --results random --seed 7
+    python -m brackets plan ffa --entrants 16 --stages 16,8,4 --advance-by-total
+    python -m brackets plan round_robin --entrants 6 --double-round --option 'tiebreakers=["points","wins","seed"]'
+
+Every option of every format is reachable: the common ones have their own flag, and ``--option
+NAME=JSON`` gives any option by name.
 
 The output is deterministic: the same arguments always print the same bytes.
 """
@@ -61,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--heat-size", type=int, metavar="K", help="ffa: entrants per heat")
         command.add_argument("--races", type=int, metavar="R", help="ffa: races per heat")
         command.add_argument("--points", metavar="15,12,10,...", help="ffa: points by finishing place")
+        command.add_argument("--double-round", action="store_true", help="round robin: everyone meets twice")
+        command.add_argument("--advance-per-heat", type=int, metavar="Q", help="ffa: entrants through from each heat")
+        command.add_argument("--advance-by-total", action="store_true",
+                             help="ffa: the best totals of the stage go through, not the top of each heat")
+        command.add_argument("--stages", metavar="16,8,4", help="ffa: entrants of each stage, down to the final")
+        for name in ("win", "draw", "loss", "bye"):
+            command.add_argument(f"--points-{name}", type=float, metavar="P",
+                                 help=f"round robin, swiss: points for a {name}")
+        command.add_argument("--tiebreakers", metavar="points,buchholz,...",
+                             help="round robin, swiss: tie-breakers in order")
+        command.add_argument("--option", action="append", default=[], metavar="NAME=JSON",
+                             help="any format option by name, its value as JSON (repeatable)")
     return parser
 
 
@@ -83,6 +100,31 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options["third_place"] = True
     if args.no_separate:
         options["separate"] = False
+    if args.double_round:
+        options["double_round"] = True
+    if args.advance_by_total:
+        options["advance_by_total"] = True
+    if args.advance_per_heat is not None:
+        options["advance_per_heat"] = args.advance_per_heat
+    if args.stages is not None:
+        try:
+            options["stages"] = [int(size) for size in args.stages.split(",")]
+        except ValueError:
+            raise BracketError(f"--stages must be whole numbers separated by commas, not {args.stages!r}.") from None
+    for name in ("win", "draw", "loss", "bye"):
+        value = getattr(args, f"points_{name}")
+        if value is not None:
+            options[f"points_{name}"] = int(value) if value.is_integer() else value
+    if args.tiebreakers is not None:
+        options["tiebreakers"] = [name.strip() for name in args.tiebreakers.split(",")]
+    for given in args.option:
+        name, sep, text = given.partition("=")
+        try:
+            if not sep or not name:
+                raise ValueError
+            options[name.strip().replace("-", "_")] = json.loads(text)
+        except ValueError:
+            raise BracketError(f"--option takes NAME=JSON (e.g. rounds=5), not {given!r}.") from None
     if args.points is not None:
         try:
             options["points"] = [_number(p) for p in args.points.split(",")]

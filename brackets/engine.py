@@ -72,6 +72,8 @@ class FormatHooks(Protocol):
 
     # Optional: ``forfeit(event, match, withdrawn: set[Seed]) -> Result | None`` decides a playable
     # match that holds a withdrawn seed. Without it, `default_forfeit` is used (two seats only).
+    # Optional: ``act(event, action: dict) -> None`` applies a staff action (see `act`), raising a
+    # `BracketError` with the reason when it does not fit.
     # Optional: ``explain(event) -> list[str]`` says in plain sentences how the ties in the
     # standings were broken. Without it, `explain` gives an empty list.
 
@@ -175,6 +177,9 @@ def replay(event: Event, *, substitute: dict[int, Result] | None = None) -> tupl
         if "withdraw" in entry:
             withdraw(fresh, entry["withdraw"])
             continue
+        if "match" not in entry:
+            act(fresh, entry)
+            continue
         match_id = entry["match"]
         match = fresh.matches.get(match_id)
         fits = (match is not None and match.is_playable
@@ -209,6 +214,28 @@ def withdraw(event: Event, seed: Seed) -> Event:
     event.log.append({"withdraw": seed})
     try:
         _forfeit_pending(event)
+    except Exception:
+        _roll_back(event, logged)
+        raise
+    return event
+
+
+def act(event: Event, action: dict[str, Any]) -> Event:
+    """A staff action on the event's structure (e.g. Swiss ``{"repair": 3}``), applied and logged.
+
+    The format's ``act`` hook checks and applies it; all or nothing like `record`. Replaying the
+    log applies it again at the same point, so corrections keep it.
+    """
+    handler = getattr(hooks(event.format), "act", None)
+    if handler is None:
+        raise BracketError(f"The format {event.format!r} takes no staff action such as {sorted(action)}.")
+    action = _json_options(action)
+    logged = len(event.log)
+    try:
+        handler(event, action)
+        event.log.append(action)
+        if event.withdrawn:
+            _forfeit_pending(event)
     except Exception:
         _roll_back(event, logged)
         raise

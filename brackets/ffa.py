@@ -1,7 +1,8 @@
 """Free-for-all heats (Mario Kart style): several entrants race together, points by finishing place.
 
-Entrants are dealt into heats of at most ``heat_size`` by snake seeding, so every heat is equally
-strong. A heat plays ``races`` races; each finishing place earns points from the ``points`` table
+Entrants are dealt into heats of ``heat_size`` by snake seeding, so every heat is equally
+strong; heat sizes differ by one at most, and a heat never holds a single entrant (5 entrants in
+heats of 2 make 3 + 2). A heat plays ``races`` races; each finishing place earns points from the ``points`` table
 (Mario Kart 8's 15, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 by default; places beyond the table earn 0).
 The heat is ranked by total points, then by best single finish, then by seed.
 
@@ -195,6 +196,8 @@ def plan(count: int, heat_size: int, per_heat: int) -> list[int]:
     while stages[-1] > heat_size:
         sizes = _heat_sizes(stages[-1], heat_size)
         following = sum(min(per_heat, size) for size in sizes)
+        if heat_size < following < 4:
+            following = heat_size  # 3 in heats of 2 would need a heat of one: the best 2 make the final
         if following >= stages[-1]:
             raise BracketError(f"With heats of {heat_size} and {per_heat} going through from each, "
                                f"{stages[-1]} entrants never get down to a final; lower advance_per_heat.")
@@ -202,14 +205,32 @@ def plan(count: int, heat_size: int, per_heat: int) -> list[int]:
     return stages
 
 
-def _heat_sizes(count: int, heat_size: int) -> list[int]:
+def heat_count(count: int, heat_size: int) -> int:
+    """How many heats a stage of ``count`` entrants has: sizes balanced, never a heat of one.
+
+    As few heats as fit ``heat_size``; when that would leave a heat of one (an odd field in heats
+    of 2), one heat fewer, so some heats hold one more (5 in heats of 2: 3 + 2). A stage larger
+    than ``heat_size`` that cannot make two heats of at least 2 (3 entrants in heats of 2) is refused.
+    """
+    if count <= heat_size:
+        return 1
     heats = math.ceil(count / heat_size)
+    if count // heats < 2:
+        heats = count // 2
+    if heats < 2:
+        raise BracketError(f"{count} entrants cannot race in heats of {heat_size} without a heat of one; "
+                           f"use a heat_size of {count} or more for a single heat.")
+    return heats
+
+
+def _heat_sizes(count: int, heat_size: int) -> list[int]:
+    heats = heat_count(count, heat_size)
     return [count // heats + (1 if i < count % heats else 0) for i in range(heats)]
 
 
 def _draw_stage(event: Event, stage: int, entrants: list[Entrant]) -> None:
     """Deal ``entrants`` (best first) into the heats of ``stage`` by snake seeding."""
-    count = math.ceil(len(entrants) / event.options["heat_size"])
+    count = heat_count(len(entrants), event.options["heat_size"])
     bracket = FINAL if stage == len(event.options["stages"]) else HEAT
     ids = [f"H{stage}-{heat}" for heat in range(1, count + 1)]
     heats = snake_pools(entrants, count, event.report, separate=event.options["separate"],
@@ -274,6 +295,8 @@ def _options(options: dict[str, Any], count: int) -> dict[str, Any]:
             or any(a <= b for a, b in zip(stages, stages[1:]))):
         raise BracketError(f"stages must list the entrants of each stage, from {count} down to a final of "
                            f"2 to {heat_size}, each stage smaller than the one before")
+    for size in stages:
+        heat_count(size, heat_size)
     return opts
 
 

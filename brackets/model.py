@@ -147,18 +147,29 @@ class Match:
         """True when every seat holds an entrant and no result is recorded yet."""
         return self.result is None and bool(self.entrants) and None not in self.entrants
 
+    @property
+    def status(self) -> str:
+        """``pending`` (no result yet), ``played`` (a result, awarded ones included), ``bye`` (one
+        entrant goes through unplayed) or ``void`` (no entrant at all: nothing happens)."""
+        if self.result is None:
+            return "pending"
+        if self.result.outcome != "bye":
+            return "played"
+        return "bye" if any(seed is not None for seed in self.entrants) else "void"
+
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON; ``winner`` is repeated at top level so boards need not dig into ``result``."""
+        """Plain JSON; ``winner`` is repeated at top level (never for a bye or void match) so boards need not dig into ``result``."""
         out: dict[str, Any] = {
             "id": self.id,
             "bracket": self.bracket,
             "round": self.round,
             "slots": [s.to_json() for s in self.slots],
             "entrants": list(self.entrants),
+            "status": self.status,
         }
         if self.result is not None:
             out["result"] = self.result.to_json()
-            if self.result.winner is not None:
+            if self.result.winner is not None and self.result.outcome != "bye":
                 out["winner"] = self.result.winner
         if self.ranking is not None:
             out["ranking"] = list(self.ranking)
@@ -183,7 +194,8 @@ class Standing:
 
     seed: Seed
     place: int
-    points: float = 0.0
+    points: float | None = 0.0
+    """``None`` in elimination formats, where places come from the bracket, not from points."""
     wins: int = 0
     draws: int = 0
     losses: int = 0
@@ -191,8 +203,11 @@ class Standing:
     """The tie-breaker values actually computed, in the order they were applied."""
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"seed": self.seed, "place": self.place, "points": self.points,
-                               "wins": self.wins, "draws": self.draws, "losses": self.losses}
+        out: dict[str, Any] = {"seed": self.seed, "place": self.place}
+        if self.points is not None:
+            out.update(points=self.points, wins=self.wins, draws=self.draws, losses=self.losses)
+        else:  # elimination: no points and no draws, only the matches won and lost
+            out.update(wins=self.wins, losses=self.losses)
         if self.tiebreaks:
             out["tiebreaks"] = {name: value for name, value in self.tiebreaks}
         return out

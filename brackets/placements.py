@@ -88,5 +88,5 @@ def _places(event: Event, stage: dict[Seed, int], still_in: Callable[[Seed], int
     for index, seed in enumerate(ordered):
         tied = index and level[seed] == level[ordered[index - 1]]
         place = standings[-1].place if tied else index + 1
-        standings.append(Standing(seed, place, wins=wins.get(seed, 0), losses=losses.get(seed, 0)))
+        standings.append(Standing(seed, place, points=None, wins=wins.get(seed, 0), losses=losses.get(seed, 0)))
     return standings

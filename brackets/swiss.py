@@ -12,11 +12,14 @@ with one seat, recorded at once as a win worth ``points_bye`` (``points_win`` by
 Withdrawn entrants are not paired again.
 """
 
+import heapq
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from . import matching, scoring, tiebreaks
+from . import completion, matching, scoring, tiebreaks
 from .engine import add_match, settle
 from .model import BracketError, Entrant, Event, Match, Result, Seed, Slot, Standing
 from .options import check_flags, complete, is_whole
@@ -49,36 +52,196 @@ def create(entrants: tuple[Entrant, ...], options: dict[str, Any]) -> Event:
         pairs = _keep_groups_apart(entrants, pairs, event.report)
     if bye is not None:
         event.report.append(f"Seed {bye} has the bye in round 1.")
-    safe = (len(entrants) + 1) // 2
-    if opts["rounds"] > safe:
-        # Up to ceil(N/2) rounds a legal pairing always exists (Dirac's theorem); beyond, not always.
-        event.report.append(f"With more than {safe} rounds for {len(entrants)} entrants, a late round may "
-                            "find no legal pairing left; a round robin suits better.")
     _add_round(event, 1, pairs, bye)
     return event
+
+
+def last_round(event: Event) -> int:
+    """The event's last round: the ``rounds`` option, or the round staff ended it after."""
+    ended = [entry["end_after"] for entry in event.log if "end_after" in entry]
+    return min([event.options["rounds"], *ended])
+
+
+def repair(event: Event, number: int) -> Event:
+    """Staff: pair round ``number`` again (it must have no result yet), e.g. after a withdrawal."""
+    from .engine import act
+    return act(event, {"repair": number})
+
+
+def impose(event: Event, number: int, pairs: Sequence[Sequence[Seed | None]]) -> Event:
+    """Staff: replace round ``number``'s pairing with ``pairs`` (``[a, b]``, or ``[a, None]`` for the bye).
+
+    Refused with the reason unless it is legal: every entrant still in exactly once, no rematch, no
+    second bye, a bye only for an odd field, and every later round still pairable.
+    """
+    from .engine import act
+    return act(event, {"impose": number, "pairs": [list(p) if isinstance(p, (list, tuple)) else p for p in pairs]})
+
+
+def end_after(event: Event, number: int) -> Event:
+    """Staff: end the event after round ``number``; later rounds must have no result yet and are removed."""
+    from .engine import act
+    return act(event, {"end_after": number})
+
+
+def act(event: Event, action: dict[str, Any]) -> None:
+    """The `act` hook: ``repair``, ``impose`` or ``end_after`` (see those functions)."""
+    if "end_after" in action:
+        _end_after(event, action["end_after"])
+    elif "repair" in action:
+        _open_round(event, action["repair"])
+        _pair_next(event, action["repair"] - 1)
+        event.report.append(f"Round {action['repair']} was paired again by staff.")
+    elif "impose" in action:
+        _impose(event, action["impose"], action.get("pairs"))
+    else:
+        raise BracketError(f"Unknown Swiss staff action {sorted(action)}: use repair, impose or end_after.")
+
+
+def _latest(event: Event) -> int:
+    return max(m.round for m in event.matches.values())
+
+
+def _open_round(event: Event, number: Any) -> None:
+    """Remove round ``number``'s matches, after checking it is the latest round and has no result."""
+    if not is_whole(number) or not 1 <= number <= _latest(event):
+        raise BracketError(f"Round {number} has not been paired yet: only rounds 1 to {_latest(event)} exist.")
+    if number != _latest(event):
+        raise BracketError(f"Round {number} is not the latest round ({_latest(event)}): its results "
+                           "have already led to the next round.")
+    logged = {entry.get("match") for entry in event.log}
+    played = [m.id for m in event.matches.values() if m.round == number and m.id in logged]
+    if played:
+        raise BracketError(f"Round {number} already has results ({', '.join(played)}); correct them first.")
+    for match_id in [m.id for m in event.matches.values() if m.round == number]:
+        del event.matches[match_id]
+        event.feeds.pop(match_id, None)
+
+
+def _impose(event: Event, number: Any, given: Any) -> None:
+    _open_round(event, number)
+    state = _State.of(event)
+    active = [e.seed for e in event.entrants if e.seed not in event.withdrawn]
+    if not isinstance(given, list) or not all(isinstance(p, list) and len(p) == 2 for p in given):
+        raise BracketError("A pairing is a list of pairs [a, b], with [a, null] for the bye.")
+    seated = [seed for pair in given for seed in pair if seed is not None]
+    missing = sorted(set(active) - set(seated))
+    extra = sorted(set(seated) - set(active))
+    twice = sorted({s for s in seated if seated.count(s) > 1})
+    if missing or extra or twice:
+        problems = ([f"missing {_seeds(missing)}"] if missing else []) + (
+            [f"{_seeds(extra)} not in the event (or withdrawn)"] if extra else []) + (
+            [f"{_seeds(twice)} seated twice"] if twice else [])
+        raise BracketError(f"The pairing must seat every entrant still in exactly once: {'; '.join(problems)}.")
+    pairs, byes = [], []
+    for first, second in given:
+        if first is None:
+            first, second = second, first
+        if second is None:
+            byes.append(first)
+        elif second in state.opponents[first]:
+            raise BracketError(f"Seeds {first} and {second} have already met.")
+        else:
+            pairs.append((first, second))
+    if len(byes) != len(active) % 2:
+        raise BracketError("A bye is given only when an odd number of entrants is left, and then exactly one.")
+    bye = byes[0] if byes else None
+    if bye is not None and bye in state.had_bye:
+        raise BracketError(f"Seed {bye} has already had a bye.")
+    remaining = last_round(event) - number
+    if remaining > 0:
+        order = sorted(active, key=lambda s: (-state.points[s], s))
+        opponents = {s: set(o) for s, o in state.opponents.items()}
+        for a, b in pairs:
+            opponents[a].add(b)
+            opponents[b].add(a)
+        if not _Objective(order, state.points, opponents, state.had_bye | ({bye} if bye else set())
+                          ).completable(frozenset(), remaining):
+            raise BracketError(f"That pairing would leave no legal pairing for a later round "
+                               f"(round {number + 1} to {last_round(event)}).")
+    rank_of = {seed: index for index, seed in enumerate(sorted(active, key=lambda s: (-state.points[s], s)))}
+    pairs = sorted(((a, b) if rank_of[a] < rank_of[b] else (b, a) for a, b in pairs), key=lambda p: rank_of[p[0]])
+    _add_round(event, number, pairs, bye)
+    event.report.append(f"Round {number} was paired by staff.")
+
+
+def _end_after(event: Event, number: Any) -> None:
+    latest = _latest(event)
+    if not is_whole(number) or not 1 <= number < last_round(event):
+        raise BracketError(f"The event can end after a round from 1 to {last_round(event) - 1}, not {number}.")
+    if number < latest - 1 or (number == latest - 1 and any(
+            entry.get("match", "").startswith(f"S-R{latest}-") for entry in event.log)):
+        raise BracketError(f"Round {number + 1} already has results: the event cannot end after round {number}.")
+    if number < latest:
+        _open_round(event, latest)
+    event.report.append(f"Staff ended the event after round {number}.")
+
+
+def _seeds(seeds: list[Seed]) -> str:
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))
 
 
 def advance(event: Event, match: Match) -> None:
     """Pair the next round once every match of the current one has a result."""
     current = match.round
-    if current >= event.options["rounds"] or _round_exists(event, current + 1):
+    if current >= last_round(event) or _round_exists(event, current + 1):
         return
     for other in reversed(event.matches.values()):
         if other.round != current:
             break
         if other.result is None:
             return
+    _pair_next(event, current)
+
+
+def _pair_next(event: Event, current: int) -> None:
+    """Pair round ``current + 1`` from the results so far."""
     active = [e.seed for e in event.entrants if e.seed not in event.withdrawn]
     if len(active) < 2:
         event.report.append(f"Round {current + 1} was not paired: fewer than two entrants remain.")
         return
     state = _State.of(event)
     order = sorted(active, key=lambda s: (-state.points[s], s))
-    pairs, bye = pair_round(order, state.points, state.opponents, state.had_bye)
-    if pairs is None:
+    remaining = last_round(event) - (current + 1)
+    found = best_pairing(order, state.points, state.opponents, state.had_bye, remaining)
+    if found is None:
         raise BracketError(f"No legal pairing exists for round {current + 1}: every way of pairing "
                            "would repeat a match or give someone a second bye.")
-    _add_round(event, current + 1, pairs, bye)
+    _add_round(event, current + 1, found.pairs, found.bye)
+    event.report.extend(_why(current + 1, found, state.points, order))
+
+
+def _why(number: int, found: "Pairing", points: dict[Seed, float], order: list[Seed]) -> list[str]:
+    """Plain sentences for the report: why each float happened, and any look-ahead."""
+    notes = []
+    paired = [s for s in order if s != found.bye]
+    for a, b in found.pairs:
+        if points[a] == points[b]:
+            continue
+        group = [s for s in paired if points[s] == points[a]]
+        arrived = sum(1 for c, d in found.pairs if points[c] > points[a] and points[d] == points[a])
+        if found.look_ahead:
+            reason = "pairing within score groups would have left a later round with no legal pairing"
+        elif (len(group) + arrived) % 2:
+            joined = f", {arrived} of them floated down from above" if arrived else ""
+            reason = f"the {_points(points[a])} group had an odd number of entrants ({len(group) + arrived}{joined})"
+        else:
+            reason = f"the {_points(points[a])} group could not be paired within itself without a rematch"
+        notes.append(f"Round {number}: seed {a} ({_points(points[a])}) floated down to meet seed {b} "
+                     f"({_points(points[b])}) because {reason}.")
+    if found.look_ahead and len(notes) == 0:
+        notes.append(f"Round {number}: a less natural pairing was chosen so that every later round stays pairable.")
+    if not found.complete:
+        notes.append(f"Round {number}: after withdrawals, no pairing keeps every later round pairable; "
+                     "staff may end the event early.")
+    if found.bye is not None:
+        notes.append(f"Seed {found.bye} has the bye in round {number}.")
+    return notes
+
+
+def _points(value: float) -> str:
+    text = f"{value:g}"
+    return f"{text} point" if value == 1 else f"{text} points"
 
 
 def standings(event: Event) -> list[Standing]:
@@ -91,23 +254,210 @@ def explain(event: Event) -> list[str]:
     return list(_table(event).explanations)
 
 
+EXACT_LIMIT = 64
+"""Fields up to this size are always paired by the exact matching; larger ones try the quick pass first."""
+
+CANDIDATES = 50
+"""How many pairings, best first, are tried (and four times as many matchings solved) before giving
+up on keeping later rounds pairable; only fields cut by withdrawals ever get near it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """One round's pairing and why it looks the way it does."""
+
+    pairs: list[tuple[Seed, Seed]]
+    bye: Seed | None
+    cost: tuple[int, int, int, int]
+    """The objective (bye rank from the bottom, floats, squared score differences, half breaks), lower is better."""
+    look_ahead: bool = False
+    """True when better pairings were passed over because they would leave a later round unpairable."""
+    complete: bool = True
+    """False when no pairing could be found that keeps every later round pairable."""
+
+
 def pair_round(order: Sequence[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
-               had_bye: set[Seed]) -> tuple[list[tuple[Seed, Seed]] | None, Seed | None]:
-    """Pair ``order`` (best ranked first): quick pass by score groups, then a matching if needed.
+               had_bye: set[Seed], remaining: int = 0) -> tuple[list[tuple[Seed, Seed]] | None, Seed | None]:
+    """Pair ``order`` (best ranked first) by the stated objective; ``remaining`` later rounds must stay pairable.
 
     Returns the pairs (better-ranked entrant first, top board first) and the bye, or ``None``
     pairs when no legal pairing exists.
     """
-    bye = next((s for s in reversed(order) if s not in had_bye), None) if len(order) % 2 else None
-    pairs = None
-    if len(order) % 2 == 0 or bye is not None:
-        pairs = _greedy([s for s in order if s != bye], points, opponents)
-    if pairs is None:
-        pairs, bye = _matched(order, points, opponents, had_bye)
-    if pairs is None:
-        return None, None
+    found = best_pairing(order, points, opponents, had_bye, remaining)
+    return (None, None) if found is None else (found.pairs, found.bye)
+
+
+def best_pairing(order: Sequence[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
+                 had_bye: set[Seed], remaining: int = 0) -> Pairing | None:
+    """The legal pairing that is best on the objective among those leaving ``remaining`` rounds pairable.
+
+    The objective, compared in this order: no rematch and no second bye (always); the bye to the
+    lowest-ranked eligible entrant; the fewest pairs across score groups (floats); the smallest sum
+    of squared score differences; the top half of each score group against its bottom half, in
+    seed order. It is one weighted perfect matching with lexicographic weights, so the first
+    answer is exactly optimal; when it would leave a later round unpairable, the next best
+    pairings are enumerated (Murty's partition) until one keeps the event completable.
+    """
+    order = list(order)
+    objective = _Objective(order, points, opponents, had_bye)
+    if objective.n == 0:
+        return Pairing([], None, (0, 0, 0, 0))
+    if objective.n == 1:
+        return Pairing([], order[0], objective.cost([], order[0])) if order[0] not in had_bye else None
     rank_of = {seed: index for index, seed in enumerate(order)}
-    return sorted(pairs, key=lambda pair: rank_of[pair[0]]), bye
+
+    def finish(pairs, bye, look_ahead=False, complete=True):
+        pairs = sorted(((a, b) if rank_of[a] < rank_of[b] else (b, a) for a, b in pairs), key=lambda p: rank_of[p[0]])
+        return Pairing(pairs, bye, objective.cost(pairs, bye), look_ahead, complete)
+
+    if len(order) > EXACT_LIMIT and _dirac_safe(order, opponents, had_bye, remaining):
+        bye = next((s for s in reversed(order) if s not in had_bye), None) if len(order) % 2 else None
+        if len(order) % 2 == 0 or bye is not None:
+            pairs = _greedy([s for s in order if s != bye], points, opponents)
+            if pairs is not None:
+                return finish(pairs, bye)
+    first = objective.solve(frozenset(), frozenset())
+    if first is None:
+        return None
+    if remaining <= 0 or objective.completable(first[1], remaining):
+        return finish(*objective.split(first[1]))
+    if not objective.completable(frozenset(), remaining + 1):
+        # Withdrawals left a graph in which no pairing of this round keeps the rest pairable.
+        return finish(*objective.split(first[1]), complete=False)
+    # Murty: partition the other pairings into subproblems, each solved exactly, best first.
+    heap = [(first[0], 0, first[1], frozenset(), frozenset())]
+    counter = 1
+    tried = 0
+    solves = 0
+    while heap and tried < CANDIDATES and solves < CANDIDATES * 4:
+        _, _, edges, forced, forbidden = heapq.heappop(heap)
+        tried += 1
+        if tried > 1 and objective.completable(edges, remaining):
+            return finish(*objective.split(edges), look_ahead=True)
+        free = sorted(edges - forced)
+        for index, edge in enumerate(free):
+            sub_forced = forced | frozenset(free[:index])
+            sub_forbidden = forbidden | {edge}
+            solved = objective.solve(sub_forced, sub_forbidden)
+            solves += 1
+            if solved is not None:
+                heapq.heappush(heap, (solved[0], counter, solved[1], sub_forced, sub_forbidden))
+                counter += 1
+    return finish(*objective.split(first[1]), complete=False)
+
+
+def _dirac_safe(order: list[Seed], opponents: dict[Seed, set[Seed]], had_bye: set[Seed], remaining: int) -> bool:
+    """True when, after any pairing of this round, every later round stays pairable (Dirac's theorem)."""
+    active = set(order)
+    vertices = len(order) + len(order) % 2
+    met = max(len(opponents[s] & active) + (s in had_bye and vertices > len(order)) for s in order)
+    if vertices > len(order):
+        met = max(met, sum(1 for s in order if s in had_bye))
+    low = vertices - 1 - met - 1
+    return 2 * (low - remaining + 1) >= vertices
+
+
+class _Objective:
+    """The lexicographic pairing objective as integer edge costs over vertices ``0..n-1`` (+ the bye)."""
+
+    def __init__(self, order: list[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
+                 had_bye: set[Seed]) -> None:
+        self.order = order
+        self.opponents = opponents
+        self.had_bye = had_bye
+        n = self.n = len(order)
+        self.vertices = n + n % 2
+        self.bye_vertex = n if n % 2 else None
+        scale = math.lcm(*(Fraction(points[s]).limit_denominator(1000).denominator for s in order)) if order else 1
+        self.score = [int(Fraction(points[s]).limit_denominator(1000) * scale) for s in order]
+        levels = sorted(set(self.score), reverse=True)
+        self.group = [levels.index(score) for score in self.score]
+        members: dict[int, list[int]] = {}
+        for index, group in enumerate(self.group):
+            members.setdefault(group, []).append(index)
+        self.position = [members[self.group[i]].index(i) for i in range(n)]
+        self.size = [len(members[self.group[i]]) for i in range(n)]
+        spread = (max(self.score) - min(self.score)) if order else 0
+        pairs = n // 2 + 1
+        self.w_half = 1
+        self.w_break = pairs * 2 * n + 1
+        self.w_diff = pairs * self.w_break + self.w_break
+        self.w_float = pairs * spread * spread * self.w_diff + self.w_diff
+        self.w_bye = pairs * self.w_float + self.w_float
+        self.top = (n + 1) * self.w_bye + 1
+        self._edges: dict[tuple[int, int], int] | None = None
+        self.budget = [completion.BUDGET]
+        """Search steps shared by every completion check of this round: the pairing stays fast and
+        deterministic; once spent, the candidate at hand is taken (only withdrawals get there)."""
+
+    @property
+    def edges(self) -> dict[tuple[int, int], int]:
+        """Every legal pair (and bye) with its cost; built on first use (large fields may not need it)."""
+        if self._edges is not None:
+            return self._edges
+        n, order, opponents, had_bye = self.n, self.order, self.opponents, self.had_bye
+        self._edges = {}
+        for i in range(n):
+            for j in range(i + 1, n):
+                if order[j] not in opponents[order[i]]:
+                    self._edges[(i, j)] = self._pair_cost(i, j)
+            if self.bye_vertex is not None and order[i] not in had_bye:
+                self._edges[(i, self.bye_vertex)] = (n - 1 - i) * self.w_bye
+        return self._edges
+
+    def _pair_cost(self, i: int, j: int) -> int:
+        if self.group[i] == self.group[j]:
+            # Upper half against lower half; in an odd group the middle entrant may sit on either side.
+            size, top, low = self.size[i], self.position[i], self.position[j]
+            broken = 2 * low + 1 < size or 2 * top + 1 > size
+            return broken * self.w_break + abs(2 * (low - top) - size) * self.w_half
+        gap = self.score[i] - self.score[j]
+        out_of_place = self.position[j] + (self.size[i] - 1 - self.position[i])
+        return self.w_float + gap * gap * self.w_diff + out_of_place * self.w_half
+
+    def solve(self, forced: frozenset, forbidden: frozenset) -> tuple[int, frozenset] | None:
+        """The cheapest perfect matching using every ``forced`` edge and no ``forbidden`` one."""
+        taken = {v for edge in forced for v in edge}
+        edges = [(i, j, self.top - cost) for (i, j), cost in self.edges.items()
+                 if (i, j) not in forbidden and i not in taken and j not in taken]
+        need = self.vertices - len(taken)
+        chosen = set(forced)
+        if need:
+            if not edges:
+                return None
+            mate = matching.max_weight_matching(edges, max_cardinality=True)
+            matched = [(v, m) for v, m in enumerate(mate) if v < m]
+            if 2 * len(matched) != need:
+                return None
+            chosen.update(matched)
+        return sum(self.edges[e] for e in chosen), frozenset(chosen)
+
+    def split(self, edges: frozenset) -> tuple[list[tuple[Seed, Seed]], Seed | None]:
+        bye = next((self.order[i] for i, j in edges if j == self.bye_vertex), None)
+        pairs = [(self.order[i], self.order[j]) for i, j in edges if j != self.bye_vertex]
+        return pairs, bye
+
+    def completable(self, edges: frozenset, remaining: int) -> bool:
+        adjacency = [0] * self.vertices
+        for i, j in self.edges:
+            if (i, j) not in edges:
+                adjacency[i] |= 1 << j
+                adjacency[j] |= 1 << i
+        return completion.can_complete(adjacency, remaining, self.budget) is not False
+
+    def cost(self, pairs: Sequence[tuple[Seed, Seed]], bye: Seed | None) -> tuple[int, int, int, int]:
+        """The objective of a pairing as a tuple: (bye rank from the bottom, floats, squared differences, half)."""
+        index = {seed: i for i, seed in enumerate(self.order)}
+        bye_cost = 0 if bye is None else self.n - 1 - index[bye]
+        floats = diffs = half = 0
+        for a, b in pairs:
+            i, j = sorted((index[a], index[b]))
+            cost = self._pair_cost(i, j)
+            floats += cost // self.w_float
+            cost %= self.w_float
+            diffs += cost // self.w_diff
+            half += cost % self.w_diff
+        return bye_cost, floats, diffs, half
 
 
 def _greedy(order: Sequence[Seed], points: dict[Seed, float],
@@ -166,43 +516,6 @@ def _pair_group(free: list[Seed], opponents: dict[Seed, set[Seed]]) -> tuple[lis
             rest.remove(partner)
             pairs.append((seed, partner))
     return pairs, left
-
-
-def _matched(order: Sequence[Seed], points: dict[Seed, float], opponents: dict[Seed, set[Seed]],
-             had_bye: set[Seed]) -> tuple[list[tuple[Seed, Seed]] | None, Seed | None]:
-    """Pairing by maximum-weight matching: as many pairs as possible, then scores as close as possible.
-
-    Weights favour, in this order: equal score groups, the top-half-against-bottom-half distance
-    within a group, and for the bye the lowest-ranked entrant.
-    """
-    n = len(order)
-    levels = sorted({points[s] for s in order}, reverse=True)
-    group = {s: levels.index(points[s]) for s in order}
-    size = {level: sum(1 for s in order if points[s] == level) for level in levels}
-    unit = 2 * n + 2
-    bottom = len(levels)
-    base = unit * (bottom + 1) ** 2 + 2 * n + 1
-    edges = []
-    for i in range(n):
-        a = order[i]
-        for j in range(i + 1, n):
-            b = order[j]
-            if b in opponents[a]:
-                continue
-            gap = group[a] - group[b]
-            distance = abs(abs(i - j) - size[points[a]] // 2) if gap == 0 else 0
-            edges.append((i, j, base - unit * gap * gap - distance))
-    if n % 2:
-        for i, seed in enumerate(order):
-            if seed not in had_bye:
-                gap = bottom - group[seed]
-                edges.append((i, n, base - unit * gap * gap + i))
-    mate = matching.max_weight_matching(edges, max_cardinality=True)
-    if len(mate) < n + n % 2 or any(m == -1 for m in mate):
-        return None, None
-    bye = order[mate[n]] if n % 2 else None
-    pairs = [(order[i], order[mate[i]]) for i in range(n) if i < mate[i] < n]
-    return pairs, bye
 
 
 class _State:

@@ -8,6 +8,7 @@ share a place, which only happens when ``seed`` is not in the list.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import BracketError, Match, Seed, Standing
 from .scoring import Scoring
@@ -239,3 +240,38 @@ def _and(items: Sequence[object]) -> str:
     words = [str(i) for i in items]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
+
+
+def table(games: Iterable[Sequence[Any]], *, seeds: Sequence[Seed] | None = None,
+          tiebreakers: Sequence[str] = SWISS_DEFAULT, points_win: float = 3, points_draw: float = 1,
+          points_loss: float = 0, points_bye: float | None = None) -> Table:
+    """Standings and tie-break explanations for games given by hand (public API).
+
+    Each game is ``(first, second, winner)``, or ``(first, second, winner, (score, score))``:
+    ``winner`` is ``None`` for a draw, ``second`` is ``None`` for a bye. ``seeds`` defaults to
+    everyone who appears in a game. Refuses (`BracketError`) a malformed game or an unknown criterion.
+    """
+    checked = []
+    for game in games:
+        if not isinstance(game, (list, tuple)) or len(game) not in (3, 4):
+            raise BracketError(f"A game is (first, second, winner[, scores]), not {game!r}.")
+        first, second, winner = game[0], game[1], game[2]
+        scores = tuple(game[3]) if len(game) == 4 and game[3] is not None else None
+        if not isinstance(first, int) or (second is not None and not isinstance(second, int)) or first == second:
+            raise BracketError(f"A game needs two different seeds (or a seed and None for a bye), not {game!r}.")
+        if second is None:
+            winner = first
+        elif winner is not None and winner not in (first, second):
+            raise BracketError(f"The winner of {first} against {second} must be one of them, not {winner!r}.")
+        if scores is not None and len(scores) != 2:
+            raise BracketError(f"Scores are one per seat: {game!r}.")
+        checked.append(Game(first, second, winner, scores))
+    if seeds is None:
+        seeds = sorted({s for g in checked for s in (g.first, g.second) if s is not None})
+    known = set(seeds)
+    strangers = sorted({s for g in checked for s in (g.first, g.second) if s is not None} - known)
+    if strangers:
+        raise BracketError(f"Seed {strangers[0]} plays a game but is not among the seeds ranked.")
+    worth = Scoring(win=points_win, draw=points_draw, loss=points_loss,
+                    bye=points_win if points_bye is None else points_bye)
+    return rank(list(seeds), checked, worth, check_tiebreakers(tiebreakers))

@@ -1,5 +1,7 @@
 """Free-for-all heats: snake-drawn heats, points per race, stages down to one final heat."""
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,7 +69,7 @@ def test_the_top_two_of_each_heat_go_through_until_a_final_heat_of_four():
     (16, 4, 2, [16, 8, 4]),
     (24, 6, 3, [24, 12, 6]),
     (30, 12, 6, [30, 18, 12]),
-    (9, 2, 1, [9, 5, 3, 2]),
+    (9, 2, 1, [9, 4, 2]),  # 3 + 2 + 2 + 2: never a heat of one
 ])
 def test_stages_are_planned_down_to_one_final_heat(count, heat_size, per_heat, stages):
     assert plan(count, heat_size, per_heat) == stages
@@ -195,6 +197,10 @@ def test_heats_play_out_to_a_single_champion(count, heat_size, data, rng):
     per_heat = data.draw(st.integers(1, heat_size // 2))
     races = data.draw(st.integers(1, 4))
     by_total = data.draw(st.booleans())
+    if count == 3 and heat_size == 2:
+        with pytest.raises(BracketError, match="3 entrants cannot race in heats of 2 without a heat of one"):
+            engine.create("ffa", count, heat_size=heat_size, races=races, advance_per_heat=per_heat)
+        return
     event = engine.create("ffa", count, heat_size=heat_size, races=races, advance_per_heat=per_heat,
                           advance_by_total=by_total)
     play_out(event, rng)
@@ -204,7 +210,8 @@ def test_heats_play_out_to_a_single_champion(count, heat_size, data, rng):
         seated = [s for m in heats for s in m.entrants]
         assert len(seated) == len(set(seated)) == size
         sizes = [len(m.entrants) for m in heats]
-        assert max(sizes) <= heat_size and max(sizes) - min(sizes) <= 1
+        # Never a heat of one: an odd field in heats of 2 has heats of 3.
+        assert min(sizes) >= 2 and max(sizes) <= heat_size + (heat_size == 2) and max(sizes) - min(sizes) <= 1
         assert {m.bracket for m in heats} == ({"final"} if stage == len(stages) else {"heat"})
     final = [m for m in event.matches.values() if m.bracket == "final"]
     assert len(final) == 1
@@ -220,3 +227,38 @@ def test_correcting_a_heat_redraws_the_next_stage():
     assert heats_of(event, 2) == [("H2-1", "final", (1, 2, 3, 4))]
     engine.correct(event, "H1-1", Result(races=((8, 5, 4, 1),) * 4), confirm=True)
     assert heats_of(event, 2) == [("H2-1", "final", (2, 8, 3, 5))]
+
+
+def test_five_entrants_in_heats_of_two_make_a_heat_of_three_and_one_of_two():
+    event = engine.create("ffa", 5, heat_size=2)
+    assert heats_of(event, 1) == [("H1-1", "heat", (1, 4, 5)), ("H1-2", "heat", (2, 3))]
+    assert event.options["stages"] == [5, 2]
+
+
+def test_no_entrant_ever_races_alone_so_no_solo_race_wins(capsys):
+    from brackets import cli
+    assert cli.main(["simulate", "ffa", "--entrants", "5", "--heat-size", "2", "--results", "random",
+                     "--seed", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert all(len(m["entrants"]) >= 2 for m in data["matches"])
+    assert sum(line["wins"] for line in data["standings"]) == 4 * len(data["matches"])
+
+
+@pytest.mark.parametrize("count, heat_size", [(N, K) for N in range(3, 65) for K in (2, 3, 4, 5, 8, 12)
+                                              if (N, K) != (3, 2)])
+def test_no_planned_heat_holds_fewer_than_two(count, heat_size):
+    event = engine.create("ffa", count, heat_size=heat_size)
+    for size in event.options["stages"]:
+        heats = engine_heat_sizes(size, heat_size)
+        assert min(heats) >= 2, (size, heats)
+
+
+def engine_heat_sizes(size, heat_size):
+    from brackets.ffa import _heat_sizes
+    return _heat_sizes(size, heat_size)
+
+
+def test_a_field_too_small_for_the_heat_size_is_refused_with_the_reason():
+    with pytest.raises(BracketError, match="3 entrants cannot race in heats of 2 without a heat of one; "
+                                           "use a heat_size of 3 or more"):
+        engine.create("ffa", 3, heat_size=2)

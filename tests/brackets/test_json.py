@@ -14,7 +14,7 @@ def test_match_json_names_its_seats_by_seed_bye_or_source():
     data = to_json(event)
     first = data["matches"][0]
     assert first == {"id": "W1-1", "bracket": "winners", "round": 1, "slots": [{"seed": 1}, {"bye": True}],
-                     "entrants": [1, None], "result": {"outcome": "bye", "winner": 1}, "winner": 1,
+                     "entrants": [1, None], "status": "bye", "result": {"outcome": "bye", "winner": 1},
                      "ranking": [1]}
     assert data["matches"][2]["slots"] == [{"from": "W1-1", "take": "loser"}, {"from": "W1-2", "take": "loser"}]
 
@@ -42,3 +42,14 @@ def test_groups_and_metrics_of_entrants_round_trip():
     entrants = [Entrant(1, "Évreux", 12.5), Entrant(2, "Vernon"), Entrant(3, "Évreux"), Entrant(4)]
     event = create("single_elimination", entrants)
     assert from_json(json.loads(dumps(event))).entrants == tuple(entrants)
+
+
+def test_byes_and_void_matches_say_so_and_are_never_played():
+    event = create("double_elimination", 5)
+    statuses = {m["id"]: m["status"] for m in to_json(event)["matches"]}
+    assert (statuses["W1-1"], statuses["W1-2"], statuses["L1-2"]) == ("bye", "pending", "void")
+    void = [m for m in to_json(event)["matches"] if m["status"] == "void"]
+    assert void and all(m["entrants"] == [None, None] and "winner" not in m for m in void)
+    record(event, "W1-2", Result(winner=4))
+    assert event.matches["W1-2"].status == "played"
+    assert all("winner" not in m for m in to_json(event)["matches"] if m["status"] in ("bye", "void"))
