@@ -10,7 +10,7 @@ from typing import Any
 from icalendar import Calendar, Event
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -28,6 +28,7 @@ from web.i18n import _
 from web.pdf_cache import cached_pdf, content_key
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId, QueryId
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 PRINT_CSS = WEB_DIR / "static" / "festival-print.css"
@@ -134,7 +135,7 @@ def _page(view: str, edition: Edition | None, entries: list[ProgrammeEntry], set
 
 @get("/programme")
 async def programme_by_date(
-    db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[str | None] = None,
+    db: DB, settings: Config, edition: QueryId = None, day: FromQuery[str | None] = None,
     commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
 ) -> Template:
     chosen, entries = await _entries(db, edition, day=_day(day), commune=commune or None, category=category or None)
@@ -142,19 +143,19 @@ async def programme_by_date(
 
 
 @get("/programme/communes")
-async def programme_by_commune(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
+async def programme_by_commune(db: DB, settings: Config, edition: QueryId = None) -> Template:
     chosen, entries = await _entries(db, edition)
     return _page("commune", chosen, entries, settings, filters={})
 
 
 @get("/programme/categories")
-async def programme_by_category(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
+async def programme_by_category(db: DB, settings: Config, edition: QueryId = None) -> Template:
     chosen, entries = await _entries(db, edition)
     return _page("category", chosen, entries, settings, filters={})
 
 
 @get("/programme/evenements/{fiche_id:int}")
-async def programme_event(db: DB, settings: Config, fiche_id: FromPath[int]) -> Template:
+async def programme_event(db: DB, settings: Config, fiche_id: PathId) -> Template:
     async with db.read() as session:
         try:
             fiche, library, slots = await published_fiche(session, fiche_id)
@@ -213,7 +214,7 @@ def _ics_response(content: bytes, filename: str) -> Response:
 
 
 @get("/programme/programme.ics")
-async def programme_ics(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
+async def programme_ics(db: DB, settings: Config, edition: QueryId = None) -> Response:
     chosen, entries = await _entries(db, edition)
     year = chosen.year if chosen else 0
     name = chosen.name if chosen else "X.PO"
@@ -221,7 +222,7 @@ async def programme_ics(db: DB, settings: Config, edition: FromQuery[int | None]
 
 
 @get("/programme/bibliotheques/{library_id:int}/programme.ics")
-async def library_ics(db: DB, settings: Config, library_id: FromPath[int], edition: FromQuery[int | None] = None) -> Response:
+async def library_ics(db: DB, settings: Config, library_id: PathId, edition: QueryId = None) -> Response:
     async with db.read() as session:
         library = await session.get(Library, library_id)
     if library is None:
@@ -256,7 +257,7 @@ def csv_text(entries: list[ProgrammeEntry], base: str) -> str:
 
 
 @get("/programme/programme.csv")
-async def programme_csv(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
+async def programme_csv(db: DB, settings: Config, edition: QueryId = None) -> Response:
     chosen, entries = await _entries(db, edition)
     content = csv_text(entries, settings.server.public_url).encode("utf-8-sig")
     return Response(content=content, media_type="text/csv; charset=utf-8",
@@ -264,7 +265,7 @@ async def programme_csv(db: DB, settings: Config, edition: FromQuery[int | None]
 
 
 @get("/programme/programme.pdf")
-async def programme_pdf(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
+async def programme_pdf(request: Request, db: DB, settings: Config, edition: QueryId = None) -> Response:
     """The printable programme, typeset again only when its content changed (`web/pdf_cache.py`)."""
     import weasyprint
     from weasyprint import CSS, HTML
@@ -289,8 +290,8 @@ async def programme_pdf(request: Request, db: DB, settings: Config, edition: Fro
 @get("/api/festival/programme",
      summary="The published programme: one item per slot, in time order (filter by day, commune, category, library)")
 async def programme_api(
-    db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[date | None] = None,
-    commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None, library: FromQuery[int | None] = None,
+    db: DB, settings: Config, edition: QueryId = None, day: FromQuery[date | None] = None,
+    commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None, library: QueryId = None,
 ) -> list[ProgrammeEventOut]:
     _chosen, entries = await _entries(db, edition, day=day, commune=commune or None, category=category or None,
                                       library_id=library)

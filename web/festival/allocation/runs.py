@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies
@@ -47,6 +47,7 @@ from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.i18n import _
 from web.routers import api, pages
+from web.params import PathId, PathYear
 
 
 async def _runs_context(db: DB, year: int, form: FormState | None = None) -> dict[str, Any]:
@@ -57,12 +58,12 @@ async def _runs_context(db: DB, year: int, form: FormState | None = None) -> dic
 
 
 @get("/admin/festival/{year:int}/attribution")
-async def runs_page(db: DB, year: FromPath[int]) -> Template:
+async def runs_page(db: DB, year: PathYear) -> Template:
     return page("runs.html", **await _runs_context(db, year))
 
 
 @post("/admin/festival/{year:int}/attribution")
-async def freeze_submit(request: Request, db: DB, year: FromPath[int]) -> Template | Redirect:
+async def freeze_submit(request: Request, db: DB, year: PathYear) -> Template | Redirect:
     values = await read_form(request)
     errors: dict[str, str] = {}
     limit = read_int(values, "max_animations_per_library", errors)
@@ -100,7 +101,7 @@ async def _run_context(
 
 
 @get("/admin/festival/attribution/{run_id:int}")
-async def run_page(db: DB, run_id: FromPath[int]) -> Template:
+async def run_page(db: DB, run_id: PathId) -> Template:
     return page("run.html", **await _run_context(db, run_id))
 
 
@@ -120,12 +121,12 @@ async def _run_action(request: Request, db: DB, run_id: int, action) -> Template
 
 
 @post("/admin/festival/attribution/{run_id:int}/lancer")
-async def execute_submit(request: Request, db: DB, run_id: FromPath[int]) -> Template | Redirect:
+async def execute_submit(request: Request, db: DB, run_id: PathId) -> Template | Redirect:
     return await _run_action(request, db, run_id, execute_run)
 
 
 @post("/admin/festival/attribution/{run_id:int}/publier")
-async def publish_submit(request: Request, db: DB, run_id: FromPath[int]) -> Template | Redirect:
+async def publish_submit(request: Request, db: DB, run_id: PathId) -> Template | Redirect:
     return await _run_action(request, db, run_id, publish_run)
 
 
@@ -152,7 +153,7 @@ def _override_args(values: dict[str, str], decision: AllocationDecision) -> tupl
 
 
 @post("/admin/festival/attribution/decisions/{decision_id:int}")
-async def override_submit(request: Request, db: DB, decision_id: FromPath[int]) -> Template | Redirect:
+async def override_submit(request: Request, db: DB, decision_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     async with db.read() as session:
         decision = await session.get(AllocationDecision, decision_id)
@@ -184,7 +185,7 @@ def _outcome_text(side: dict[str, Any] | None) -> str:
 
 
 @get("/admin/festival/attribution/{run_id:int}/comparer")
-async def compare_page(db: DB, run_id: FromPath[int]) -> Template:
+async def compare_page(db: DB, run_id: PathId) -> Template:
     context = await _run_context(db, run_id)
     edition = context["edition"]
     try:
@@ -212,7 +213,7 @@ async def compare_page(db: DB, run_id: FromPath[int]) -> Template:
 
 @get(LIBRARY_API + "/allocation",
      summary="The library's decisions in the latest published allocation (empty before publication)")
-async def library_decisions_api(db: DB, year: FromPath[int], library_id: FromPath[int]) -> list[DecisionOut]:
+async def library_decisions_api(db: DB, year: PathYear, library_id: PathId) -> list[DecisionOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         published = await latest_run(session, edition.id, published=True)
@@ -223,7 +224,7 @@ async def library_decisions_api(db: DB, year: FromPath[int], library_id: FromPat
 
 @get("/api/festival/editions/{year:int}/allocation/runs",
      summary="An edition's allocation runs, newest first (MDE staff)")
-async def runs_api(db: DB, year: FromPath[int]) -> list[RunOut]:
+async def runs_api(db: DB, year: PathYear) -> list[RunOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [RunOut.of(r, year) for r in await list_runs(session, edition.id)]
@@ -231,7 +232,7 @@ async def runs_api(db: DB, year: FromPath[int]) -> list[RunOut]:
 
 @post("/api/festival/editions/{year:int}/allocation/runs",
       summary="Freeze today's inputs with a seed in a new run (MDE staff)")
-async def freeze_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[FreezeBody]) -> RunOut:
+async def freeze_api(request: Request, db: DB, year: PathYear, data: JSONBody[FreezeBody]) -> RunOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         run = await freeze_run(session, edition=edition, seed=data.seed,
@@ -247,7 +248,7 @@ async def _run_out(session, run: AllocationRun) -> RunOut:
 
 @get("/api/festival/allocation/runs/{run_id:int}",
      summary="A run and its decisions, overrides included (MDE staff)")
-async def run_api(db: DB, run_id: FromPath[int]) -> RunOut:
+async def run_api(db: DB, run_id: PathId) -> RunOut:
     async with db.read() as session:
         return await _run_out(session, await load_run(session, run_id))
 
@@ -263,19 +264,19 @@ async def _run_action_api(request: Request, db: DB, run_id: int, action) -> RunO
 
 @post("/api/festival/allocation/runs/{run_id:int}/run",
       status_code=200, summary="Run the allocation rule on a frozen run (MDE staff)")
-async def execute_api(request: Request, db: DB, run_id: FromPath[int]) -> RunOut:
+async def execute_api(request: Request, db: DB, run_id: PathId) -> RunOut:
     return await _run_action_api(request, db, run_id, execute_run)
 
 
 @post("/api/festival/allocation/runs/{run_id:int}/publish",
       status_code=200, summary="Show a run's decisions to the libraries (MDE staff)")
-async def publish_api(request: Request, db: DB, run_id: FromPath[int]) -> RunOut:
+async def publish_api(request: Request, db: DB, run_id: PathId) -> RunOut:
     return await _run_action_api(request, db, run_id, publish_run)
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/rerun",
      summary="Replay the run, run today's data with its seed, and list the differences (MDE staff)")
-async def rerun_api(db: DB, run_id: FromPath[int]) -> RerunReport:
+async def rerun_api(db: DB, run_id: PathId) -> RerunReport:
     async with db.read() as session:
         run = await load_run(session, run_id)
         return await rerun(session, run_id=run_id, edition=await session.get(Edition, run.edition_id))
@@ -296,20 +297,20 @@ async def _run_document(request: Request, db: DB, run_id: int, which: str) -> Re
 
 @get("/api/festival/allocation/runs/{run_id:int}/inputs.json",
      summary="A run's frozen inputs, exactly as hashed: `xpo allocate` reads them (published runs: any account)")
-async def inputs_export(request: Request, db: DB, run_id: FromPath[int]) -> Response:
+async def inputs_export(request: Request, db: DB, run_id: PathId) -> Response:
     return await _run_document(request, db, run_id, "inputs")
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/result.json",
      summary="A run's result, exactly as `xpo allocate` prints it; overrides are in the decisions, not here")
-async def result_export(request: Request, db: DB, run_id: FromPath[int]) -> Response:
+async def result_export(request: Request, db: DB, run_id: PathId) -> Response:
     return await _run_document(request, db, run_id, "result")
 
 
 @put("/api/festival/allocation/decisions/{decision_id:int}",
      summary="Override a decision with a note (audited) (MDE staff)")
 async def override_api(
-    request: Request, db: DB, decision_id: FromPath[int], data: JSONBody[OverrideBody]
+    request: Request, db: DB, decision_id: PathId, data: JSONBody[OverrideBody]
 ) -> DecisionOut:
     slot = None
     if data.slot_start is not None or data.slot_end is not None:
