@@ -75,10 +75,18 @@ def _validation_errors(exc: ValidationException) -> dict[str, str]:
     return errors
 
 
+def _only_path(exc: ValidationException) -> bool:
+    items = [item for item in exc.extra or [] if isinstance(item, dict)]
+    return bool(items) and all(item.get("source") == "path" for item in items)
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if isinstance(exc, ProblemError):
         detail, errors, extra = exc.detail, exc.errors, exc.extra
+    elif isinstance(exc, ValidationException) and _only_path(exc):
+        # A path integer out of its column's range (web.params): no such record.
+        status, detail, errors, extra = 404, _(TITLES[404]), {}, {}
     elif isinstance(exc, ValidationException):
         detail, errors, extra = _(TITLES[422]) if status == 422 else _(TITLES[400]), _validation_errors(exc), {}
         status = 422 if errors else status

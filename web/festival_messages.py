@@ -38,6 +38,8 @@ word("festival", {
     "picture_type": N_("Send a JPEG, PNG or WebP picture."),
     "import_has_errors": N_("Nothing was imported: some rows have errors. Correct the file, or choose to import only the valid rows."),
     "import_empty": N_("Nothing to import: the file has no usable row."),
+    "encoding_unsure": N_("This file is neither UTF-8 nor Windows-1252 text: save it again as CSV (UTF-8) from your spreadsheet."),
+    "csv_unreadable": N_("This file cannot be read as CSV: save it again as CSV from your spreadsheet."),
     "missing_column": N_("Missing column"),
     "duplicate_in_file": N_("This row repeats an earlier row of the file."),
     "invalid_flag": N_("Write oui or non."),

@@ -26,6 +26,8 @@ COMMON = {
     "invalid_datetime": N_("Enter a date and a time."),
     "end_before_start": N_("The end must come after the start."),
     "too_long": N_("This text is too long."),
+    "control_char": N_("This text contains a control character (such as a NUL byte): remove it."),
+    "out_of_range": N_("This number is out of range."),
 }
 
 WORDING: dict[str, dict[str, str]] = {"common": COMMON}

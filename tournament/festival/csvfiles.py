@@ -7,16 +7,38 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from tournament.festival.errors import FestivalError
+
 TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "x", "1", "vrai", "true"})
 FALSE_WORDS = frozenset({"non", "n", "no", "0", "faux", "false", ""})
 
 
-def decode(content: bytes) -> str:
-    """The text of an uploaded file: UTF-8 (BOM dropped), else Windows-1252 as old French Excel writes."""
+ENCODINGS = ("utf-8", "cp1252")
+"""The encodings a file may be read in when chosen: UTF-8 (with or without BOM), Windows-1252."""
+
+
+def decode(content: bytes, encoding: str = "") -> str:
+    """The text of an uploaded file: UTF-8 (BOM dropped), else Windows-1252 as old French Excel writes.
+
+    ``encoding`` (one of `ENCODINGS`) forces one. Refuses (``encoding_unsure``, field ``file``) a file that
+    is neither: bytes Windows-1252 does not define, or a NUL byte (a spreadsheet's binary format, UTF-16…).
+    """
+    if b"\x00" in content:
+        raise FestivalError("encoding_unsure", "file")
+    if encoding not in ("", "cp1252"):
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FestivalError("encoding_unsure", "file") from None
+    if not encoding:
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
     try:
-        return content.decode("utf-8-sig")
+        return content.decode("cp1252")
     except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+        raise FestivalError("encoding_unsure", "file") from None
 
 
 def header_key(name: str) -> str:
@@ -54,20 +76,31 @@ def read_table(text: str, aliases: dict[str, str], required: tuple[str, ...]) ->
 
     Unknown columns are ignored; blank lines are skipped.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), _dialect(text))
+    # Every line end a spreadsheet writes: CRLF (Windows), LF, CR alone (old Mac), also inside quoted cells.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text), _dialect(text))
     try:
         header = next(reader)
     except StopIteration:
         return Table(columns=[], missing=list(required))
+    except csv.Error:
+        raise FestivalError("csv_unreadable", "file") from None
     columns = [aliases.get(header_key(name), "") for name in header]
     table = Table(columns=[c for c in columns if c], missing=[name for name in required if name not in columns])
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(columns) if name}
-        table.rows.append(row)
-        table.lines.append(reader.line_num)
+    try:
+        for cells in reader:
+            _add_row(table, columns, cells, reader.line_num)
+    except csv.Error:
+        raise FestivalError("csv_unreadable", "file") from None
     return table
+
+
+def _add_row(table: Table, columns: list[str], cells: list[str], line: int) -> None:
+    if not any(cell.strip() for cell in cells):
+        return
+    row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(columns) if name}
+    table.rows.append(row)
+    table.lines.append(line)
 
 
 def parse_flag(value: str) -> bool | None:

@@ -1,7 +1,7 @@
 """Account administration by MDE staff: list, create, disable and enable accounts; pages and JSON twins."""
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.accounts import Account, Role, create_account, list_accounts, set_active
@@ -13,6 +13,7 @@ from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.messages import message, word
 from web.routers import api, pages
+from web.params import PathId
 
 word("accounts", 
     {
@@ -89,13 +90,13 @@ async def _set_active(request: Request, db: DB, account_id: int, active: bool) -
 
 
 @post("/admin/comptes/{account_id:int}/desactiver")
-async def disable_account_form(request: Request, db: DB, account_id: FromPath[int]) -> Redirect:
+async def disable_account_form(request: Request, db: DB, account_id: PathId) -> Redirect:
     await _set_active(request, db, account_id, False)
     return Redirect("/admin/comptes?fait=desactive", status_code=303)
 
 
 @post("/admin/comptes/{account_id:int}/activer")
-async def enable_account_form(request: Request, db: DB, account_id: FromPath[int]) -> Redirect:
+async def enable_account_form(request: Request, db: DB, account_id: PathId) -> Redirect:
     await _set_active(request, db, account_id, True)
     return Redirect("/admin/comptes?fait=active", status_code=303)
 
@@ -118,12 +119,12 @@ async def create_account_api(request: Request, db: DB, data: JSONBody[AccountIn]
 
 @post("/api/accounts/{account_id:int}/disable", status_code=200,
       summary="Disable an account and end its sessions (MDE staff; not your own)")
-async def disable_account_api(request: Request, db: DB, account_id: FromPath[int]) -> AccountOut:
+async def disable_account_api(request: Request, db: DB, account_id: PathId) -> AccountOut:
     return AccountOut.of(await _set_active(request, db, account_id, False))
 
 
 @post("/api/accounts/{account_id:int}/enable", status_code=200, summary="Enable a disabled account (MDE staff)")
-async def enable_account_api(request: Request, db: DB, account_id: FromPath[int]) -> AccountOut:
+async def enable_account_api(request: Request, db: DB, account_id: PathId) -> AccountOut:
     return AccountOut.of(await _set_active(request, db, account_id, True))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 from sqlmodel import select
 
@@ -24,6 +24,7 @@ from web.auth import screen_link
 from web.deps import DB
 from web.errors import ProblemError
 from web.i18n import _
+from web.params import PathId, QueryId
 
 VIEWS = {
     "tableau": "bracket",
@@ -134,20 +135,20 @@ async def public_index(db: DB) -> Template:
 
 
 @get("/direct/{tournament_id:int}", include_in_schema=False)
-async def public_board(request: Request, db: DB, tournament_id: FromPath[int], rotation: FromQuery[int | None] = None) -> Template:
+async def public_board(request: Request, db: DB, tournament_id: PathId, rotation: QueryId = None) -> Template:
     return await _page(request, db, tournament_id, "bracket", rotation, kiosk=False, base=f"/direct/{tournament_id}")
 
 
 @get("/direct/{tournament_id:int}/{segment:str}", include_in_schema=False)
 async def public_view(
-    request: Request, db: DB, tournament_id: FromPath[int], segment: FromPath[str], rotation: FromQuery[int | None] = None
+    request: Request, db: DB, tournament_id: PathId, segment: FromPath[str], rotation: QueryId = None
 ) -> Template:
     return await _page(request, db, tournament_id, VIEWS.get(segment, ""), rotation, kiosk=False, base=f"/direct/{tournament_id}")
 
 
 @get("/ecran/{screen_token:str}/tournoi/{tournament_id:int}", include_in_schema=False, guards=[screen_link])
 async def kiosk_board(
-    request: Request, db: DB, screen_token: FromPath[str], tournament_id: FromPath[int], rotation: FromQuery[int | None] = None
+    request: Request, db: DB, screen_token: FromPath[str], tournament_id: PathId, rotation: QueryId = None
 ) -> Template:
     base = f"/ecran/{screen_token}/tournoi/{tournament_id}"
     return await _page(request, db, tournament_id, "bracket", rotation, kiosk=True, base=base)
@@ -155,15 +156,15 @@ async def kiosk_board(
 
 @get("/ecran/{screen_token:str}/tournoi/{tournament_id:int}/{segment:str}", include_in_schema=False, guards=[screen_link])
 async def kiosk_view(
-    request: Request, db: DB, screen_token: FromPath[str], tournament_id: FromPath[int], segment: FromPath[str],
-    rotation: FromQuery[int | None] = None,
+    request: Request, db: DB, screen_token: FromPath[str], tournament_id: PathId, segment: FromPath[str],
+    rotation: QueryId = None,
 ) -> Template:
     base = f"/ecran/{screen_token}/tournoi/{tournament_id}"
     return await _page(request, db, tournament_id, VIEWS.get(segment, ""), rotation, kiosk=True, base=base)
 
 
 @get("/api/boards/{tournament_id:int}/snapshot", tags=["boards"], summary="The public board state of a tournament")
-async def snapshot_api(db: DB, tournament_id: FromPath[int]) -> dict[str, Any]:
+async def snapshot_api(db: DB, tournament_id: PathId) -> dict[str, Any]:
     try:
         async with consistent_read(db) as session:
             return await snapshot(session, tournament_id)

@@ -16,6 +16,7 @@ from web.links import PRIVATE_PAGE_HEADERS, absolute, qr_svg, screen_path
 from web.messages import word
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId
 
 word("screens", {"unknown_screen": N_("This screen does not exist.")})
 
@@ -57,7 +58,7 @@ async def create_screen_form(request: Request, db: DB, settings: Config) -> Temp
 
 
 @post("/admin/ecrans/{screen_id:int}/revoquer")
-async def revoke_screen_form(request: Request, db: DB, screen_id: FromPath[int]) -> Redirect:
+async def revoke_screen_form(request: Request, db: DB, screen_id: PathId) -> Redirect:
     async with db.write() as session:
         await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
     return Redirect("/admin/ecrans?fait=revoque", status_code=303)
@@ -98,7 +99,7 @@ async def create_screen_api(request: Request, db: DB, settings: Config, data: JS
 
 
 @post("/api/screens/{screen_id:int}/revoke", status_code=200, summary="Revoke a kiosk screen token at once (MDE staff)")
-async def revoke_screen_api(request: Request, db: DB, screen_id: FromPath[int]) -> ScreenOut:
+async def revoke_screen_api(request: Request, db: DB, screen_id: PathId) -> ScreenOut:
     async with db.write() as session:
         screen = await revoke_screen(session, screen_id=screen_id, actor=actor_of(request))
     return from_row(ScreenOut, screen)

@@ -3,7 +3,7 @@ space; pages and API."""
 
 from litestar import Request, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies
@@ -40,6 +40,7 @@ from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId, PathYear, QueryId
 
 # --- Festival space ---------------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ async def new_edition_page() -> Template:
 
 
 @get("/admin/festival/editions/{year:int}/modifier")
-async def edit_edition_page(db: DB, year: FromPath[int]) -> Template:
+async def edit_edition_page(db: DB, year: PathYear) -> Template:
     async with db.read() as session:
         values = _edition_values(await edition_or_404(session, year))
     return render("edition_form.html", form=FormState(values=values), year=year)
@@ -117,7 +118,7 @@ async def new_edition_submit(request: Request, db: DB) -> Template | Redirect:
 
 
 @post("/admin/festival/editions/{year:int}/modifier")
-async def edit_edition_submit(request: Request, db: DB, year: FromPath[int]) -> Template | Redirect:
+async def edit_edition_submit(request: Request, db: DB, year: PathYear) -> Template | Redirect:
     return await _submit_edition(request, db, year)
 
 
@@ -139,7 +140,7 @@ async def editions_api(request: Request, db: DB) -> list[EditionOut]:
 
 
 @get("/api/festival/editions/{year:int}", summary="One edition, its dates and deadlines")
-async def edition_api(request: Request, db: DB, year: FromPath[int]) -> EditionOut:
+async def edition_api(request: Request, db: DB, year: PathYear) -> EditionOut:
     async with db.read() as session:
         return EditionOut.of(await edition_or_404(session, year), now_of(request))
 
@@ -152,7 +153,7 @@ async def create_edition_api(request: Request, db: DB, data: JSONBody[EditionInp
 
 
 @put("/api/festival/editions/{year:int}", summary="Change an edition (MDE staff)", guards=[staff_only])
-async def update_edition_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[EditionInput]) -> EditionOut:
+async def update_edition_api(request: Request, db: DB, year: PathYear, data: JSONBody[EditionInput]) -> EditionOut:
     async with db.write() as session:
         edition = await save_edition(session, data=data, actor=actor_or_401(request), year=year)
     return EditionOut.of(edition, now_of(request))
@@ -195,14 +196,14 @@ REGISTRATION_PATH = "/festival/{year:int}/bibliotheques/{library_id:int}/inscrip
 
 
 @get(REGISTRATION_PATH)
-async def registration_page(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template:
+async def registration_page(request: Request, db: DB, year: PathYear, library_id: PathId) -> Template:
     context = await _registration_context(request, db, year, library_id)
     form = FormState(values=_registration_values(context["registration"]) or {"wants_tournament": ""})
     return render("registration_form.html", form=form, **context)
 
 
 @post(REGISTRATION_PATH)
-async def registration_submit(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template | Redirect:
+async def registration_submit(request: Request, db: DB, year: PathYear, library_id: PathId) -> Template | Redirect:
     context = await _registration_context(request, db, year, library_id)
     values = await read_form(request)
     async with form_or_errors(values, status=conflict_409) as submitted:
@@ -215,7 +216,7 @@ async def registration_submit(request: Request, db: DB, year: FromPath[int], lib
 
 
 @get("/admin/festival/editions/{year:int}/inscriptions")
-async def registrations_page(db: DB, year: FromPath[int]) -> Template:
+async def registrations_page(db: DB, year: PathYear) -> Template:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         registrations = await list_registrations(session, edition.id)
@@ -227,7 +228,7 @@ async def registrations_page(db: DB, year: FromPath[int]) -> Template:
 
 
 @get("/api/festival/editions/{year:int}/registrations", summary="An edition's registrations (MDE staff)")
-async def registrations_api(db: DB, year: FromPath[int]) -> list[RegistrationOut]:
+async def registrations_api(db: DB, year: PathYear) -> list[RegistrationOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [from_row(RegistrationOut, r, edition=year) for r, _ in await list_registrations(session, edition.id)]
@@ -237,7 +238,7 @@ REGISTRATION_API = "/api/festival/editions/{year:int}/libraries/{library_id:int}
 
 
 @get(REGISTRATION_API, summary="A library's registration for an edition")
-async def registration_api(db: DB, year: FromPath[int], library_id: FromPath[int]) -> RegistrationOut:
+async def registration_api(db: DB, year: PathYear, library_id: PathId) -> RegistrationOut:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         registration = await registration_for(session, edition.id, library_id)
@@ -249,7 +250,7 @@ async def registration_api(db: DB, year: FromPath[int], library_id: FromPath[int
 @put(REGISTRATION_API,
      summary="Register a library or change its registration (until the deadline; later: MDE staff, marked late)")
 async def save_registration_api(
-    request: Request, db: DB, year: FromPath[int], library_id: FromPath[int], data: JSONBody[RegistrationInput]
+    request: Request, db: DB, year: PathYear, library_id: PathId, data: JSONBody[RegistrationInput]
 ) -> RegistrationOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
@@ -260,7 +261,7 @@ async def save_registration_api(
 
 @get("/api/festival/libraries/{library_id:int}/history",
      summary="A library's participation in past editions (priority for ready-made animations and funding)")
-async def history_api(db: DB, library_id: FromPath[int], before: FromQuery[int | None] = None) -> HistoryOut:
+async def history_api(db: DB, library_id: PathId, before: QueryId = None) -> HistoryOut:
     async with db.read() as session:
         history = await library_history(session, library_id, before_year=before)
     return HistoryOut.of(history, library_id)

@@ -2,7 +2,7 @@
 a printable page, built from the same `tournament.festival.staff_exports.Sheet`. Headers are always French."""
 
 from litestar import Request, Response, get
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Template
 
 from tournament.festival.csvfiles import write_table
@@ -12,13 +12,14 @@ from web.auth import actor_of, staff_only
 from web.deps import DB
 from web.festival.common import chosen_edition, edition_or_404, render
 from web.routers import pages
+from web.params import PathYear, QueryId
 
 STAFF_EXPORTS_PAGE = "/admin/festival/exports"
 """The page the staff dashboard links to."""
 
 
 @get(STAFF_EXPORTS_PAGE)
-async def exports_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
+async def exports_page(db: DB, edition: QueryId = None) -> Template:
     async with db.read() as session:
         chosen = await chosen_edition(session, edition)
         editions = await list_editions(session)
@@ -26,7 +27,7 @@ async def exports_page(db: DB, edition: FromQuery[int | None] = None) -> Templat
 
 
 @get("/admin/festival/{year:int}/exports/{name:str}")
-async def export_page(request: Request, db: DB, year: FromPath[int], name: FromPath[str]) -> Template | Response:
+async def export_page(request: Request, db: DB, year: PathYear, name: FromPath[str]) -> Template | Response:
     """``inscriptions``: the printable page; ``inscriptions.csv``: the same rows as CSV for French Excel."""
     as_csv = name.endswith(".csv")
     name = name.removesuffix(".csv")

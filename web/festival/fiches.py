@@ -49,6 +49,7 @@ from web.festival.schemas import CancelBody, FicheOut, PictureBody, TransitionBo
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.routers import api, pages
+from web.params import PathId, PathYear, QueryId
 
 TEXT_FIELDS = ("title", "summary", "description", "category", "audience", "place_name", "place_address",
                "place_postcode", "place_commune", "price", "booking_details", "accessibility", "picture_credit",
@@ -133,13 +134,13 @@ async def _edition_library(db: DB, year: int, library_id: int) -> tuple[Edition,
 
 
 @get(NEW_FICHE)
-async def new_fiche_page(db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template:
+async def new_fiche_page(db: DB, year: PathYear, library_id: PathId) -> Template:
     edition, library = await _edition_library(db, year, library_id)
     return _form_page(200, FormState(values={"is_free": "on"}), edition, library, None)
 
 
 @post(NEW_FICHE)
-async def new_fiche_submit(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template | Redirect:
+async def new_fiche_submit(request: Request, db: DB, year: PathYear, library_id: PathId) -> Template | Redirect:
     edition, library = await _edition_library(db, year, library_id)
     values = await read_form(request)
     data, errors, rows = _fiche_input(values)
@@ -171,12 +172,12 @@ async def _fiche_context(request: Request, db: DB, fiche_id: int) -> dict:
 
 
 @get("/festival/fiches/{fiche_id:int}")
-async def fiche_page(request: Request, db: DB, fiche_id: FromPath[int]) -> Template:
+async def fiche_page(request: Request, db: DB, fiche_id: PathId) -> Template:
     return render("fiche.html", form=FormState(), **await _fiche_context(request, db, fiche_id))
 
 
 @get("/festival/fiches/{fiche_id:int}/modifier")
-async def edit_fiche_page(request: Request, db: DB, fiche_id: FromPath[int]) -> Template:
+async def edit_fiche_page(request: Request, db: DB, fiche_id: PathId) -> Template:
     context = await _fiche_context(request, db, fiche_id)
     if not context["editable"]:
         raise PermissionDeniedException(message("fiche_locked"))
@@ -185,7 +186,7 @@ async def edit_fiche_page(request: Request, db: DB, fiche_id: FromPath[int]) -> 
 
 
 @post("/festival/fiches/{fiche_id:int}/modifier")
-async def edit_fiche_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Template | Redirect:
+async def edit_fiche_submit(request: Request, db: DB, fiche_id: PathId) -> Template | Redirect:
     context = await _fiche_context(request, db, fiche_id)
     values = await read_form(request)
     data, errors, rows = _fiche_input(values)
@@ -200,7 +201,7 @@ async def edit_fiche_submit(request: Request, db: DB, fiche_id: FromPath[int]) -
 
 
 @post("/festival/fiches/{fiche_id:int}/transitions")
-async def transition_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Template | Redirect:
+async def transition_submit(request: Request, db: DB, fiche_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values, status=conflict_409) as submitted:
         async with db.write() as session:
@@ -212,7 +213,7 @@ async def transition_submit(request: Request, db: DB, fiche_id: FromPath[int]) -
 
 
 @post("/festival/fiches/{fiche_id:int}/annuler")
-async def cancel_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Template | Redirect:
+async def cancel_submit(request: Request, db: DB, fiche_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values, status=conflict_409) as submitted:
         async with db.write() as session:
@@ -224,7 +225,7 @@ async def cancel_submit(request: Request, db: DB, fiche_id: FromPath[int]) -> Te
 
 
 @post("/festival/fiches/{fiche_id:int}/image")
-async def picture_submit(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Template | Redirect:
+async def picture_submit(request: Request, db: DB, settings: Config, fiche_id: PathId) -> Template | Redirect:
     form = await request.form()
     upload = form.get("picture")
     content = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -262,8 +263,8 @@ def _filters(editions: dict[int, Edition], edition: int | None, status: str | No
 
 @get("/admin/festival/fiches")
 async def review_page(
-    request: Request, db: DB, edition: FromQuery[int | None] = None, status: FromQuery[str | None] = None,
-    library: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
+    request: Request, db: DB, edition: QueryId = None, status: FromQuery[str | None] = None,
+    library: QueryId = None, category: FromQuery[str | None] = None,
 ) -> Template:
     async with db.read() as session:
         editions = {e.year: e for e in await list_editions(session)}
@@ -284,8 +285,8 @@ async def review_page(
 @get("/api/festival/fiches",
      summary="Fiches-animation (MDE staff: all, filterable; a librarian: their library's)")
 async def fiches_api(
-    request: Request, db: DB, edition: FromQuery[int | None] = None, status: FromQuery[str | None] = None,
-    library: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
+    request: Request, db: DB, edition: QueryId = None, status: FromQuery[str | None] = None,
+    library: QueryId = None, category: FromQuery[str | None] = None,
 ) -> list[FicheOut]:
     async with db.read() as session:
         editions = {e.year: e for e in await list_editions(session)}
@@ -299,7 +300,7 @@ async def fiches_api(
 @post("/api/festival/editions/{year:int}/libraries/{library_id:int}/fiches",
       summary="Create a draft fiche-animation for a registered library")
 async def create_fiche_api(
-    request: Request, db: DB, year: FromPath[int], library_id: FromPath[int], data: JSONBody[FicheInput]
+    request: Request, db: DB, year: PathYear, library_id: PathId, data: JSONBody[FicheInput]
 ) -> FicheOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
@@ -308,14 +309,14 @@ async def create_fiche_api(
 
 
 @get("/api/festival/fiches/{fiche_id:int}", summary="One fiche-animation")
-async def fiche_api(request: Request, db: DB, fiche_id: FromPath[int]) -> FicheOut:
+async def fiche_api(request: Request, db: DB, fiche_id: PathId) -> FicheOut:
     async with db.read() as session:
         return await _out(session, await fiche_for(session, fiche_id, actor_of(request)))
 
 
 @put("/api/festival/fiches/{fiche_id:int}",
      summary="Change a fiche-animation (its library until accepted; MDE staff always)")
-async def update_fiche_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[FicheInput]) -> FicheOut:
+async def update_fiche_api(request: Request, db: DB, fiche_id: PathId, data: JSONBody[FicheInput]) -> FicheOut:
     async with db.write() as session:
         fiche = await update_fiche(session, fiche_id=fiche_id, data=data, actor=actor_or_401(request))
         return await _out(session, fiche)
@@ -323,7 +324,7 @@ async def update_fiche_api(request: Request, db: DB, fiche_id: FromPath[int], da
 
 @post("/api/festival/fiches/{fiche_id:int}/transitions", status_code=200,
       summary="Move a fiche along the workflow: submit, accept, request_changes (with a comment), publish, unpublish")
-async def transition_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[TransitionBody]) -> FicheOut:
+async def transition_api(request: Request, db: DB, fiche_id: PathId, data: JSONBody[TransitionBody]) -> FicheOut:
     async with db.write() as session:
         fiche = await transition(session, fiche_id=fiche_id, action=data.action, comment=data.comment,
                                  actor=actor_or_401(request), now=now_of(request))
@@ -333,7 +334,7 @@ async def transition_api(request: Request, db: DB, fiche_id: FromPath[int], data
 @post("/api/festival/fiches/{fiche_id:int}/cancel", status_code=200,
       summary="Cancel a published event (its library or MDE staff), with the reason: it stays in the programme as "
               "cancelled, and calendars receive STATUS:CANCELLED")
-async def cancel_api(request: Request, db: DB, fiche_id: FromPath[int], data: JSONBody[CancelBody]) -> FicheOut:
+async def cancel_api(request: Request, db: DB, fiche_id: PathId, data: JSONBody[CancelBody]) -> FicheOut:
     async with db.write() as session:
         fiche = await cancel_fiche(session, fiche_id=fiche_id, reason=data.reason, actor=actor_or_401(request))
         out = await _out(session, fiche)
@@ -344,7 +345,7 @@ async def cancel_api(request: Request, db: DB, fiche_id: FromPath[int], data: JS
 @put("/api/festival/fiches/{fiche_id:int}/picture",
      summary="Upload the fiche's picture (JPEG, PNG or WebP, 5 MB at most) with its credit")
 async def picture_api(
-    request: Request, db: DB, settings: Config, fiche_id: FromPath[int],
+    request: Request, db: DB, settings: Config, fiche_id: PathId,
     data: Annotated[PictureBody, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> FicheOut:
     content = await data.picture.read()

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 
-from tournament.festival.csvfiles import decode
+from tournament.festival.csvfiles import ENCODINGS, decode
 from tournament.festival.imports import ImportRefused, import_libraries, import_participations
 from web.auth import staff_only
 from web.deps import DB
@@ -15,7 +15,7 @@ from web.errors import problem_of
 from web.festival.common import actor_or_401, render
 from web.festival.schemas import ImportBody, ImportReportOut
 from web.festival_messages import message
-from web.forms import FormState, read_form
+from web.forms import FormState, form_or_errors, read_form
 from web.routers import api, pages
 
 IMPORTS = {"bibliotheques": import_libraries, "historique": import_participations}
@@ -37,10 +37,16 @@ async def import_page(kind: FromPath[str]) -> Template:
 @post("/admin/festival/import/{kind:str}")
 async def import_preview(request: Request, db: DB, kind: FromPath[str]) -> Template:
     importer = _importer(kind)
-    upload = (await request.form()).get("file")
-    content = decode(await upload.read()) if isinstance(upload, UploadFile) else ""
+    form_data = await request.form()
+    upload, encoding = form_data.get("file"), str(form_data.get("encoding") or "")
+    chosen = {"encoding": encoding if encoding in ENCODINGS else ""}
+    content = ""
+    async with form_or_errors(chosen) as submitted:
+        content = decode(await upload.read(), chosen["encoding"]) if isinstance(upload, UploadFile) else ""
+    if submitted.refused:
+        return render("import_upload.html", status_code=400, kind=kind, form=submitted.form)
     if not content.strip():
-        form = FormState(errors={"file": message("import_empty")})
+        form = FormState(values=chosen, errors={"file": message("import_empty")})
         return render("import_upload.html", status_code=400, kind=kind, form=form)
     async with db.read() as session:
         report = await importer(session, content, actor=actor_or_401(request), apply=False)

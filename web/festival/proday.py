@@ -3,7 +3,7 @@ list, cancellation by private link; MDE staff manage sessions and see who comes.
 
 from litestar import Request, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.audit import Actor
@@ -40,6 +40,7 @@ from web.festival.schemas import AttendeeOut, CancelOut, ProSeatOut, ProSessionO
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.routers import api, pages
+from web.params import PathId, PathYear, QueryId
 
 
 def _actor(request: Request) -> Actor:
@@ -84,7 +85,7 @@ def _attendee_input(values: dict[str, str]) -> AttendeeInput:
 
 
 @get("/journee-pro")
-async def proday_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
+async def proday_page(db: DB, edition: QueryId = None) -> Template:
     async with db.read() as session:
         chosen = await chosen_edition(session, edition)
         sessions = await list_sessions(session, chosen.id) if chosen else []
@@ -103,12 +104,12 @@ async def _registration_form(db: DB, session_id: int, form: FormState, status: i
 
 
 @get("/journee-pro/seances/{session_id:int}/inscription")
-async def proday_register_page(db: DB, session_id: FromPath[int]) -> Template:
+async def proday_register_page(db: DB, session_id: PathId) -> Template:
     return await _registration_form(db, session_id, FormState(values={"staff_status": "employee"}))
 
 
 @post("/journee-pro/seances/{session_id:int}/inscription")
-async def proday_register_submit(request: Request, db: DB, session_id: FromPath[int]) -> Template:
+async def proday_register_submit(request: Request, db: DB, session_id: PathId) -> Template:
     values = await read_form(request)
     async with form_or_errors(values, status=conflict_409) as submitted:
         data = _attendee_input(values)
@@ -164,12 +165,12 @@ async def _admin_page(db: DB, edition_year: int | None, form: FormState, status:
 
 
 @get("/admin/festival/journee-pro")
-async def proday_admin_page(db: DB, edition: FromQuery[int | None] = None) -> Template:
+async def proday_admin_page(db: DB, edition: QueryId = None) -> Template:
     return await _admin_page(db, edition, FormState(values={"meeting": "professional_day", "kind": "conference"}))
 
 
 @post("/admin/festival/journee-pro")
-async def proday_admin_create(request: Request, db: DB, edition: FromQuery[int | None] = None) -> Template | Redirect:
+async def proday_admin_create(request: Request, db: DB, edition: QueryId = None) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values) as submitted:
         data = _session_input(values)
@@ -184,7 +185,7 @@ async def proday_admin_create(request: Request, db: DB, edition: FromQuery[int |
 
 
 @get("/admin/festival/journee-pro/{session_id:int}")
-async def proday_attendees_page(request: Request, db: DB, session_id: FromPath[int]) -> Template:
+async def proday_attendees_page(request: Request, db: DB, session_id: PathId) -> Template:
     async with db.read() as session:
         try:
             seats = await session_seats(session, session_id)
@@ -195,7 +196,7 @@ async def proday_attendees_page(request: Request, db: DB, session_id: FromPath[i
 
 
 @post("/admin/festival/journee-pro/inscriptions/{registration_id:int}/annuler")
-async def proday_admin_cancel(request: Request, db: DB, registration_id: FromPath[int]) -> Redirect:
+async def proday_admin_cancel(request: Request, db: DB, registration_id: PathId) -> Redirect:
     async with db.write() as session:
         registration, _ = await cancel_registration(session, registration_id=registration_id, actor=actor_or_401(request))
     return Redirect(f"/admin/festival/journee-pro/{registration.session_id}")
@@ -206,7 +207,7 @@ async def proday_admin_cancel(request: Request, db: DB, registration_id: FromPat
 
 @get("/api/festival/pro-sessions",
      summary="Sessions of the professional day and launch meeting, with seats left and waiting list length")
-async def sessions_api(db: DB, edition: FromQuery[int | None] = None) -> list[ProSessionOut]:
+async def sessions_api(db: DB, edition: QueryId = None) -> list[ProSessionOut]:
     async with db.read() as session:
         chosen = await chosen_edition(session, edition)
         return [ProSessionOut.of(s) for s in (await list_sessions(session, chosen.id) if chosen else [])]
@@ -214,7 +215,7 @@ async def sessions_api(db: DB, edition: FromQuery[int | None] = None) -> list[Pr
 
 @post("/api/festival/editions/{year:int}/pro-sessions",
       summary="Create a session (MDE staff)")
-async def create_session_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
+async def create_session_api(request: Request, db: DB, year: PathYear, data: JSONBody[ProSessionInput]) -> ProSessionOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         created = await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request))
@@ -223,7 +224,7 @@ async def create_session_api(request: Request, db: DB, year: FromPath[int], data
 
 @put("/api/festival/pro-sessions/{session_id:int}",
      summary="Change a session (MDE staff); more seats promote people waiting")
-async def update_session_api(request: Request, db: DB, session_id: FromPath[int], data: JSONBody[ProSessionInput]) -> ProSessionOut:
+async def update_session_api(request: Request, db: DB, session_id: PathId, data: JSONBody[ProSessionInput]) -> ProSessionOut:
     async with db.write() as session:
         existing = await session.get(ProSession, session_id)
         if existing is None:
@@ -235,7 +236,7 @@ async def update_session_api(request: Request, db: DB, session_id: FromPath[int]
 
 @get("/api/festival/pro-sessions/{session_id:int}/registrations", guards=[staff_only],
      summary="Who registered for a session (MDE staff): seats, waiting list in order, cancellations")
-async def attendees_api(request: Request, db: DB, session_id: FromPath[int]) -> list[AttendeeOut]:
+async def attendees_api(request: Request, db: DB, session_id: PathId) -> list[AttendeeOut]:
     async with db.read() as session:
         people = await attendees(session, session_id, actor=actor_or_401(request))
     return [AttendeeOut.of(registration, library) for registration, library in people]
@@ -243,7 +244,7 @@ async def attendees_api(request: Request, db: DB, session_id: FromPath[int]) -> 
 
 @post("/api/festival/pro-sessions/{session_id:int}/registrations", status_code=201,
       summary="Register a library employee or volunteer (waiting list when full); returns the cancellation link")
-async def register_api(request: Request, db: DB, settings: Config, session_id: FromPath[int],
+async def register_api(request: Request, db: DB, settings: Config, session_id: PathId,
                        data: JSONBody[AttendeeInput]) -> ProSeatOut:
     async with db.write() as session:
         registration, token = await register_attendee(session, session_id=session_id, data=data,
@@ -267,7 +268,7 @@ async def cancel_api(request: Request, db: DB, token: FromPath[str]) -> CancelOu
 
 @post("/api/festival/pro-sessions/{session_id:int}/registrations/{registration_id:int}/cancel", status_code=200,
       summary="Cancel someone's registration (MDE staff)")
-async def staff_cancel_api(request: Request, db: DB, session_id: FromPath[int], registration_id: FromPath[int]) -> CancelOut:
+async def staff_cancel_api(request: Request, db: DB, session_id: PathId, registration_id: PathId) -> CancelOut:
     async with db.write() as session:
         found = await session.get(ProRegistration, registration_id)
         if found is None or found.session_id != session_id:

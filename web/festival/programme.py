@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from icalendar import Calendar, Event
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -36,6 +36,7 @@ from web.errors import ProblemError
 from web.pdf_cache import cached_pdf, content_key
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId, QueryId
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 PRINT_CSS = WEB_DIR / "static" / "festival-print.css"
@@ -272,7 +273,7 @@ async def programme_by_category(request: Request, db: DB, settings: Config) -> T
 
 
 @get("/programme/evenements/{fiche_id:int}")
-async def programme_event(db: DB, settings: Config, fiche_id: FromPath[int]) -> Template:
+async def programme_event(db: DB, settings: Config, fiche_id: PathId) -> Template:
     async with db.read() as session:
         try:
             fiche, library, slots = await published_fiche(session, fiche_id)
@@ -356,7 +357,7 @@ async def programme_ics(request: Request, db: DB, settings: Config) -> Response:
 
 
 @get("/programme/bibliotheques/{library_id:int}/programme.ics")
-async def library_ics(request: Request, db: DB, settings: Config, library_id: FromPath[int]) -> Response:
+async def library_ics(request: Request, db: DB, settings: Config, library_id: PathId) -> Response:
     async with db.read() as session:
         library = await session.get(Library, library_id)
     if library is None:
@@ -373,7 +374,7 @@ async def commune_ics(request: Request, db: DB, settings: Config, commune: FromP
 
 
 @get("/programme/evenements/{fiche_id:int}/evenement.ics")
-async def event_ics(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Response:
+async def event_ics(request: Request, db: DB, settings: Config, fiche_id: PathId) -> Response:
     """One event's calendar file: its slots (cancelled ones too, until the edition ends)."""
     async with db.read() as session:
         fiche = await session.get(EventFiche, fiche_id)
@@ -487,7 +488,7 @@ async def programme_pdf(request: Request, db: DB, settings: Config) -> Response:
 
 
 @get("/programme/bibliotheques/{library_id:int}/programme.pdf")
-async def library_pdf(request: Request, db: DB, settings: Config, library_id: FromPath[int]) -> Response:
+async def library_pdf(request: Request, db: DB, settings: Config, library_id: PathId) -> Response:
     async with db.read() as session:
         library = await session.get(Library, library_id)
     if library is None:
@@ -503,7 +504,7 @@ async def commune_pdf(request: Request, db: DB, settings: Config, commune: FromP
 
 
 @get("/programme/evenements/{fiche_id:int}/affiche.pdf")
-async def poster_pdf(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Response:
+async def poster_pdf(request: Request, db: DB, settings: Config, fiche_id: PathId) -> Response:
     """An A4 poster of one event, with a QR code to its page."""
     async with db.read() as session:
         try:
@@ -522,10 +523,10 @@ async def poster_pdf(request: Request, db: DB, settings: Config, fiche_id: FromP
      summary="The published programme: one item per slot, in time order, with the programme's filters "
              "(case and accents ignored)")
 async def programme_api(
-    request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None,
+    request: Request, db: DB, settings: Config, edition: QueryId = None,
     day: FromQuery[str | None] = None, commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
-    library: FromQuery[int | None] = None, q: FromQuery[str | None] = None, quand: FromQuery[str | None] = None,
-    age: FromQuery[int | None] = None, gratuit: FromQuery[str | None] = None,
+    library: QueryId = None, q: FromQuery[str | None] = None, quand: FromQuery[str | None] = None,
+    age: Annotated[int | None, QueryParameter(ge=0, le=120)] = None, gratuit: FromQuery[str | None] = None,
     reservation: FromQuery[str | None] = None, accessible: FromQuery[str | None] = None,
 ) -> list[ProgrammeEventOut]:
     _chosen, entries, _filters, errors = await _filtered(request, db)

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 
 from litestar import Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.libraries import CONTACT_FIELDS, Contact, create_library, list_libraries, update_contact
@@ -17,6 +17,7 @@ from web.network.library_page import library_page
 from web.network.schemas import ContactPatch, LibrarianOut, LibraryDetailOut, LibraryIn, LibraryOut
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId
 
 word("libraries", 
     {
@@ -55,14 +56,14 @@ async def create_library_form(request: Request, db: DB) -> Template | Redirect:
 
 @get("/bibliotheques/{library_id:int}")
 async def library_detail_page(
-    request: Request, db: DB, library_id: FromPath[int], fait: FromQuery[str | None] = None
+    request: Request, db: DB, library_id: PathId, fait: FromQuery[str | None] = None
 ) -> Template:
     notice = _("The contact details have been saved.") if fait == "contact" else ""
     return await library_page(request, db, library_id, notice=notice)
 
 
 @post("/bibliotheques/{library_id:int}/contact")
-async def update_contact_form(request: Request, db: DB, library_id: FromPath[int]) -> Template | Redirect:
+async def update_contact_form(request: Request, db: DB, library_id: PathId) -> Template | Redirect:
     data = await read_form(request)
     changes = {name: data.get(name, "") for name in CONTACT_FIELDS}
     async with form_or_errors(changes) as submitted:
@@ -90,7 +91,7 @@ async def create_library_api(request: Request, db: DB, data: JSONBody[LibraryIn]
 
 
 @get("/api/libraries/{library_id:int}", summary="A library with its librarians (MDE staff, its librarians)")
-async def library_api(request: Request, db: DB, library_id: FromPath[int]) -> LibraryDetailOut:
+async def library_api(request: Request, db: DB, library_id: PathId) -> LibraryDetailOut:
     async with db.read() as session:
         roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
     return from_row(
@@ -101,7 +102,7 @@ async def library_api(request: Request, db: DB, library_id: FromPath[int]) -> Li
 
 @patch("/api/libraries/{library_id:int}", summary="Change a library's contact details (MDE staff, its librarians)")
 async def update_contact_api(
-    request: Request, db: DB, library_id: FromPath[int], data: JSONBody[ContactPatch]
+    request: Request, db: DB, library_id: PathId, data: JSONBody[ContactPatch]
 ) -> LibraryOut:
     changes = {name: value for name, value in asdict(data).items() if value is not None}
     async with db.write() as session:

@@ -15,6 +15,7 @@ from web.network.library_page import library_page
 from web.network.schemas import MyPlayerOut, PlayerIn, PlayerLinkOut, PlayerOut
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId
 
 word("players", 
     {
@@ -46,7 +47,7 @@ def _link_out(settings: Config, link: PlayerLink) -> PlayerLinkOut:
 
 
 @post("/bibliotheques/{library_id:int}/joueurs")
-async def enrol_player_form(request: Request, db: DB, settings: Config, library_id: FromPath[int]) -> Template:
+async def enrol_player_form(request: Request, db: DB, settings: Config, library_id: PathId) -> Template:
     data = await read_form(request)
     async with form_or_errors(data) as submitted:
         async with db.write() as session:
@@ -62,7 +63,7 @@ async def enrol_player_form(request: Request, db: DB, settings: Config, library_
 
 
 @post("/joueurs/{player_id:int}/lien")
-async def regenerate_link_form(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> Template:
+async def regenerate_link_form(request: Request, db: DB, settings: Config, player_id: PathId) -> Template:
     async with db.write() as session:
         link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
     return _link_page(settings, link, status_code=200)
@@ -91,7 +92,7 @@ async def player_page(request: Request, db: DB, settings: Config, player_token: 
 @post("/api/libraries/{library_id:int}/players",
       summary="Enrol a player; the answer holds their private link, shown this once")
 async def enrol_player_api(
-    request: Request, db: DB, settings: Config, library_id: FromPath[int], data: JSONBody[PlayerIn]
+    request: Request, db: DB, settings: Config, library_id: PathId, data: JSONBody[PlayerIn]
 ) -> PlayerLinkOut:
     async with db.write() as session:
         link = await create_player(
@@ -103,7 +104,7 @@ async def enrol_player_api(
 
 
 @get("/api/libraries/{library_id:int}/players", summary="The players of a library (MDE staff, its librarians)")
-async def list_players_api(request: Request, db: DB, library_id: FromPath[int]) -> list[PlayerOut]:
+async def list_players_api(request: Request, db: DB, library_id: PathId) -> list[PlayerOut]:
     async with db.read() as session:
         players = await list_players(session, library_id=library_id, actor=actor_of(request))
     return [PlayerOut.of(player) for player in players]
@@ -111,7 +112,7 @@ async def list_players_api(request: Request, db: DB, library_id: FromPath[int]) 
 
 @post("/api/players/{player_id:int}/link", status_code=200,
       summary="Replace a player's private link (the old one stops working)")
-async def regenerate_link_api(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> PlayerLinkOut:
+async def regenerate_link_api(request: Request, db: DB, settings: Config, player_id: PathId) -> PlayerLinkOut:
     async with db.write() as session:
         link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
     return _link_out(settings, link)

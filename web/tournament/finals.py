@@ -3,7 +3,7 @@ stations and the call list, the podium; JSON twins. Result entry is the same scr
 qualifiers (`results`), for referees."""
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import finals, policies, stations
@@ -20,6 +20,7 @@ from web.tournament.forms import parse_int
 from web.tournament.schemas import PodiumOut, SeedIn, SeedingOut, StationOut, StationsIn
 from web.tournament.wording import call_line, page
 from web.tournament_messages import message
+from web.params import PathId
 
 NOTICES = {
     "finalistes": N_("The finalists have been recomputed."),
@@ -62,7 +63,7 @@ async def _final_page(request: Request, db: DB, tournament_id: int, *, notice: s
 
 
 @get("/tournois/{tournament_id:int}/finale")
-async def final_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
+async def final_page(request: Request, db: DB, tournament_id: PathId, fait: FromQuery[str | None] = None) -> Template:
     return await _final_page(request, db, tournament_id, notice=fait or "")
 
 
@@ -79,7 +80,7 @@ async def _final_action(request: Request, db: DB, tournament_id: int, action, do
 
 
 @post("/tournois/{tournament_id:int}/finale/finalistes")
-async def refresh_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
+async def refresh_form(request: Request, db: DB, tournament_id: PathId) -> Template | Redirect:
     return await _final_action(
         request, db, tournament_id,
         lambda session: finals.refresh_finalists(session, tournament_id=tournament_id, actor=actor_of(request)),
@@ -88,7 +89,7 @@ async def refresh_form(request: Request, db: DB, tournament_id: FromPath[int]) -
 
 
 @post("/tournois/{tournament_id:int}/finale/finalistes/{qualification_id:int}/presence")
-async def check_in_form(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> Template | Redirect:
+async def check_in_form(request: Request, db: DB, tournament_id: PathId, qualification_id: PathId) -> Template | Redirect:
     async def action(session):
         await qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
         return await finals.check_in_finalist(session, qualification_id=qualification_id, actor=actor_of(request))
@@ -97,7 +98,7 @@ async def check_in_form(request: Request, db: DB, tournament_id: FromPath[int], 
 
 
 @post("/tournois/{tournament_id:int}/finale/finalistes/{qualification_id:int}/absence")
-async def absent_form(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> Template | Redirect:
+async def absent_form(request: Request, db: DB, tournament_id: PathId, qualification_id: PathId) -> Template | Redirect:
     async def action(session):
         await qualification_of(session, tournament_id=tournament_id, qualification_id=qualification_id)
         return await finals.mark_absent(session, qualification_id=qualification_id, actor=actor_of(request))
@@ -107,7 +108,7 @@ async def absent_form(request: Request, db: DB, tournament_id: FromPath[int], qu
 
 
 @post("/tournois/{tournament_id:int}/finale/tirage", guards=[staff_only])
-async def seed_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
+async def seed_form(request: Request, db: DB, tournament_id: PathId) -> Template | Redirect:
     data = await read_form(request)
     try:
         draw_seed = parse_int(data.get("draw_seed", ""), "draw_seed")
@@ -121,7 +122,7 @@ async def seed_form(request: Request, db: DB, tournament_id: FromPath[int]) -> T
 
 
 @post("/tournois/{tournament_id:int}/finale/cloture")
-async def finish_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
+async def finish_form(request: Request, db: DB, tournament_id: PathId) -> Template | Redirect:
     return await _final_action(
         request, db, tournament_id,
         lambda session: finals.finish(session, tournament_id=tournament_id, actor=actor_of(request)), "terminee",
@@ -129,7 +130,7 @@ async def finish_form(request: Request, db: DB, tournament_id: FromPath[int]) ->
 
 
 @get("/tournois/{tournament_id:int}/finale/tirage")
-async def seeding_page(db: DB, tournament_id: FromPath[int]) -> Template:
+async def seeding_page(db: DB, tournament_id: PathId) -> Template:
     async with db.read() as session:
         tournament = await get_tournament(session, tournament_id)
         report = await seeding_report(session, tournament_id)
@@ -137,7 +138,7 @@ async def seeding_page(db: DB, tournament_id: FromPath[int]) -> Template:
 
 
 @get("/tournois/{tournament_id:int}/finale/postes")
-async def stations_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
+async def stations_page(request: Request, db: DB, tournament_id: PathId, fait: FromQuery[str | None] = None) -> Template:
     async with db.read() as session:
         tournament = await get_tournament(session, tournament_id)
         listed = await call_list(session, tournament_id)
@@ -150,7 +151,7 @@ async def stations_page(request: Request, db: DB, tournament_id: FromPath[int], 
 
 
 @post("/tournois/{tournament_id:int}/finale/postes", guards=[staff_only])
-async def add_stations_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
+async def add_stations_form(request: Request, db: DB, tournament_id: PathId) -> Template | Redirect:
     data = await request.form()
     try:
         count = int(str(data.get("count", "")))
@@ -162,7 +163,7 @@ async def add_stations_form(request: Request, db: DB, tournament_id: FromPath[in
 
 
 @get("/tournois/{tournament_id:int}/finale/palmares")
-async def podium_page(db: DB, tournament_id: FromPath[int]) -> Template:
+async def podium_page(db: DB, tournament_id: PathId) -> Template:
     async with db.read() as session:
         tournament = await get_tournament(session, tournament_id)
         result = await podium(session, tournament_id)
@@ -174,7 +175,7 @@ async def podium_page(db: DB, tournament_id: FromPath[int]) -> Template:
 
 @get("/api/tournaments/{tournament_id:int}/final/finalists",
      summary="Qualified players, finalists first, with their status on the day (public)")
-async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[Finalist]:
+async def finalists_api(db: DB, tournament_id: PathId) -> list[Finalist]:
     async with db.read() as session:
         await get_tournament(session, tournament_id)
         return await finals.finalists(session, tournament_id)
@@ -182,7 +183,7 @@ async def finalists_api(db: DB, tournament_id: FromPath[int]) -> list[Finalist]:
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/refresh", status_code=200,
       summary="Recompute who qualifies under the quota rule (MDE staff)")
-async def refresh_api(request: Request, db: DB, tournament_id: FromPath[int]) -> list[Finalist]:
+async def refresh_api(request: Request, db: DB, tournament_id: PathId) -> list[Finalist]:
     async with db.write() as session:
         return await finals.refresh_finalists(session, tournament_id=tournament_id, actor=actor_of(request))
 
@@ -197,19 +198,19 @@ async def _finalist_action(request: Request, db: DB, tournament_id: int, qualifi
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/check-in", status_code=200,
       summary="A finalist is present on the day (referees, MDE staff)")
-async def check_in_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[Finalist]:
+async def check_in_api(request: Request, db: DB, tournament_id: PathId, qualification_id: PathId) -> list[Finalist]:
     return await _finalist_action(request, db, tournament_id, qualification_id, finals.check_in_finalist)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/finalists/{qualification_id:int}/absent", status_code=200,
       summary="A finalist is absent: the next qualified player of their library takes the place")
-async def absent_api(request: Request, db: DB, tournament_id: FromPath[int], qualification_id: FromPath[int]) -> list[Finalist]:
+async def absent_api(request: Request, db: DB, tournament_id: PathId, qualification_id: PathId) -> list[Finalist]:
     return await _finalist_action(request, db, tournament_id, qualification_id, finals.mark_absent)
 
 
 @post("/api/tournaments/{tournament_id:int}/final/seed",
       summary="Draw the final from the finalists present, libraries kept apart (MDE staff)")
-async def seed_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[SeedIn]) -> SeedingOut:
+async def seed_api(request: Request, db: DB, tournament_id: PathId, data: JSONBody[SeedIn]) -> SeedingOut:
     async with db.write() as session:
         await finals.seed_final(session, tournament_id=tournament_id, draw_seed=data.draw_seed, actor=actor_of(request))
     async with db.read() as session:
@@ -218,13 +219,13 @@ async def seed_api(request: Request, db: DB, tournament_id: FromPath[int], data:
 
 @get("/api/tournaments/{tournament_id:int}/final/seeding",
      summary="The seeding report: who is seeded where, and which moves kept libraries apart (public)")
-async def seeding_api(db: DB, tournament_id: FromPath[int]) -> SeedingOut:
+async def seeding_api(db: DB, tournament_id: PathId) -> SeedingOut:
     async with db.read() as session:
         return SeedingOut.of(await seeding_report(session, tournament_id))
 
 
 @get("/api/tournaments/{tournament_id:int}/final/stations", summary="The stations and the call list (public)")
-async def stations_api(db: DB, tournament_id: FromPath[int]) -> list[StationOut]:
+async def stations_api(db: DB, tournament_id: PathId) -> list[StationOut]:
     async with db.read() as session:
         await get_tournament(session, tournament_id)
         return StationOut.all_of(await call_list(session, tournament_id))
@@ -232,7 +233,7 @@ async def stations_api(db: DB, tournament_id: FromPath[int]) -> list[StationOut]
 
 @post("/api/tournaments/{tournament_id:int}/final/stations", guards=[staff_only],
       summary="Add stations; during the final they get the next matches at once (MDE staff)")
-async def add_stations_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[StationsIn]) -> list[StationOut]:
+async def add_stations_api(request: Request, db: DB, tournament_id: PathId, data: JSONBody[StationsIn]) -> list[StationOut]:
     async with db.write() as session:
         await stations.add_stations(session, tournament_id=tournament_id, count=data.count, actor=actor_of(request))
     async with db.read() as session:
@@ -241,14 +242,14 @@ async def add_stations_api(request: Request, db: DB, tournament_id: FromPath[int
 
 @post("/api/tournaments/{tournament_id:int}/final/finish", status_code=200,
       summary="Close the final once every match is decided (MDE staff)")
-async def finish_api(request: Request, db: DB, tournament_id: FromPath[int]) -> PodiumOut:
+async def finish_api(request: Request, db: DB, tournament_id: PathId) -> PodiumOut:
     async with db.write() as session:
         await finals.finish(session, tournament_id=tournament_id, actor=actor_of(request))
     return await _podium(db, tournament_id)
 
 
 @get("/api/tournaments/{tournament_id:int}/final/podium", summary="The podium and the final ranking, with the prizes (public)")
-async def podium_api(db: DB, tournament_id: FromPath[int]) -> PodiumOut:
+async def podium_api(db: DB, tournament_id: PathId) -> PodiumOut:
     return await _podium(db, tournament_id)
 
 

@@ -24,6 +24,7 @@ from web.tournament.forms import SCORED_FORMATS, races_of, result_from_form
 from web.tournament.schemas import AnswerOut, DisputeIn, MySpaceOut, ReportIn, ReportOut, ResultOut
 from web.tournament.wording import page
 from web.tournament_messages import message
+from web.params import PathId
 
 NOTICES = {
     "demande": N_("Your request has been sent: a librarian will approve it."),
@@ -65,7 +66,7 @@ async def _player_action(request: Request, db: DB, token: str, done: str, action
 
 
 @post("/joueur/{player_token:str}/tournois/qualifications/{session_id:int}/inscription")
-async def register_form(request: Request, db: DB, player_token: FromPath[str], session_id: FromPath[int]) -> Template | Redirect:
+async def register_form(request: Request, db: DB, player_token: FromPath[str], session_id: PathId) -> Template | Redirect:
     async def action(session, who):
         await qualifiers.self_register(session, session_id=session_id, actor=who)
 
@@ -97,7 +98,7 @@ async def _report_context(request: Request, db: DB, token: str, stage_id: int, m
 
 @get("/joueur/{player_token:str}/matchs/{stage_id:int}/{match_id:str}")
 async def report_page(
-    request: Request, db: DB, player_token: FromPath[str], stage_id: FromPath[int], match_id: FromPath[str]
+    request: Request, db: DB, player_token: FromPath[str], stage_id: PathId, match_id: FromPath[str]
 ) -> Template:
     context = await _report_context(request, db, player_token, stage_id, match_id)
     return page("report.html", context, headers=PRIVATE_PAGE_HEADERS)
@@ -105,7 +106,7 @@ async def report_page(
 
 @post("/joueur/{player_token:str}/matchs/{stage_id:int}/{match_id:str}")
 async def report_form(
-    request: Request, db: DB, player_token: FromPath[str], stage_id: FromPath[int], match_id: FromPath[str]
+    request: Request, db: DB, player_token: FromPath[str], stage_id: PathId, match_id: FromPath[str]
 ) -> Template | Redirect:
     context = await _report_context(request, db, player_token, stage_id, match_id)
     result, errors = await result_from_form(request, context["stage_view"], context["view"])
@@ -120,7 +121,7 @@ async def report_form(
 
 
 @post("/joueur/{player_token:str}/rapports/{report_id:int}/reponse")
-async def answer_form(request: Request, db: DB, player_token: FromPath[str], report_id: FromPath[int]) -> Template | Redirect:
+async def answer_form(request: Request, db: DB, player_token: FromPath[str], report_id: PathId) -> Template | Redirect:
     data = await read_form(request)
     agree = data.get("agree") == "1"
 
@@ -146,7 +147,7 @@ async def space_api(request: Request, db: DB) -> MySpaceOut:
 
 @post("/api/me/sessions/{session_id:int}/register", status_code=200,
       summary="Ask to take part in a qualifier session of your library (a librarian approves)")
-async def register_api(request: Request, db: DB, session_id: FromPath[int]) -> MySpaceOut:
+async def register_api(request: Request, db: DB, session_id: PathId) -> MySpaceOut:
     async with db.write() as session:
         await qualifiers.self_register(session, session_id=session_id, actor=actor_of(request))
     return await _space(request, db)
@@ -155,7 +156,7 @@ async def register_api(request: Request, db: DB, session_id: FromPath[int]) -> M
 @post("/api/me/matches/{stage_id:int}/{match_id:str}/report",
       summary="Report the result of your qualifier match; another player of the match confirms it")
 async def report_api(
-    request: Request, db: DB, stage_id: FromPath[int], match_id: FromPath[str], data: JSONBody[ReportIn]
+    request: Request, db: DB, stage_id: PathId, match_id: FromPath[str], data: JSONBody[ReportIn]
 ) -> ReportOut:
     result = ResultInput(
         winner_player_id=data.winner_player_id,
@@ -186,13 +187,13 @@ async def _answer_api(request: Request, db: DB, report_id: int, agree: bool, not
 
 @post("/api/me/reports/{report_id:int}/confirm", status_code=200,
       summary="Confirm an opponent's report: the result is recorded")
-async def confirm_api(request: Request, db: DB, report_id: FromPath[int]) -> AnswerOut:
+async def confirm_api(request: Request, db: DB, report_id: PathId) -> AnswerOut:
     return await _answer_api(request, db, report_id, True, "")
 
 
 @post("/api/me/reports/{report_id:int}/dispute", status_code=200,
       summary="Dispute an opponent's report: the librarian settles it")
-async def dispute_api(request: Request, db: DB, report_id: FromPath[int], data: JSONBody[DisputeIn]) -> AnswerOut:
+async def dispute_api(request: Request, db: DB, report_id: PathId, data: JSONBody[DisputeIn]) -> AnswerOut:
     return await _answer_api(request, db, report_id, False, data.note)
 
 

@@ -2,7 +2,7 @@
 start and close; JSON twins. The services check the library: a librarian runs only their own."""
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies, qualifiers
@@ -21,6 +21,7 @@ from web.tournament.forms import local_input, paris_time, parse_int, parse_local
 from web.tournament.schemas import DecisionIn, DeskOut, EnrolIn, QualificationOut, SessionIn, SessionOut, StageOut
 from web.tournament.wording import page
 from web.tournament_messages import FORMAT_LABELS, label, message
+from web.params import PathId
 
 # --- pages ---------------------------------------------------------------------------------------------
 
@@ -39,12 +40,12 @@ async def _schedule_page(request: Request, db: DB, tournament_id: int, form: For
 
 
 @get("/tournois/{tournament_id:int}/qualifications/nouvelle")
-async def schedule_page(request: Request, db: DB, tournament_id: FromPath[int]) -> Template:
+async def schedule_page(request: Request, db: DB, tournament_id: PathId) -> Template:
     return await _schedule_page(request, db, tournament_id, FormState(values={"capacity": "16"}))
 
 
 @post("/tournois/{tournament_id:int}/qualifications/nouvelle")
-async def schedule_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
+async def schedule_form(request: Request, db: DB, tournament_id: PathId) -> Template | Redirect:
     data = await read_form(request)
     form = FormState(values=data)
     try:
@@ -93,7 +94,7 @@ async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: i
 
 @get("/tournois/{tournament_id:int}/qualifications/{session_id:int}")
 async def desk_page(
-    request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], fait: FromQuery[str | None] = None
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, fait: FromQuery[str | None] = None
 ) -> Template:
     return await _desk_page(request, db, tournament_id, session_id, notice=fait or "")
 
@@ -113,7 +114,7 @@ async def _desk_action(request: Request, db: DB, tournament_id: int, session_id:
 
 
 @post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/inscriptions")
-async def enrol_form(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
+async def enrol_form(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> Template | Redirect:
     data = await read_form(request)
 
     async def action(session):
@@ -129,7 +130,7 @@ def _entry_route(path: str, done: str, run):
     @post(f"/tournois/{{tournament_id:int}}/qualifications/{{session_id:int}}/inscriptions/{{entry_id:int}}/{path}",
           name=f"entry-{path}")
     async def handler(
-        request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int]
+        request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
     ) -> Template | Redirect:
         data = await read_form(request)
 
@@ -154,7 +155,7 @@ decision_form = _entry_route(
 
 
 @post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/lancement")
-async def start_form(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
+async def start_form(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> Template | Redirect:
     try:
         async with db.write() as session:
             await session_of(session, tournament_id=tournament_id, session_id=session_id)
@@ -167,7 +168,7 @@ async def start_form(request: Request, db: DB, tournament_id: FromPath[int], ses
 
 
 @post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/cloture")
-async def close_form(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> Template | Redirect:
+async def close_form(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> Template | Redirect:
     async def action(session):
         await qualifiers.close_session(session, session_id=session_id, actor=actor_of(request))
 
@@ -178,7 +179,7 @@ async def close_form(request: Request, db: DB, tournament_id: FromPath[int], ses
 
 
 @get("/api/tournaments/{tournament_id:int}/sessions", summary="The qualifier sessions (public)")
-async def sessions_api(db: DB, tournament_id: FromPath[int]) -> list[SessionOut]:
+async def sessions_api(db: DB, tournament_id: PathId) -> list[SessionOut]:
     async with db.read() as session:
         seen = await overview(session, tournament_id)
     return [SessionOut.of(line) for line in seen.sessions]
@@ -186,7 +187,7 @@ async def sessions_api(db: DB, tournament_id: FromPath[int]) -> list[SessionOut]
 
 @post("/api/tournaments/{tournament_id:int}/sessions", guards=[account_only],
       summary="Schedule a qualifier session (the library's librarians or MDE staff)")
-async def schedule_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[SessionIn]) -> DeskOut:
+async def schedule_api(request: Request, db: DB, tournament_id: PathId, data: JSONBody[SessionIn]) -> DeskOut:
     who = actor_of(request)
     async with db.write() as session:
         qualifier = await qualifiers.schedule_session(
@@ -209,13 +210,13 @@ async def _desk_api(request: Request, db: DB, tournament_id: int, session_id: in
 
 @get("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}",
      summary="A qualifier session with its entries (the library's librarians or MDE staff)")
-async def desk_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> DeskOut:
+async def desk_api(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> DeskOut:
     return await _desk_api(request, db, tournament_id, session_id)
 
 
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries", summary="Enrol one of the library's players")
 async def enrol_api(
-    request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], data: JSONBody[EnrolIn]
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, data: JSONBody[EnrolIn]
 ) -> DeskOut:
     async def action(session, who):
         await qualifiers.enrol(session, session_id=session_id, player_id=data.player_id, actor=who)
@@ -235,7 +236,7 @@ async def _entry_api(request: Request, db: DB, tournament_id: int, session_id: i
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/check-in", status_code=200,
       summary="Check a player in (after the start time, they are recorded as late)")
 async def check_in_api(
-    request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int]
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
 ) -> DeskOut:
     return await _entry_api(request, db, tournament_id, session_id, entry_id,
                             lambda session, who: qualifiers.check_in(session, entry_id=entry_id, actor=who))
@@ -244,7 +245,7 @@ async def check_in_api(
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/withdraw", status_code=200,
       summary="Withdraw a player (once the qualifier runs, their remaining matches are forfeited)")
 async def withdraw_api(
-    request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int]
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
 ) -> DeskOut:
     return await _entry_api(request, db, tournament_id, session_id, entry_id,
                             lambda session, who: qualifiers.withdraw_entry(session, entry_id=entry_id, actor=who))
@@ -253,7 +254,7 @@ async def withdraw_api(
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/decision", status_code=200,
       summary="Approve or refuse a player's own request to take part")
 async def decision_api(
-    request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int], entry_id: FromPath[int],
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId,
     data: JSONBody[DecisionIn],
 ) -> DeskOut:
     return await _entry_api(
@@ -263,7 +264,7 @@ async def decision_api(
 
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/start",
       summary="Start the qualifier: the checked-in players are drawn into its format")
-async def start_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> StageOut:
+async def start_api(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> StageOut:
     async with db.write() as session:
         await session_of(session, tournament_id=tournament_id, session_id=session_id)
         stage = await qualifiers.start_session(session, session_id=session_id, actor=actor_of(request))
@@ -273,7 +274,7 @@ async def start_api(request: Request, db: DB, tournament_id: FromPath[int], sess
 
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/close", status_code=200,
       summary="Close a finished qualifier and record its qualification places")
-async def close_api(request: Request, db: DB, tournament_id: FromPath[int], session_id: FromPath[int]) -> list[QualificationOut]:
+async def close_api(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> list[QualificationOut]:
     async with db.write() as session:
         await session_of(session, tournament_id=tournament_id, session_id=session_id)
         rows = await qualifiers.close_session(session, session_id=session_id, actor=actor_of(request))

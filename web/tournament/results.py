@@ -31,6 +31,7 @@ from web.tournament.forms import DUEL_OUTCOMES, SCORED_FORMATS, form_fields, new
 from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut
 from web.tournament.wording import call_line, change_text, match_title, page, round_names
 from web.tournament_messages import ACTION_LABELS, OUTCOME_LABELS, label, message
+from web.params import PathId
 
 
 async def _stage_view(session, tournament_id: int, stage_id: int) -> StageView:
@@ -65,7 +66,7 @@ async def _stage_context(session, request: Request, tournament_id: int, stage_id
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}")
 async def stage_page(
-    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], fait: FromQuery[str | None] = None
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, fait: FromQuery[str | None] = None
 ) -> Template:
     async with db.read() as session:
         context = await _stage_context(session, request, tournament_id, stage_id)
@@ -75,14 +76,14 @@ async def stage_page(
 
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/classement")
-async def standings_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
+async def standings_page(request: Request, db: DB, tournament_id: PathId, stage_id: PathId) -> Template:
     async with db.read() as session:
         context = await _stage_context(session, request, tournament_id, stage_id)
     return page("standings.html", context)
 
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/tableau")
-async def bracket_page(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> Template:
+async def bracket_page(request: Request, db: DB, tournament_id: PathId, stage_id: PathId) -> Template:
     async with db.read() as session:
         context = await _stage_context(session, request, tournament_id, stage_id)
     columns: dict[tuple[str, int], list[MatchView]] = {}
@@ -141,7 +142,7 @@ async def _entry_context(session, request: Request, tournament_id: int, stage_id
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}")
 async def entry_page(
-    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]
 ) -> Template:
     async with db.read() as session:
         context = await _entry_context(session, request, tournament_id, stage_id, match_id)
@@ -150,7 +151,7 @@ async def entry_page(
 
 @post("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}")
 async def entry_form(
-    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]
 ) -> Template | Redirect:
     async with db.read() as session:
         context = await _entry_context(session, request, tournament_id, stage_id, match_id)
@@ -201,7 +202,7 @@ async def _refused_entry(
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}/historique")
 async def audit_page(
-    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]
 ) -> Template:
     async with db.read() as session:
         view = await _stage_view(session, tournament_id, stage_id)
@@ -241,13 +242,13 @@ def _audit_change(line: AuditLine, names: dict[int, str], numbers: dict[str, int
 
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}",
      summary="A stage (a qualifier or the final): its matches and live standings (public)")
-async def stage_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> StageOut:
+async def stage_api(db: DB, tournament_id: PathId, stage_id: PathId) -> StageOut:
     async with db.read() as session:
         return StageOut.of(await _stage_view(session, tournament_id, stage_id))
 
 
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/standings", summary="A stage's standings so far (public)")
-async def standings_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[StandingOut]:
+async def standings_api(db: DB, tournament_id: PathId, stage_id: PathId) -> list[StandingOut]:
     async with db.read() as session:
         view = await _stage_view(session, tournament_id, stage_id)
     return [StandingOut.of(line) for line in view.standings]
@@ -255,7 +256,7 @@ async def standings_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath
 
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}",
      summary="One match with its players, state and current version (public)")
-async def match_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]) -> MatchOut:
+async def match_api(db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]) -> MatchOut:
     async with db.read() as session:
         view = await _stage_view(session, tournament_id, stage_id)
     match = view.by_id.get(match_id)
@@ -277,7 +278,7 @@ async def match_api(db: DB, tournament_id: FromPath[int], stage_id: FromPath[int
     ),
 )
 async def result_api(
-    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str],
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str],
     data: JSONBody[ResultIn],
 ) -> Response[ResultOut]:
     key = request.headers.get("idempotency-key") or data.idempotency_key or ""
@@ -321,7 +322,7 @@ async def _result_problem(db: DB, tournament_id: int, stage_id: int, match_id: s
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/audit",
      summary="A match's audit trail: who, when, from where, what changed")
 async def audit_api(
-    request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int], match_id: FromPath[str]
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]
 ) -> list[AuditOut]:
     async with db.read() as session:
         await stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
@@ -331,7 +332,7 @@ async def audit_api(
 
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/reports",
      summary="Players' reports waiting for confirmation, and disputes, for the librarian to settle")
-async def reports_api(request: Request, db: DB, tournament_id: FromPath[int], stage_id: FromPath[int]) -> list[ReportOut]:
+async def reports_api(request: Request, db: DB, tournament_id: PathId, stage_id: PathId) -> list[ReportOut]:
     async with db.read() as session:
         view = await _stage_view(session, tournament_id, stage_id)
         reports = await open_reports(session, view=view, actor=actor_of(request))

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from brackets.elimination import GRAND_FINALS
@@ -39,6 +39,7 @@ from web.tournament.schemas import (
 )
 from web.tournament.wording import page
 from web.tournament_messages import FORMAT_LABELS, GRAND_FINAL_LABELS, MATCH_KIND_LABELS, label, message
+from web.params import PathId
 
 
 def _values(data: TournamentIn | TournamentPatch, current: Tournament | None = None) -> dict[str, Any]:
@@ -181,7 +182,7 @@ NOTICES = {
 
 
 @get("/tournois/{tournament_id:int}")
-async def tournament_page(request: Request, db: DB, tournament_id: FromPath[int], fait: FromQuery[str | None] = None) -> Template:
+async def tournament_page(request: Request, db: DB, tournament_id: PathId, fait: FromQuery[str | None] = None) -> Template:
     who = actor_of(request)
     async with db.read() as session:
         seen = await overview(session, tournament_id)
@@ -215,14 +216,14 @@ async def create_tournament_form(request: Request, db: DB) -> Template | Redirec
 
 
 @get("/tournois/{tournament_id:int}/modifier")
-async def edit_tournament_page(db: DB, tournament_id: FromPath[int]) -> Template:
+async def edit_tournament_page(db: DB, tournament_id: PathId) -> Template:
     async with db.read() as session:
         tournament = (await overview(session, tournament_id)).tournament
     return await _setup_page(db, _form_from(tournament), tournament=tournament)
 
 
 @post("/tournois/{tournament_id:int}/modifier")
-async def edit_tournament_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Template | Redirect:
+async def edit_tournament_form(request: Request, db: DB, tournament_id: PathId) -> Template | Redirect:
     async def write(session, values):
         await setup.update_setup(session, tournament_id=tournament_id, changes=values, actor=actor_of(request))
         return f"/tournois/{tournament_id}?fait=modifie"
@@ -231,14 +232,14 @@ async def edit_tournament_form(request: Request, db: DB, tournament_id: FromPath
 
 
 @post("/tournois/{tournament_id:int}/ouverture")
-async def open_qualifying_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Redirect:
+async def open_qualifying_form(request: Request, db: DB, tournament_id: PathId) -> Redirect:
     async with db.write() as session:
         await setup.open_qualifying(session, tournament_id=tournament_id, actor=actor_of(request))
     return Redirect(f"/tournois/{tournament_id}?fait=ouvert", status_code=303)
 
 
 @post("/tournois/{tournament_id:int}/bibliotheques")
-async def join_form(request: Request, db: DB, tournament_id: FromPath[int]) -> Redirect:
+async def join_form(request: Request, db: DB, tournament_id: PathId) -> Redirect:
     data = await read_form(request)
     who = actor_of(request)
     library_id = parse_int(data.get("library_id") or str(who.library_id or ""), "library_id")
@@ -257,7 +258,7 @@ async def list_tournaments_api(db: DB) -> list[TournamentOut]:
 
 
 @get("/api/tournaments/{tournament_id:int}", summary="A tournament with its libraries, qualifier sessions and final (public)")
-async def tournament_api(db: DB, tournament_id: FromPath[int]) -> TournamentDetailOut:
+async def tournament_api(db: DB, tournament_id: PathId) -> TournamentDetailOut:
     async with db.read() as session:
         seen = await overview(session, tournament_id)
     return TournamentDetailOut(
@@ -277,7 +278,7 @@ async def create_tournament_api(request: Request, db: DB, data: JSONBody[Tournam
 
 @patch("/api/tournaments/{tournament_id:int}", guards=[staff_only], summary="Change the set-up while in set-up (MDE staff)")
 async def update_tournament_api(
-    request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[TournamentPatch]
+    request: Request, db: DB, tournament_id: PathId, data: JSONBody[TournamentPatch]
 ) -> TournamentOut:
     async with db.write() as session:
         current = (await overview(session, tournament_id)).tournament
@@ -289,7 +290,7 @@ async def update_tournament_api(
 
 @post("/api/tournaments/{tournament_id:int}/open", status_code=200,
       summary="End the set-up and open the qualifiers (MDE staff)")
-async def open_qualifying_api(request: Request, db: DB, tournament_id: FromPath[int]) -> TournamentOut:
+async def open_qualifying_api(request: Request, db: DB, tournament_id: PathId) -> TournamentOut:
     async with db.write() as session:
         tournament = await setup.open_qualifying(session, tournament_id=tournament_id, actor=actor_of(request))
     return TournamentOut.of(tournament)
@@ -297,7 +298,7 @@ async def open_qualifying_api(request: Request, db: DB, tournament_id: FromPath[
 
 @post("/api/tournaments/{tournament_id:int}/libraries", status_code=200,
       summary="A library joins the tournament (its librarians or MDE staff; idempotent)")
-async def join_api(request: Request, db: DB, tournament_id: FromPath[int], data: JSONBody[JoinIn]) -> LibraryRef:
+async def join_api(request: Request, db: DB, tournament_id: PathId, data: JSONBody[JoinIn]) -> LibraryRef:
     async with db.write() as session:
         await join(session, tournament_id, data.library_id, actor=actor_of(request))
         library = await session.get(Library, data.library_id)

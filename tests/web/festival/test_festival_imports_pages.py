@@ -56,3 +56,34 @@ def test_librarians_cannot_import(client, make_library, make_account):
     login(client, "lea@vernon.test")
     assert client.get("/admin/festival/import/bibliotheques").status_code == 403
     assert client.post("/api/festival/imports/libraries", json={"content": CONTENT}, headers=csrf_headers(client)).status_code == 403
+
+
+def _preview(staff_client, content: bytes, **data):
+    return staff_client.post("/admin/festival/import/bibliotheques", headers=csrf_headers(staff_client), data=data,
+                             files={"file": ("annuaire.csv", content, "text/csv")})
+
+
+def test_cr_only_line_ends_and_a_cr_inside_a_quoted_cell_are_read(staff_client):
+    preview = _preview(staff_client, b'nom;commune;adresse\rBib;Evreux;"12 rue\rdu Port"\rAutre;Vernon;\r')
+    assert preview.status_code == 200
+    page = html.unescape(preview.text)
+    assert "Bib" in page and "Evreux" in page and "Autre" in page and "Vernon" in page
+
+
+def test_windows_1252_is_detected_or_chosen(staff_client):
+    content = "Nom;Commune\nMédiathèque d'Évreux;Évreux\n".encode("cp1252")
+    detected = _preview(staff_client, content)
+    assert detected.status_code == 200 and "Médiathèque d'Évreux" in html.unescape(detected.text)
+    chosen = _preview(staff_client, content, encoding="cp1252")
+    assert chosen.status_code == 200 and "Médiathèque d'Évreux" in html.unescape(chosen.text)
+    wrong = _preview(staff_client, content, encoding="utf-8")
+    assert wrong.status_code == 400
+    assert re.search(r'id="e-file"[^>]*>Ce fichier n\'est ni du texte UTF-8', html.unescape(wrong.text))
+
+
+def test_a_file_that_is_no_known_text_says_so_next_to_the_field(staff_client):
+    unsure = _preview(staff_client, b"Nom;Commune\nBib\x81\x8d;Evreux\n")
+    assert unsure.status_code == 400
+    assert 'id="e-file"' in unsure.text
+    binary = _preview(staff_client, "Nom;Commune\n".encode("utf-16"))
+    assert binary.status_code == 400

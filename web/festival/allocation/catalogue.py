@@ -4,7 +4,7 @@ the animations they offer. Pages under `/admin/festival/{year}/animations`, JSON
 from typing import Any
 
 from litestar import Request, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.festival.catalogue import (
@@ -34,6 +34,7 @@ from web.festival.common import actor_or_401, edition_or_404, read_int
 from web.forms import FormState, form_or_errors, read_form
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId, PathYear
 
 CATALOGUE_PAGE = "/admin/festival/{year:int}/animations"
 PROVIDER_FIELDS = ("name", "kind", "contact_name", "email", "phone", "notes")
@@ -58,12 +59,12 @@ async def _catalogue_again(db: DB, year: int, status: int, **forms: Any) -> Temp
 
 
 @get(CATALOGUE_PAGE)
-async def catalogue_page(db: DB, year: FromPath[int]) -> Template:
+async def catalogue_page(db: DB, year: PathYear) -> Template:
     return page("catalogue.html", **await _catalogue_context(db, year))
 
 
 @post(CATALOGUE_PAGE + "/prestataires")
-async def provider_submit(request: Request, db: DB, year: FromPath[int]) -> Template | Redirect:
+async def provider_submit(request: Request, db: DB, year: PathYear) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values) as submitted:
         async with db.write() as session:
@@ -76,7 +77,7 @@ async def provider_submit(request: Request, db: DB, year: FromPath[int]) -> Temp
 
 @post(CATALOGUE_PAGE + "/prestataires/{provider_id:int}/disponibilites")
 async def availability_submit(
-    request: Request, db: DB, year: FromPath[int], provider_id: FromPath[int]
+    request: Request, db: DB, year: PathYear, provider_id: PathId
 ) -> Template | Redirect:
     values = await read_form(request)
     slot = SlotInput(date=values.get("date", ""), start=values.get("start", ""), end=values.get("end", ""))
@@ -93,7 +94,7 @@ async def availability_submit(
 
 @post(CATALOGUE_PAGE + "/disponibilites/{availability_id:int}/supprimer")
 async def availability_remove(
-    request: Request, db: DB, year: FromPath[int], availability_id: FromPath[int]
+    request: Request, db: DB, year: PathYear, availability_id: PathId
 ) -> Redirect:
     try:
         async with db.write() as session:
@@ -131,7 +132,7 @@ def _animation_fields(errors: dict[str, str]) -> dict[str, str]:
 
 
 @post(CATALOGUE_PAGE)
-async def animation_submit(request: Request, db: DB, year: FromPath[int]) -> Template | Redirect:
+async def animation_submit(request: Request, db: DB, year: PathYear) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values, fields=_animation_fields) as submitted:
         data = _animation_input(values)
@@ -163,13 +164,13 @@ async def _animation_page(db: DB, year: int, animation_id: int, form: FormState 
 
 
 @get(CATALOGUE_PAGE + "/{animation_id:int}")
-async def animation_page(db: DB, year: FromPath[int], animation_id: FromPath[int]) -> Template:
+async def animation_page(db: DB, year: PathYear, animation_id: PathId) -> Template:
     return await _animation_page(db, year, animation_id)
 
 
 @post(CATALOGUE_PAGE + "/{animation_id:int}")
 async def animation_update(
-    request: Request, db: DB, year: FromPath[int], animation_id: FromPath[int]
+    request: Request, db: DB, year: PathYear, animation_id: PathId
 ) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values, fields=_animation_fields) as submitted:
@@ -192,7 +193,7 @@ async def _provider_out(session, provider: Provider, edition: Edition | None) ->
 
 
 @get("/api/festival/editions/{year:int}/animations", summary="The catalogue of ready-made animations of an edition")
-async def catalogue_api(db: DB, year: FromPath[int]) -> list[AnimationOut]:
+async def catalogue_api(db: DB, year: PathYear) -> list[AnimationOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [AnimationOut.of(a, p) for a, p in await list_catalogue(session, edition.id)]
@@ -201,7 +202,7 @@ async def catalogue_api(db: DB, year: FromPath[int]) -> list[AnimationOut]:
 @post("/api/festival/editions/{year:int}/animations", guards=[staff_only],
       summary="Add an animation to the catalogue (MDE staff)")
 async def create_animation_api(
-    request: Request, db: DB, year: FromPath[int], data: JSONBody[AnimationInput]
+    request: Request, db: DB, year: PathYear, data: JSONBody[AnimationInput]
 ) -> AnimationOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
@@ -211,7 +212,7 @@ async def create_animation_api(
 
 @put("/api/festival/editions/{year:int}/animations/{animation_id:int}",
      summary="Change a catalogue animation, or withdraw it (is_offered false) (MDE staff)")
-async def update_animation_api(request: Request, db: DB, year: FromPath[int], animation_id: FromPath[int],
+async def update_animation_api(request: Request, db: DB, year: PathYear, animation_id: PathId,
                                data: JSONBody[AnimationInput]) -> AnimationOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
@@ -222,7 +223,7 @@ async def update_animation_api(request: Request, db: DB, year: FromPath[int], an
 
 @get("/api/festival/editions/{year:int}/providers",
      summary="Providers, with their availability during the edition (MDE staff)")
-async def providers_api(db: DB, year: FromPath[int]) -> list[ProviderOut]:
+async def providers_api(db: DB, year: PathYear) -> list[ProviderOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [await _provider_out(session, p, edition) for p in await list_providers(session)]
@@ -237,7 +238,7 @@ async def create_provider_api(request: Request, db: DB, data: JSONBody[ProviderI
 
 @post("/api/festival/editions/{year:int}/providers/{provider_id:int}/availability",
       summary="Add a window in which the provider can come (MDE staff)")
-async def add_availability_api(request: Request, db: DB, year: FromPath[int], provider_id: FromPath[int],
+async def add_availability_api(request: Request, db: DB, year: PathYear, provider_id: PathId,
                                data: JSONBody[SlotInput]) -> ProviderOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
@@ -247,7 +248,7 @@ async def add_availability_api(request: Request, db: DB, year: FromPath[int], pr
 
 
 @delete("/api/festival/availability/{availability_id:int}", summary="Remove a provider's window (MDE staff)")
-async def remove_availability_api(request: Request, db: DB, availability_id: FromPath[int]) -> None:
+async def remove_availability_api(request: Request, db: DB, availability_id: PathId) -> None:
     async with db.write() as session:
         await remove_availability(session, availability_id=availability_id, actor=actor_or_401(request))
 

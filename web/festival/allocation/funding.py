@@ -7,7 +7,7 @@ from litestar import Request, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import Body, JSONBody
 from litestar.response import File, Redirect, Template
 
 from tournament.festival.allocation_runs import funding_summary
@@ -40,6 +40,7 @@ from web.festival_messages import message
 from web.forms import conflict_409, form_or_errors, read_form
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId, PathYear
 
 
 def _funding_input(values: dict[str, str]) -> FundingInput:
@@ -57,8 +58,8 @@ def _funding_input(values: dict[str, str]) -> FundingInput:
 
 
 @post(LIBRARY_FUNDING)
-async def funding_submit(request: Request, db: DB, settings: Config, year: FromPath[int],
-                         library_id: FromPath[int]) -> Template | Redirect:
+async def funding_submit(request: Request, db: DB, settings: Config, year: PathYear,
+                         library_id: PathId) -> Template | Redirect:
     form = await request.form()
     upload = form.get("quote")
     values = {k: str(v).strip() for k, v in form.items() if k not in ("quote", "_csrf_token")}
@@ -76,8 +77,8 @@ async def funding_submit(request: Request, db: DB, settings: Config, year: FromP
 
 
 @post(LIBRARY_FUNDING + "/{request_id:int}/retirer")
-async def funding_withdraw(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
-                           request_id: FromPath[int]) -> Template | Redirect:
+async def funding_withdraw(request: Request, db: DB, year: PathYear, library_id: PathId,
+                           request_id: PathId) -> Template | Redirect:
     return await withdraw_on_library_page(request, db, year, library_id, request_id, check=check_funding_library,
                                           withdraw=withdraw_funding_request, form="funding_form",
                                           anchor="#financements")
@@ -85,7 +86,7 @@ async def funding_withdraw(request: Request, db: DB, year: FromPath[int], librar
 
 @get("/api/festival/funding-requests/{request_id:int}/quote",
      summary="Download a funding request's quote (MDE staff or the library)")
-async def quote_file(request: Request, db: DB, settings: Config, request_id: FromPath[int]) -> File:
+async def quote_file(request: Request, db: DB, settings: Config, request_id: PathId) -> File:
     async with db.read() as session:
         path, name, media_type = await quote_for(session, request_id=request_id, actor=actor_or_401(request),
                                                  quotes_dir=settings.data_dir / "quotes")
@@ -108,7 +109,7 @@ def _envelope_input(values: dict[str, str]) -> tuple[int | None, int | None, int
 
 
 @post("/admin/festival/{year:int}/financement")
-async def envelope_submit(request: Request, db: DB, year: FromPath[int]) -> Template | Redirect:
+async def envelope_submit(request: Request, db: DB, year: PathYear) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values) as submitted:
         total, percent, cap = _envelope_input(values)
@@ -126,7 +127,7 @@ async def envelope_submit(request: Request, db: DB, year: FromPath[int]) -> Temp
 
 
 @get(LIBRARY_API + "/funding-requests", summary="A library's funding requests")
-async def funding_requests_api(db: DB, year: FromPath[int], library_id: FromPath[int]) -> list[FundingRequestOut]:
+async def funding_requests_api(db: DB, year: PathYear, library_id: PathId) -> list[FundingRequestOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [FundingRequestOut.of(f) for f in await list_funding_requests(session, edition.id, library_id)]
@@ -135,7 +136,7 @@ async def funding_requests_api(db: DB, year: FromPath[int], library_id: FromPath
 @post(LIBRARY_API + "/funding-requests",
       summary="Ask for funding (give quote_reference, or upload the quote next with PUT …/quote)")
 async def create_funding_request_api(
-    request: Request, db: DB, settings: Config, year: FromPath[int], library_id: FromPath[int],
+    request: Request, db: DB, settings: Config, year: PathYear, library_id: PathId,
     data: JSONBody[FundingRequestBody],
 ) -> FundingRequestOut:
     async with db.write() as session:
@@ -149,8 +150,8 @@ async def create_funding_request_api(
 
 @put(LIBRARY_API + "/funding-requests/{request_id:int}/quote",
      summary="Upload the quote of a funding request (PDF, JPEG, PNG, ODT or DOCX, 5 MB at most)")
-async def quote_api(request: Request, db: DB, settings: Config, year: FromPath[int], library_id: FromPath[int],
-                    request_id: FromPath[int],
+async def quote_api(request: Request, db: DB, settings: Config, year: PathYear, library_id: PathId,
+                    request_id: PathId,
                     data: Annotated[QuoteBody, Body(media_type=RequestEncodingType.MULTI_PART)]) -> FundingRequestOut:
     quote = QuoteFile(filename=data.quote.filename or "", content=await data.quote.read())
     async with db.write() as session:
@@ -166,8 +167,8 @@ async def quote_api(request: Request, db: DB, settings: Config, year: FromPath[i
 
 
 @delete(LIBRARY_API + "/funding-requests/{request_id:int}", summary="Withdraw a funding request")
-async def withdraw_funding_api(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
-                               request_id: FromPath[int]) -> None:
+async def withdraw_funding_api(request: Request, db: DB, year: PathYear, library_id: PathId,
+                               request_id: PathId) -> None:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         await check_funding_library(session, request_id, library_id)
@@ -177,13 +178,13 @@ async def withdraw_funding_api(request: Request, db: DB, year: FromPath[int], li
 
 @get("/api/festival/editions/{year:int}/funding",
      summary="The funding envelope, its caps, what is asked, granted and left (MDE staff)")
-async def funding_api(db: DB, year: FromPath[int]) -> FundingOut:
+async def funding_api(db: DB, year: PathYear) -> FundingOut:
     async with db.read() as session:
         return from_row(FundingOut, await funding_summary(session, await edition_or_404(session, year)))
 
 
 @put("/api/festival/editions/{year:int}/funding", summary="Set the funding envelope and its caps (MDE staff)")
-async def envelope_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[EnvelopeBody]) -> FundingOut:
+async def envelope_api(request: Request, db: DB, year: PathYear, data: JSONBody[EnvelopeBody]) -> FundingOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         await save_envelope(session, edition=edition, total_cents=data.total_cents, cap_percent=data.cap_percent,

@@ -4,7 +4,7 @@ its decisions once published), asking and withdrawing, and MDE staff's page of e
 
 from litestar import Request, delete, get, post, put
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies
@@ -36,6 +36,7 @@ from web.festival.common import actor_or_401, edition_or_404, now_of, read_int
 from web.festival_messages import message
 from web.forms import conflict_409, form_or_errors, read_form
 from web.routers import api, pages
+from web.params import PathId, PathYear
 
 
 @get("/festival/animations")
@@ -54,13 +55,13 @@ async def current_page(request: Request, db: DB) -> Redirect:
 
 
 @get(LIBRARY_PAGE)
-async def library_page(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int]) -> Template:
+async def library_page(request: Request, db: DB, year: PathYear, library_id: PathId) -> Template:
     return page("library.html", **await library_context(request, db, year, library_id))
 
 
 @post(LIBRARY_PAGE)
 async def request_submit(
-    request: Request, db: DB, year: FromPath[int], library_id: FromPath[int]
+    request: Request, db: DB, year: PathYear, library_id: PathId
 ) -> Template | Redirect:
     values = await read_form(request)
     errors: dict[str, str] = {}
@@ -83,14 +84,14 @@ async def request_submit(
 
 
 @post(LIBRARY_PAGE + "/{request_id:int}/retirer")
-async def request_withdraw(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
-                           request_id: FromPath[int]) -> Template | Redirect:
+async def request_withdraw(request: Request, db: DB, year: PathYear, library_id: PathId,
+                           request_id: PathId) -> Template | Redirect:
     return await withdraw_on_library_page(request, db, year, library_id, request_id, check=check_request_library,
                                           withdraw=withdraw_animation_request, form="request_form", anchor="#demandes")
 
 
 @get("/admin/festival/{year:int}/demandes")
-async def requests_page(db: DB, year: FromPath[int]) -> Template:
+async def requests_page(db: DB, year: PathYear) -> Template:
     return page("requests.html", **await requests_context(db, year))
 
 
@@ -98,7 +99,7 @@ async def requests_page(db: DB, year: FromPath[int]) -> Template:
 
 
 @get(LIBRARY_API + "/animation-requests", summary="A library's ranked requests for ready-made animations")
-async def requests_api(db: DB, year: FromPath[int], library_id: FromPath[int]) -> list[RequestOut]:
+async def requests_api(db: DB, year: PathYear, library_id: PathId) -> list[RequestOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [RequestOut.of(v) for v in await list_requests(session, edition.id, library_id)]
@@ -119,21 +120,21 @@ async def _save_request_api(request: Request, db: DB, year: int, library_id: int
 
 @post(LIBRARY_API + "/animation-requests",
       summary="Ask for a ready-made animation: rank (1 = most wanted; others move down), windows by preference")
-async def create_request_api(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
+async def create_request_api(request: Request, db: DB, year: PathYear, library_id: PathId,
                              data: JSONBody[RequestInput]) -> RequestOut:
     return await _save_request_api(request, db, year, library_id, data, None)
 
 
 @put(LIBRARY_API + "/animation-requests/{request_id:int}",
      summary="Change a request (animation, rank, windows, constraints)")
-async def update_request_api(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
-                             request_id: FromPath[int], data: JSONBody[RequestInput]) -> RequestOut:
+async def update_request_api(request: Request, db: DB, year: PathYear, library_id: PathId,
+                             request_id: PathId, data: JSONBody[RequestInput]) -> RequestOut:
     return await _save_request_api(request, db, year, library_id, data, request_id)
 
 
 @delete(LIBRARY_API + "/animation-requests/{request_id:int}", summary="Withdraw a request (the ranks below move up)")
-async def withdraw_request_api(request: Request, db: DB, year: FromPath[int], library_id: FromPath[int],
-                               request_id: FromPath[int]) -> None:
+async def withdraw_request_api(request: Request, db: DB, year: PathYear, library_id: PathId,
+                               request_id: PathId) -> None:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         await check_request_library(session, request_id, library_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.festival import allocation as rule
@@ -38,7 +38,7 @@ from tournament.festival.funding import list_funding_requests
 from tournament.festival.money import parse_euros
 from tournament.libraries import list_libraries
 from tournament.refusals import Status
-from web.auth import actor_of, allocation_checker, library_manager, staff_only
+from web.auth import allocation_checker, library_manager, staff_only
 from web.deps import DB
 from web.errors import ProblemError
 from web.festival.allocation.common import LIBRARY_API, page, parse_slot_lines
@@ -49,6 +49,7 @@ from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.i18n import _
 from web.routers import api, pages
+from web.params import PathId, PathYear
 
 
 async def _runs_context(db: DB, year: int, form: FormState | None = None) -> dict[str, Any]:
@@ -59,12 +60,12 @@ async def _runs_context(db: DB, year: int, form: FormState | None = None) -> dic
 
 
 @get("/admin/festival/{year:int}/attribution")
-async def runs_page(db: DB, year: FromPath[int]) -> Template:
+async def runs_page(db: DB, year: PathYear) -> Template:
     return page("runs.html", **await _runs_context(db, year))
 
 
 @post("/admin/festival/{year:int}/attribution")
-async def freeze_submit(request: Request, db: DB, year: FromPath[int]) -> Template | Redirect:
+async def freeze_submit(request: Request, db: DB, year: PathYear) -> Template | Redirect:
     values = await read_form(request)
     errors: dict[str, str] = {}
     limit = read_int(values, "max_animations_per_library", errors)
@@ -108,12 +109,12 @@ def verify_command(run: AllocationRun) -> str:
 
 
 @get("/admin/festival/attribution/{run_id:int}")
-async def run_page(db: DB, run_id: FromPath[int]) -> Template:
+async def run_page(db: DB, run_id: PathId) -> Template:
     return page("run.html", **await _run_context(db, run_id))
 
 
 @get("/festival/{year:int}/attribution")
-async def library_runs_page(db: DB, year: FromPath[int]) -> Template:
+async def library_runs_page(db: DB, year: PathYear) -> Template:
     """Every run of the edition, for every library: seed, when and who, fingerprints and the files to check it."""
     async with db.read() as session:
         edition = await edition_or_404(session, year)
@@ -137,12 +138,12 @@ async def _run_action(request: Request, db: DB, run_id: int, action) -> Template
 
 
 @post("/admin/festival/attribution/{run_id:int}/lancer")
-async def execute_submit(request: Request, db: DB, run_id: FromPath[int]) -> Template | Redirect:
+async def execute_submit(request: Request, db: DB, run_id: PathId) -> Template | Redirect:
     return await _run_action(request, db, run_id, execute_run)
 
 
 @post("/admin/festival/attribution/{run_id:int}/publier")
-async def publish_submit(request: Request, db: DB, run_id: FromPath[int]) -> Template | Redirect:
+async def publish_submit(request: Request, db: DB, run_id: PathId) -> Template | Redirect:
     return await _run_action(request, db, run_id, publish_run)
 
 
@@ -169,7 +170,7 @@ def _override_args(values: dict[str, str], decision: AllocationDecision) -> tupl
 
 
 @post("/admin/festival/attribution/decisions/{decision_id:int}")
-async def override_submit(request: Request, db: DB, decision_id: FromPath[int]) -> Template | Redirect:
+async def override_submit(request: Request, db: DB, decision_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     async with db.read() as session:
         decision = await session.get(AllocationDecision, decision_id)
@@ -201,7 +202,7 @@ def _outcome_text(side: dict[str, Any] | None) -> str:
 
 
 @get("/admin/festival/attribution/{run_id:int}/comparer")
-async def compare_page(db: DB, run_id: FromPath[int]) -> Template:
+async def compare_page(db: DB, run_id: PathId) -> Template:
     context = await _run_context(db, run_id)
     edition = context["edition"]
     try:
@@ -229,7 +230,7 @@ async def compare_page(db: DB, run_id: FromPath[int]) -> Template:
 
 @get(LIBRARY_API + "/allocation",
      summary="The library's decisions in the latest published allocation (empty before publication)")
-async def library_decisions_api(db: DB, year: FromPath[int], library_id: FromPath[int]) -> list[DecisionOut]:
+async def library_decisions_api(db: DB, year: PathYear, library_id: PathId) -> list[DecisionOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         published = await latest_run(session, edition.id, published=True)
@@ -240,7 +241,7 @@ async def library_decisions_api(db: DB, year: FromPath[int], library_id: FromPat
 
 @get("/api/festival/editions/{year:int}/allocation/runs",
      summary="An edition's allocation runs, newest first (MDE staff and every librarian)")
-async def runs_api(db: DB, year: FromPath[int]) -> list[RunOut]:
+async def runs_api(db: DB, year: PathYear) -> list[RunOut]:
     async with db.read() as session:
         edition = await edition_or_404(session, year)
         return [RunOut.of(r, year) for r in await list_runs(session, edition.id)]
@@ -248,7 +249,7 @@ async def runs_api(db: DB, year: FromPath[int]) -> list[RunOut]:
 
 @post("/api/festival/editions/{year:int}/allocation/runs", guards=[staff_only],
       summary="Freeze today's inputs with a seed in a new run (MDE staff)")
-async def freeze_api(request: Request, db: DB, year: FromPath[int], data: JSONBody[FreezeBody]) -> RunOut:
+async def freeze_api(request: Request, db: DB, year: PathYear, data: JSONBody[FreezeBody]) -> RunOut:
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         run = await freeze_run(session, edition=edition, seed=data.seed,
@@ -264,7 +265,7 @@ async def _run_out(session, run: AllocationRun) -> RunOut:
 
 @get("/api/festival/allocation/runs/{run_id:int}",
      summary="A run and its decisions, overrides included (MDE staff)")
-async def run_api(db: DB, run_id: FromPath[int]) -> RunOut:
+async def run_api(db: DB, run_id: PathId) -> RunOut:
     async with db.read() as session:
         return await _run_out(session, await load_run(session, run_id))
 
@@ -280,19 +281,19 @@ async def _run_action_api(request: Request, db: DB, run_id: int, action) -> RunO
 
 @post("/api/festival/allocation/runs/{run_id:int}/run",
       status_code=200, summary="Run the allocation rule on a frozen run (MDE staff)")
-async def execute_api(request: Request, db: DB, run_id: FromPath[int]) -> RunOut:
+async def execute_api(request: Request, db: DB, run_id: PathId) -> RunOut:
     return await _run_action_api(request, db, run_id, execute_run)
 
 
 @post("/api/festival/allocation/runs/{run_id:int}/publish",
       status_code=200, summary="Show a run's decisions to the libraries (MDE staff)")
-async def publish_api(request: Request, db: DB, run_id: FromPath[int]) -> RunOut:
+async def publish_api(request: Request, db: DB, run_id: PathId) -> RunOut:
     return await _run_action_api(request, db, run_id, publish_run)
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/rerun",
      summary="Replay the run, run today's data with its seed, and list the differences (MDE staff)")
-async def rerun_api(db: DB, run_id: FromPath[int]) -> RerunReport:
+async def rerun_api(db: DB, run_id: PathId) -> RerunReport:
     async with db.read() as session:
         run = await load_run(session, run_id)
         return await rerun(session, run_id=run_id, edition=await session.get(Edition, run.edition_id))
@@ -311,20 +312,20 @@ async def _run_document(request: Request, db: DB, run_id: int, which: str) -> Re
 
 @get("/api/festival/allocation/runs/{run_id:int}/inputs.json",
      summary="A run's frozen inputs, exactly as hashed: `xpo allocate` and the verifier read them (staff, librarians)")
-async def inputs_export(request: Request, db: DB, run_id: FromPath[int]) -> Response:
+async def inputs_export(request: Request, db: DB, run_id: PathId) -> Response:
     return await _run_document(request, db, run_id, "inputs")
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/result.json",
      summary="A run's result, exactly as `xpo allocate` prints it and as its SHA-256 was taken; overrides are in the decisions")
-async def result_export(request: Request, db: DB, run_id: FromPath[int]) -> Response:
+async def result_export(request: Request, db: DB, run_id: PathId) -> Response:
     return await _run_document(request, db, run_id, "result")
 
 
 @get("/api/festival/allocation/runs/{run_id:int}/verify.py",
      summary="The standalone verifier (one Python file, standard library only, built from the rule's code): "
              "`python3 xpo-verification-attribution.py inputs.json --seed S` prints the result's SHA-256")
-async def verifier_export(db: DB, run_id: FromPath[int]) -> Response:
+async def verifier_export(db: DB, run_id: PathId) -> Response:
     async with db.read() as session:
         await load_run(session, run_id)
     return Response(content=verifier_bytes(), media_type="text/x-python; charset=utf-8",
@@ -334,7 +335,7 @@ async def verifier_export(db: DB, run_id: FromPath[int]) -> Response:
 @put("/api/festival/allocation/decisions/{decision_id:int}",
      summary="Override a decision with a note (audited) (MDE staff)")
 async def override_api(
-    request: Request, db: DB, decision_id: FromPath[int], data: JSONBody[OverrideBody]
+    request: Request, db: DB, decision_id: PathId, data: JSONBody[OverrideBody]
 ) -> DecisionOut:
     slot = None
     if data.slot_start is not None or data.slot_end is not None:

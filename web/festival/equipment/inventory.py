@@ -5,7 +5,7 @@ from typing import Any
 
 from litestar import Request, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.festival.equipment import EquipmentItem, ItemInput, list_items, list_kits, save_item, save_kit
@@ -19,6 +19,7 @@ from web.festival_messages import message
 from web.forms import FormState, form_or_errors, read_form
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId
 
 API = "/api/festival/equipment"
 
@@ -85,12 +86,12 @@ def _item_values(item: EquipmentItem) -> dict[str, str]:
 
 
 @get("/admin/materiel/objets/{item_id:int}")
-async def item_page(db: DB, item_id: FromPath[int]) -> Template:
+async def item_page(db: DB, item_id: PathId) -> Template:
     return await _item_page(db, item_id)
 
 
 @post("/admin/materiel/objets/{item_id:int}")
-async def item_update(request: Request, db: DB, item_id: FromPath[int]) -> Template | Redirect:
+async def item_update(request: Request, db: DB, item_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     async with form_or_errors(values) as submitted:
         data = _item_input(values)
@@ -129,7 +130,7 @@ async def create_item_api(request: Request, db: DB, data: JSONBody[ItemInput]) -
 
 
 @put(API + "/items/{item_id:int}", summary="Change an item: label, kit, state, storage place, retired (MDE staff)")
-async def update_item_api(request: Request, db: DB, item_id: FromPath[int], data: JSONBody[ItemInput]) -> ItemOut:
+async def update_item_api(request: Request, db: DB, item_id: PathId, data: JSONBody[ItemInput]) -> ItemOut:
     async with db.write() as session:
         return from_row(ItemOut, await save_item(session, data=data, actor=actor_or_401(request), item_id=item_id))
 

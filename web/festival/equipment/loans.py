@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies
@@ -45,6 +45,7 @@ from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.i18n import _
 from web.routers import api, pages
 from web.schemas import from_row
+from web.params import PathId, QueryId
 
 API = "/api/festival/equipment"
 
@@ -157,7 +158,7 @@ async def book_submit(request: Request, db: DB) -> Template | Redirect:
 
 
 @get("/materiel/prets")
-async def loans_page(request: Request, db: DB, bibliotheque: FromQuery[int | None] = None) -> Template:
+async def loans_page(request: Request, db: DB, bibliotheque: QueryId = None) -> Template:
     actor = actor_or_401(request)
     staff = policies.can_manage_equipment(actor)
     library_id = bibliotheque if staff else actor.library_id
@@ -178,7 +179,7 @@ async def _loan_context(request: Request, db: DB, loan_id: int) -> dict[str, Any
 
 
 @get("/materiel/prets/{loan_id:int}")
-async def loan_page(request: Request, db: DB, loan_id: FromPath[int]) -> Template:
+async def loan_page(request: Request, db: DB, loan_id: PathId) -> Template:
     return page("loan.html", **await _loan_context(request, db, loan_id))
 
 
@@ -196,14 +197,14 @@ async def _loan_action(
 
 
 @post("/materiel/prets/{loan_id:int}/decision")
-async def decide_submit(request: Request, db: DB, loan_id: FromPath[int]) -> Template | Redirect:
+async def decide_submit(request: Request, db: DB, loan_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     return await _loan_action(request, db, loan_id, decide_loan, values, approve=values.get("decision") == "approve",
                               staff_note=values.get("staff_note", ""))
 
 
 @post("/materiel/prets/{loan_id:int}/annuler")
-async def cancel_submit(request: Request, db: DB, loan_id: FromPath[int]) -> Template | Redirect:
+async def cancel_submit(request: Request, db: DB, loan_id: PathId) -> Template | Redirect:
     return await _loan_action(request, db, loan_id, cancel_loan, {})
 
 
@@ -220,7 +221,7 @@ def _item_states(values: dict[str, str], view_ids: list[int], *, only_ticked: bo
 
 
 @post("/materiel/prets/{loan_id:int}/sortie")
-async def check_out_submit(request: Request, db: DB, loan_id: FromPath[int]) -> Template | Redirect:
+async def check_out_submit(request: Request, db: DB, loan_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     item_ids = [item.id for _, item in (await _loan_context(request, db, loan_id))["view"].items]
     return await _loan_action(request, db, loan_id, check_out, values,
@@ -228,7 +229,7 @@ async def check_out_submit(request: Request, db: DB, loan_id: FromPath[int]) -> 
 
 
 @post("/materiel/prets/{loan_id:int}/retour")
-async def return_submit(request: Request, db: DB, loan_id: FromPath[int]) -> Template | Redirect:
+async def return_submit(request: Request, db: DB, loan_id: PathId) -> Template | Redirect:
     values = await read_form(request)
     item_ids = [item.id for _, item in (await _loan_context(request, db, loan_id))["view"].items]
     return await _loan_action(request, db, loan_id, return_items, values,
@@ -247,7 +248,7 @@ async def calendar_api(db: DB, starts_on: FromQuery[date], ends_on: FromQuery[da
 
 
 @get(API + "/loans", summary="Loans: MDE staff see all (or one library's), a librarian their library's")
-async def loans_api(request: Request, db: DB, library_id: FromQuery[int | None] = None,
+async def loans_api(request: Request, db: DB, library_id: QueryId = None,
                     status: FromQuery[str | None] = None) -> list[LoanOut]:
     actor = actor_or_401(request)
     if not policies.can_manage_equipment(actor):
@@ -281,7 +282,7 @@ async def _loan_out(request: Request, db: DB, loan_id: int) -> LoanOut:
 
 
 @get(API + "/loans/{loan_id:int}", summary="One loan")
-async def loan_api(request: Request, db: DB, loan_id: FromPath[int]) -> LoanOut:
+async def loan_api(request: Request, db: DB, loan_id: PathId) -> LoanOut:
     return await _loan_out(request, db, loan_id)
 
 
@@ -292,13 +293,13 @@ async def _loan_action_api(request: Request, db: DB, loan_id: int, action, **kwa
 
 
 @post(API + "/loans/{loan_id:int}/decision", status_code=200, summary="Approve or refuse a requested loan (MDE staff)")
-async def decide_api(request: Request, db: DB, loan_id: FromPath[int], data: JSONBody[DecisionBody]) -> LoanOut:
+async def decide_api(request: Request, db: DB, loan_id: PathId, data: JSONBody[DecisionBody]) -> LoanOut:
     return await _loan_action_api(request, db, loan_id, decide_loan, approve=data.approve, staff_note=data.staff_note)
 
 
 @post(API + "/loans/{loan_id:int}/cancel", status_code=200,
       summary="Cancel a loan not yet handed over (its library or MDE staff)")
-async def cancel_api(request: Request, db: DB, loan_id: FromPath[int]) -> LoanOut:
+async def cancel_api(request: Request, db: DB, loan_id: PathId) -> LoanOut:
     return await _loan_action_api(request, db, loan_id, cancel_loan)
 
 
@@ -308,13 +309,13 @@ def _states(data: ItemsStateBody) -> list[ItemReturn]:
 
 @post(API + "/loans/{loan_id:int}/check-out", status_code=200,
       summary="Hand an approved loan over, noting the items' state (MDE staff)")
-async def check_out_api(request: Request, db: DB, loan_id: FromPath[int], data: JSONBody[ItemsStateBody]) -> LoanOut:
+async def check_out_api(request: Request, db: DB, loan_id: PathId, data: JSONBody[ItemsStateBody]) -> LoanOut:
     return await _loan_action_api(request, db, loan_id, check_out, conditions=_states(data))
 
 
 @post(API + "/loans/{loan_id:int}/return", status_code=200,
       summary="Take items back (all or some) with their state (MDE staff)")
-async def return_api(request: Request, db: DB, loan_id: FromPath[int], data: JSONBody[ItemsStateBody]) -> LoanOut:
+async def return_api(request: Request, db: DB, loan_id: PathId, data: JSONBody[ItemsStateBody]) -> LoanOut:
     return await _loan_action_api(request, db, loan_id, return_items, returns=_states(data))
 
 
