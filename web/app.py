@@ -29,7 +29,7 @@ from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.errors import handle_http_exception, handle_internal_error, problem_of
 from web.messages import role_label
-from web.security import csrf_middleware, login_rate_limit
+from web.security import csrf_middleware
 
 WEB_DIR = Path(__file__).parent
 ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS]
@@ -125,7 +125,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             _locale_middleware(settings.i18n.locale),
             auth.middleware,
             csrf_middleware(secret.hex(), secure=secure),
-            login_rate_limit(settings.security.login_attempts_per_minute).middleware,
         ],
         stores=_stores(settings),
         state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}}),
