@@ -38,6 +38,7 @@ def csrf_middleware(secret: str, *, secure: bool) -> DefineMiddleware:
         # Pages carry the token in their forms (`csrf_input`): no script needs to read the cookie.
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["^/healthz$", "^/static/"],
+        # Nothing to protect and no cookie for health checks, static files and calendar feeds.
+        exclude=["^/healthz$", "^/static/", r"\.ics$"],
     )
     return DefineMiddleware(TokenAwareCSRFMiddleware, config=config)
