@@ -112,21 +112,26 @@ async def create_account(
     return account
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> Account | None:
-    """The active account with these credentials, or None. Rehashes outdated hashes on the way."""
-    result = await session.exec(select(Account).where(Account.email == normalise_email(email)))
-    account = result.first()
-    if account is None:
-        try:
-            _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
-        return None
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` opens `password_hash` (None: an unknown e-mail, checked against a dummy hash so a
+    login takes as long either way). CPU-bound (Argon2): callers run it in a worker thread, outside any
+    transaction."""
     try:
-        _hasher.verify(account.password_hash, password)
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
-        return None
-    if not account.is_active:
+        return False
+
+
+async def login_candidate(session: AsyncSession, email: str) -> Account | None:
+    """The account a login names, active or not. Reads only."""
+    result = await session.exec(select(Account).where(Account.email == normalise_email(email)))
+    return result.first()
+
+
+async def record_login(session: AsyncSession, account_id: int, password: str) -> Account | None:
+    """Stamp a verified login (rehashing an outdated hash); None if the account was disabled meanwhile."""
+    account = await session.get(Account, account_id)
+    if account is None or not account.is_active:
         return None
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)

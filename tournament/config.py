@@ -44,6 +44,9 @@ class SecuritySettings:
     secret_key: str = ""
     session_hours: int = 12
     login_attempts_per_minute: int = 5
+    """Failed logins on one account (from any address) before a wait; successful logins never count."""
+    login_failures_per_address: int = 20
+    """Failed logins from one client address (whatever the accounts) before a wait."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """`create_app(settings)`: the only way the web application is built (tests pass their own settings)."""
 
+import asyncio
 import gc
 import logging
 from pathlib import Path
@@ -29,7 +30,7 @@ from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.errors import handle_http_exception, handle_internal_error, problem_of
 from web.messages import role_label
-from web.security import csrf_middleware, login_rate_limit
+from web.security import csrf_middleware
 
 WEB_DIR = Path(__file__).parent
 ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS]
@@ -86,6 +87,43 @@ def _stores(settings: Settings) -> dict:
     return {"sessions": FileStore(settings.data_dir / "sessions", create_directories=True), "rate_limit": MemoryStore()}
 
 
+PURGE_EVERY = 3600
+"""Seconds between two purges of expired sessions and login counters (Redis expires its own keys)."""
+
+
+async def purge_expired_stores(app: Litestar) -> int:
+    """Delete expired entries of the file and memory stores; how many stores were purged."""
+    purged = 0
+    for name in ("sessions", "rate_limit"):
+        store = app.stores.get(name)
+        if not isinstance(store, RedisStore):
+            await store.delete_expired()
+            purged += 1
+    return purged
+
+
+class StorePurger:
+    """Purges expired sessions at start-up, then every `PURGE_EVERY` seconds."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task | None = None
+
+    async def start(self, app: Litestar) -> None:
+        async def loop() -> None:
+            while True:
+                try:
+                    await purge_expired_stores(app)
+                except Exception:  # a purge that fails once must not stop the next ones
+                    logging.getLogger("xpo").exception("purging expired sessions failed")
+                await asyncio.sleep(PURGE_EVERY)
+
+        self.task = asyncio.create_task(loop())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
 def refused(request: Request, exc: Refusal) -> Response:
     """Every domain refusal: its problem, as JSON for the API and as the French error page for a page.
     Controllers let refusals through unless a form shows them next to a field."""
@@ -110,6 +148,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     auth = session_auth(secure=secure, max_age_hours=settings.security.session_hours)
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
     boards = Boards(settings, db)
+    purger = StorePurger()
 
     async def close_database() -> None:
         await db.dispose()
@@ -125,7 +164,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             _locale_middleware(settings.i18n.locale),
             auth.middleware,
             csrf_middleware(secret.hex(), secure=secure),
-            login_rate_limit(settings.security.login_attempts_per_minute).middleware,
         ],
         stores=_stores(settings),
         state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}}),
@@ -151,8 +189,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_startup=[boards.start, *([freeze_heap] if settings.server.freeze_heap else [])],
-        on_shutdown=[boards.stop, close_database],
+        on_startup=[boards.start, purger.start, *([freeze_heap] if settings.server.freeze_heap else [])],
+        on_shutdown=[purger.stop, boards.stop, close_database],
         debug=settings.server.debug,
         logging_config=None,
     )

@@ -13,6 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
+from litestar.types import Empty
 
 from tournament import policies
 from tournament.accounts import Account
@@ -26,7 +27,9 @@ RENEW_FLAG = "xpo_renew_session"
 
 
 class RenewingSessionBackend(ServerSideSessionBackend):
-    """Server-side sessions whose id is replaced at login (no session fixation)."""
+    """Server-side sessions whose id is replaced at login (no session fixation), stored only when they hold
+    something: a request that stores nothing (health check, static file, token call, feed, anonymous page)
+    gets no session and no cookie, and a session emptied by the server is deleted with its cookie."""
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope.setdefault("state", {})
@@ -38,6 +41,10 @@ class RenewingSessionBackend(ServerSideSessionBackend):
 
     async def store_in_message(self, scope_session, message, connection) -> None:
         state = connection.scope.setdefault("state", {})
+        if scope_session is not Empty and not scope_session:
+            if not connection.cookies.get(self.config.key):
+                return
+            scope_session = Empty
         old_id = connection.cookies.get(self.config.key)
         if state.get(RENEW_FLAG) and old_id and not state.get("xpo_old_session_deleted"):
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))

@@ -1,16 +1,14 @@
-"""CSRF and login rate limiting, both Litestar's own, tuned for this service."""
+"""CSRF, Litestar's own, tuned for this service (the login limit is web.login_limit)."""
 
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import Receive, Scope, Send
 
 from web.auth import SESSION_COOKIE
 
 CSRF_COOKIE = "xpo_csrf"
 CSRF_HEADER = "x-csrftoken"
-LOGIN_PATHS = frozenset({"/connexion", "/api/auth/login"})
 
 
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
@@ -40,18 +38,7 @@ def csrf_middleware(secret: str, *, secure: bool) -> DefineMiddleware:
         # Pages carry the token in their forms (`csrf_input`): no script needs to read the cookie.
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["^/healthz$", "^/static/"],
+        # Nothing to protect and no cookie for health checks, static files and calendar feeds.
+        exclude=["^/healthz$", "^/static/", r"\.ics$"],
     )
     return DefineMiddleware(TokenAwareCSRFMiddleware, config=config)
-
-
-def _is_login_attempt(request) -> bool:
-    return request.method == "POST" and request.url.path in LOGIN_PATHS
-
-
-def login_rate_limit(attempts_per_minute: int) -> RateLimitConfig:
-    return RateLimitConfig(
-        rate_limit=("minute", attempts_per_minute),
-        check_throttle_handler=_is_login_attempt,
-        store="rate_limit",
-    )

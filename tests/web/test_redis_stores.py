@@ -68,10 +68,11 @@ async def _with_clients(apps, scenario):
 
 
 def test_a_session_opened_on_one_worker_is_valid_on_the_other(two_workers, make_account):
-    make_account("staff@mde.test", Role.MDE)
+    email = f"staff-{uuid.uuid4().hex[:12]}@mde.test"
+    make_account(email, Role.MDE)
 
     async def scenario(first, second, csrf):
-        login = await first.post("/api/auth/login", json={"email": "staff@mde.test", "password": PASSWORD}, headers=csrf)
+        login = await first.post("/api/auth/login", json={"email": email, "password": PASSWORD}, headers=csrf)
         assert login.status_code == 200
         second.cookies.update(first.cookies)
         me = await second.get("/api/auth/me")
@@ -85,9 +86,11 @@ def test_a_session_opened_on_one_worker_is_valid_on_the_other(two_workers, make_
 
 
 def test_the_login_rate_limit_counts_attempts_on_both_workers(two_workers, make_account, settings):
-    make_account("staff@mde.test", Role.MDE)
+    # Failures are also counted per account, in the Redis every run shares: an e-mail of this run's own.
+    email = f"staff-{uuid.uuid4().hex[:12]}@mde.test"
+    make_account(email, Role.MDE)
     allowed = settings.security.login_attempts_per_minute
-    wrong = {"email": "staff@mde.test", "password": "not the password"}
+    wrong = {"email": email, "password": "not the password"}
 
     async def scenario(first, second, csrf):
         statuses = []
@@ -99,5 +102,18 @@ def test_the_login_rate_limit_counts_attempts_on_both_workers(two_workers, make_
         refused = await second.post("/api/auth/login", json=wrong, headers=csrf)
         assert refused.status_code == 429
         assert (await first.post("/api/auth/login", json=wrong, headers=csrf)).status_code == 429
+
+    asyncio.run(_with_clients(two_workers, scenario))
+
+
+def test_a_session_in_redis_expires_with_the_session_lifetime(two_workers, make_account, settings):
+    email = f"staff-{uuid.uuid4().hex[:12]}@mde.test"
+    make_account(email, Role.MDE)
+
+    async def scenario(first, second, csrf):
+        login = await first.post("/api/auth/login", json={"email": email, "password": PASSWORD}, headers=csrf)
+        assert login.status_code == 200
+        ttl = await two_workers[0].stores.get("sessions").expires_in(first.cookies["xpo_session"])
+        assert settings.security.session_hours * 3600 - 5 <= ttl <= settings.security.session_hours * 3600
 
     asyncio.run(_with_clients(two_workers, scenario))

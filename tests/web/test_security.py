@@ -65,7 +65,8 @@ def test_the_sixth_login_attempt_in_a_minute_is_refused(client, make_account):
     assert statuses == [400] * 5
     assert sixth.status_code == 429
     assert sixth.headers["content-type"].startswith("application/problem+json")
-    assert sixth.json()["title"] == "Trop de tentatives. Patientez une minute, puis réessayez."
+    assert sixth.headers["retry-after"] == "60"
+    assert sixth.json()["detail"] == "Trop d’échecs de connexion. Réessayez dans 60 secondes."
 
 
 def test_the_login_form_shares_the_same_limit(client, make_account):

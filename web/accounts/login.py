@@ -1,17 +1,23 @@
 """Log in, log out, the first-run set-up, and "Mon compte": pages and their JSON twins."""
 
+import math
+
+import anyio.to_thread
 from litestar import Request, get, post
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
-from tournament.accounts import Account, AccountError, Role, authenticate, count_mde_accounts, create_account
-from tournament.audit import SYSTEM, audit
+from tournament.accounts import (
+    Account, AccountError, Role, count_mde_accounts, create_account, login_candidate, password_matches, record_login,
+)
+from tournament.audit import SYSTEM, Actor, audit
 from web.accounts.schemas import LoginBody, Me, SetupBody
 from web.auth import account_only, actor_of, client_address, log_in, log_out
 from web.deps import DB
 from web.errors import ProblemError
 from web.forms import FormState, form_or_errors, read_form
-from web.i18n import _
+from web.i18n import _, ngettext
+from web import login_limit
 from web.messages import message
 from web.routers import api, pages
 from web.schemas import from_row
@@ -22,13 +28,50 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
+def too_many_logins(wait: int) -> ProblemError:
+    """429 with the time to wait, in the answer's words and in Retry-After."""
+    minutes = math.ceil(wait / 60)
+    detail = (ngettext("Too many failed logins. Try again in %(num)d second.",
+                       "Too many failed logins. Try again in %(num)d seconds.", wait) % {"num": wait}
+              if wait < 120 else
+              ngettext("Too many failed logins. Try again in %(num)d minute.",
+                       "Too many failed logins. Try again in %(num)d minutes.", minutes) % {"num": minutes})
+    error = ProblemError(429, detail, retry_after=wait)
+    error.headers = {"Retry-After": str(wait)}
+    return error
+
+
 async def _login(request: Request, db: DB, email: str, password: str) -> Account | None:
+    """The account these credentials open, or None (audited, counted). Refuses with 429 while a wait runs.
+
+    Argon2 runs in a worker thread between a read and a short write: never on the event loop, never
+    inside a write transaction."""
+    address = client_address(request)
+    wait = await login_limit.retry_after(request, address, email)
+    if wait:
+        raise too_many_logins(wait)
+    async with db.read() as session:
+        candidate = await login_candidate(session, email)
+        known = (candidate.id, candidate.password_hash, candidate.is_active) if candidate is not None else None
+    matches = await anyio.to_thread.run_sync(password_matches, known[1] if known else None, password)
+    account = None
     async with db.write() as session:
-        account = await authenticate(session, email, password)
+        if matches and known[2]:
+            account = await record_login(session, known[0], password)
         if account is not None:
-            audit(session, account.actor(client_address(request)), "account.login", f"account:{account.id}")
-    if account is not None:
-        log_in(request, account)
+            audit(session, account.actor(address), "account.login", f"account:{account.id}")
+        else:
+            reason = "unknown_account" if known is None else "disabled" if not known[2] else "bad_password"
+            visitor = Actor(kind="visitor", address=address)
+            subject = f"account:{known[0]}" if known else ""
+            audit(session, visitor, "account.login_failed", subject, reason=reason)
+            started = await login_limit.record_failure(request, address, email)
+            for scope, seconds in started.items():
+                audit(session, visitor, "account.login_locked", subject if scope == "account" else "", scope=scope, seconds=seconds)
+    if account is None:
+        return None
+    await login_limit.record_success(request, email)
+    log_in(request, account)
     return account
 
 
@@ -40,7 +83,12 @@ async def login_page(next: FromQuery[str | None] = None) -> Template:
 @post("/connexion")
 async def login_form(request: Request, db: DB) -> Template | Redirect:
     data = await read_form(request)
-    account = await _login(request, db, data.get("email", ""), data.get("password", ""))
+    try:
+        account = await _login(request, db, data.get("email", ""), data.get("password", ""))
+    except ProblemError as refused:
+        form = FormState(values={"email": data.get("email", "")}, errors={"password": refused.detail})
+        return Template("login.html", context={"form": form, "next": _safe_next(data.get("next"))},
+                        status_code=refused.status_code, headers=refused.headers)
     if account is None:
         form = FormState(values={"email": data.get("email", "")}, errors={"password": message("bad_credentials")})
         return Template("login.html", context={"form": form, "next": _safe_next(data.get("next"))}, status_code=400)
