@@ -261,6 +261,8 @@ class Side:
                 got, _, rest = self.clients.stdout.readline().strip().partition(" ")
                 if got == "got" and rest.split()[0] == str(seq):
                     self.size = int(rest.split()[1])
+                    if measured:
+                        EVENT_SIZES.append(self.size)
                     break
         time.sleep(0.05)
 
@@ -280,6 +282,10 @@ class Side:
                     deliveries.append(latency)
                     last[seq] = max(last.get(seq, 0), latency)
         return Latencies(deliveries, [last[seq] for seq in sorted(last)], missing, report["errors"], report["size"])
+
+
+EVENT_SIZES: list[int] = []
+"""The size of each measured event message the app sent (a delta: what the result changed)."""
 
 
 class Latencies:
@@ -465,7 +471,10 @@ def main() -> None:
               f"{a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {kib:.1f} | {ok} |")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     if rows:
-        print(f"(an event message is {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")
+        print(f"(an event message is at most {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")
+    if EVENT_SIZES:
+        print(f"event message sizes (16-player final): min {min(EVENT_SIZES):,}, "
+              f"median {percentile(EVENT_SIZES, 50):,.0f}, max {max(EVENT_SIZES):,} bytes")
 
 
 if __name__ == "__main__":
