@@ -192,8 +192,8 @@ async def empty_database(url: str) -> None:
     await engine.dispose()
 
 
-def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
-    """`count` tournaments, each with a drawn 16-player double-elimination final."""
+def build_tournaments(database_url: str, count: int, players: int = 16) -> list[tuple[int, int]]:
+    """`count` tournaments, each with a drawn double-elimination final of `players` (16)."""
     from datetime import UTC, datetime
 
     from tournament import migrate, tables  # noqa: F401
@@ -213,12 +213,12 @@ def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
             libraries = [Library(name=f"Médiathèque de {c}", commune=c) for c in ("Vernon", "Bernay", "Évreux", "Louviers")]
             session.add_all(libraries)
             await session.flush()
-            players = []
-            for i in range(16):
+            roster = []
+            for i in range(players):
                 player = Player(library_id=libraries[i % 4].id, pseudonym=f"Joueur{i + 1}", first_name="X",
                                 last_initial="Y", age_category="adult", token_digest=new_token()[1])
                 session.add(player)
-                players.append(player)
+                roster.append(player)
             await session.flush()
             for n in range(count):
                 tournament = Tournament(
@@ -229,7 +229,7 @@ def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
                 session.add(tournament)
                 await session.flush()
                 stage = build_stage(tournament_id=tournament.id, kind=StageKind.FINAL, format="double_elimination",
-                                    players=[(p.id, p.library_id, None) for p in players], options={})
+                                    players=[(p.id, p.library_id, None) for p in roster], options={})
                 session.add(stage)
                 await session.flush()
                 made.append((tournament.id, stage.id))
