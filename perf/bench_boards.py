@@ -192,8 +192,8 @@ async def empty_database(url: str) -> None:
     await engine.dispose()
 
 
-def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
-    """`count` tournaments, each with a drawn 16-player double-elimination final."""
+def build_tournaments(database_url: str, count: int, players: int = 16) -> list[tuple[int, int]]:
+    """`count` tournaments, each with a drawn double-elimination final of `players` (16)."""
     from datetime import UTC, datetime
 
     from tournament import migrate, tables  # noqa: F401
@@ -213,12 +213,12 @@ def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
             libraries = [Library(name=f"Médiathèque de {c}", commune=c) for c in ("Vernon", "Bernay", "Évreux", "Louviers")]
             session.add_all(libraries)
             await session.flush()
-            players = []
-            for i in range(16):
+            roster = []
+            for i in range(players):
                 player = Player(library_id=libraries[i % 4].id, pseudonym=f"Joueur{i + 1}", first_name="X",
                                 last_initial="Y", age_category="adult", token_digest=new_token()[1])
                 session.add(player)
-                players.append(player)
+                roster.append(player)
             await session.flush()
             for n in range(count):
                 tournament = Tournament(
@@ -229,7 +229,7 @@ def build_tournaments(database_url: str, count: int) -> list[tuple[int, int]]:
                 session.add(tournament)
                 await session.flush()
                 stage = build_stage(tournament_id=tournament.id, kind=StageKind.FINAL, format="double_elimination",
-                                    players=[(p.id, p.library_id, None) for p in players], options={})
+                                    players=[(p.id, p.library_id, None) for p in roster], options={})
                 session.add(stage)
                 await session.flush()
                 made.append((tournament.id, stage.id))
@@ -261,6 +261,8 @@ class Side:
                 got, _, rest = self.clients.stdout.readline().strip().partition(" ")
                 if got == "got" and rest.split()[0] == str(seq):
                     self.size = int(rest.split()[1])
+                    if measured:
+                        EVENT_SIZES.append(self.size)
                     break
         time.sleep(0.05)
 
@@ -280,6 +282,10 @@ class Side:
                     deliveries.append(latency)
                     last[seq] = max(last.get(seq, 0), latency)
         return Latencies(deliveries, [last[seq] for seq in sorted(last)], missing, report["errors"], report["size"])
+
+
+EVENT_SIZES: list[int] = []
+"""The size of each measured event message the app sent (a delta: what the result changed)."""
 
 
 class Latencies:
@@ -465,7 +471,10 @@ def main() -> None:
               f"{a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {kib:.1f} | {ok} |")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     if rows:
-        print(f"(an event message is {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")
+        print(f"(an event message is at most {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")
+    if EVENT_SIZES:
+        print(f"event message sizes (16-player final): min {min(EVENT_SIZES):,}, "
+              f"median {percentile(EVENT_SIZES, 50):,.0f}, max {max(EVENT_SIZES):,} bytes")
 
 
 if __name__ == "__main__":

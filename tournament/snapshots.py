@@ -135,21 +135,140 @@ def _stages_named(event: BoardEvent) -> set[int] | None:
     return {stage_id} if isinstance(stage_id, int) else None
 
 
-def apply(board: Board, message: dict[str, Any]) -> Board:
+def apply(board: Board, message: dict[str, Any], *, clone: bool = True) -> Board:
     """The board after `message`: a new board (the given one is not changed).
 
     A snapshot message replaces the board; an event message already included is ignored; an
-    event that skips a seq raises ValueError (the board must resynchronise).
+    event that skips a seq raises ValueError (the board must resynchronise). An event carries
+    either `changes` (the parts it names, whole) or a `delta` (what changed, see `diff`).
+    `clone=False` shares the message's parts with the new board (for a caller that owns them).
     """
     if message["type"] == "snapshot":
-        return copy.deepcopy(message["board"])
+        return copy.deepcopy(message["board"]) if clone else message["board"]
     if message["type"] != "event" or message["seq"] <= board["seq"]:
         return board
     if message["seq"] != board["seq"] + 1:
         raise ValueError(f"board at seq {board['seq']} cannot apply event {message['seq']}: resynchronise")
-    changes = message["changes"]
+    if "delta" in message:
+        return _apply_delta(board, message["seq"], copy.deepcopy(message["delta"]) if clone else message["delta"])
+    changes = copy.deepcopy(message["changes"]) if clone else message["changes"]
     stages = {stage["id"]: stage for stage in board["stages"]}
-    stages.update((stage["id"], copy.deepcopy(stage)) for stage in changes["stages"])
+    stages.update((stage["id"], stage) for stage in changes["stages"])
     updated = {**board, "seq": message["seq"], "stages": [stages[i] for i in changes["stage_order"] if i in stages]}
-    updated.update((part, copy.deepcopy(changes[part])) for part in SHARED_PARTS)
+    updated.update((part, changes[part]) for part in SHARED_PARTS)
+    return updated
+
+
+def _standing_key(row: dict[str, Any]) -> Any:
+    return row["entrant"]["player_id"] if row.get("entrant") else None
+
+
+KEYED_LISTS: dict[str, Any] = {
+    "matches": lambda match: match["id"],
+    "standings": _standing_key,
+    "stations": lambda station: station["number"],
+    "calls": lambda call: call["station"],
+}
+"""The lists a delta patches item by item, and each item's key (mirrored in board.js)."""
+
+
+def _list_diff(before: list[Any], after: list[Any], key) -> dict[str, Any]:
+    """A list's change: `items` (those that appeared, whole), `patch` ([key, {field: value}] for those
+    whose fields changed: only those fields), `order` (every key, only when the keys changed); or
+    `all` (the whole list) when its keys do not name its items one to one."""
+    keys = [key(item) for item in after]
+    if None in keys or len(set(keys)) != len(keys):
+        return {"all": after}
+    known = {key(item): item for item in before}
+    change: dict[str, Any] = {}
+    items, patch = [], []
+    for k, item in zip(keys, after):
+        old = known.get(k)
+        if old == item:
+            continue
+        if old is None or old.keys() != item.keys():
+            items.append(item)
+        else:
+            patch.append([k, {field: value for field, value in item.items() if old[field] != value}])
+    if items:
+        change["items"] = items
+    if patch:
+        change["patch"] = patch
+    if keys != [key(item) for item in before]:
+        change["order"] = keys
+    return change
+
+
+def _list_apply(current: list[Any], change: dict[str, Any], key) -> list[Any]:
+    if "all" in change:
+        return change["all"]
+    known = {key(item): item for item in current}
+    known.update((key(item), item) for item in change.get("items", ()))
+    for k, fields in change.get("patch", ()):
+        known[k] = {**known[k], **fields}
+    order = change["order"] if "order" in change else [key(item) for item in current]
+    return [known[k] for k in order]
+
+
+def diff(before: Board, after: Board) -> dict[str, Any]:
+    """What changed from `before` to `after`, as small as the change (a message's `delta`).
+
+    `stages`: for each stage that changed, its `id`, `set` (its keys that changed, other than its
+    lists, or the whole stage when it is new), and `matches` and `standings` as list changes;
+    `stage_order` only when the list of stages changed; `tournament` and `podium` whole and
+    `stations` and `calls` as list changes, only those that changed. A list change has `items`
+    (the items that appeared, whole), `patch` (for items that changed, [key, the fields that
+    changed]), `order` (every item's key, only when they changed), or `all` (the whole list) when
+    keys do not name items one to one; keys are in `KEYED_LISTS`. `apply` of the delta on `before` gives `after`.
+    """
+    delta: dict[str, Any] = {}
+    old = {stage["id"]: stage for stage in before["stages"]}
+    changed = []
+    for stage in after["stages"]:
+        prev = old.get(stage["id"])
+        if prev is None:
+            changed.append({"id": stage["id"], "set": stage})
+            continue
+        if prev == stage:
+            continue
+        change: dict[str, Any] = {"id": stage["id"]}
+        keys = {key: value for key, value in stage.items() if key not in KEYED_LISTS and prev.get(key) != value}
+        if keys:
+            change["set"] = keys
+        for name in ("matches", "standings"):
+            if prev[name] != stage[name]:
+                change[name] = _list_diff(prev[name], stage[name], KEYED_LISTS[name])
+        changed.append(change)
+    if changed:
+        delta["stages"] = changed
+    order = [stage["id"] for stage in after["stages"]]
+    if order != [stage["id"] for stage in before["stages"]]:
+        delta["stage_order"] = order
+    for part in SHARED_PARTS:
+        if before[part] != after[part]:
+            delta[part] = _list_diff(before[part], after[part], KEYED_LISTS[part]) if part in KEYED_LISTS else after[part]
+    return delta
+
+
+def delta_message(before: Board, message: dict[str, Any]) -> tuple[Board, dict[str, Any]]:
+    """The board after an event message carrying `changes`, and the same event as a `delta` from
+    `before` (the message's parts are shared with the returned board, not copied)."""
+    after = apply(before, message, clone=False)
+    return after, {"seq": message["seq"], "type": "event", "kind": message["kind"], "payload": message["payload"],
+                   "delta": diff(before, after)}
+
+
+def _apply_delta(board: Board, seq: int, delta: dict[str, Any]) -> Board:
+    stages = {stage["id"]: stage for stage in board["stages"]}
+    for change in delta.get("stages", ()):
+        stage = {**stages.get(change["id"], {}), **change.get("set", {})}
+        for name in ("matches", "standings"):
+            if name in change:
+                stage[name] = _list_apply(stage[name], change[name], KEYED_LISTS[name])
+        stages[change["id"]] = stage
+    order = delta["stage_order"] if "stage_order" in delta else [stage["id"] for stage in board["stages"]]
+    updated = {**board, "seq": seq, "stages": [stages[i] for i in order if i in stages]}
+    for part in SHARED_PARTS:
+        if part in delta:
+            updated[part] = _list_apply(board[part], delta[part], KEYED_LISTS[part]) if part in KEYED_LISTS else delta[part]
     return updated

@@ -5,6 +5,9 @@ The app runs in a subprocess (uvicorn) so that it can really be stopped and star
 browser is Debian's Chromium driven by Playwright (never `playwright install`).
 """
 
+import json
+from urllib.request import urlopen
+
 import pytest
 
 from tests.conftest import run
@@ -63,6 +66,11 @@ def test_the_bracket_screen_follows_results_and_survives_a_server_restart(final_
         second = app.play(stage_id)
         expect(page.locator(f'[data-match="{second["match_id"]}"] .seat.winner')).to_have_count(1, timeout=10_000)
         assert page.evaluate("window.xpoBoard.seq") == 2
+        for _ in range(4):  # deltas that fill seats downstream, in both brackets
+            app.play(stage_id)
+        page.wait_for_function("window.xpoBoard.seq === 6", timeout=10_000)
+        with urlopen(f"{app.url}/api/boards/{tournament_id}/snapshot") as answer:
+            assert page.evaluate("window.xpoBoard.board") == json.load(answer)  # board.js applies deltas exactly
         page.screenshot(path=str(tmp_path / "bracket.png"))
     finally:
         app.stop()

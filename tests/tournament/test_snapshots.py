@@ -14,7 +14,7 @@ from tournament import stations as stations_module
 from tournament import board
 from tournament.db import Database
 from tournament.results import ResultInput, submit_result
-from tournament.snapshots import apply, consistent_read, event_messages, messages_for, snapshot
+from tournament.snapshots import apply, consistent_read, delta_message, diff, event_messages, messages_for, snapshot
 from tournament.stages import Stage, StageKind, get_stage
 from tournament.tournaments import TournamentError
 
@@ -195,9 +195,11 @@ ACTION = st.tuples(
 )
 
 
-async def _scenario(db: Database, format: str, size: int, actions: list[tuple[str, int, int]]) -> None:
+async def _scenario(db: Database, format: str, size: int, actions: list[tuple[str, int, int]],
+                    qualifier_format: str = "round_robin") -> None:
     """Play `actions` on a fresh tournament (a final and a qualifier, two stations), checking after
-    each that a live board, and a board that reconnected at some point, equal a fresh snapshot."""
+    each that a live board, a board kept by deltas (what a room sends) and a board that reconnected
+    at some point, equal a fresh snapshot."""
     n = next(_examples)
     reader, db = db, Database(db.url, pooled=False)
     built = BuiltBeforeCommit(db)
@@ -206,12 +208,13 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
     locals_ = await f.add_players(db, library.id, 4, prefix=f"Q{n}-")
     tournament = await f.add_tournament(db)
     final = await f.add_stage(db, tournament.id, finalists, format=format)
-    qualifier = await f.add_stage(db, tournament.id, locals_, kind=StageKind.QUALIFIER, format="round_robin",
+    qualifier = await f.add_stage(db, tournament.id, locals_, kind=StageKind.QUALIFIER, format=qualifier_format,
                                   library_id=library.id)
     await add_stations(db, tournament.id, 2)
     built.take()
     live = await read_snapshot(db, tournament.id)
     late = live
+    room = by_deltas = json.loads(json.dumps(live))
     keys = itertools.count()
     for kind, pick, winner in actions:
         stage_id = (final.id, qualifier.id)[pick % 2]
@@ -242,8 +245,12 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
         assert built.take() == messages  # built before the commit == read back after it
         for message in messages:
             live = apply(live, message)
+            room, delta = delta_message(room, json.loads(json.dumps(message)))
+            assert "changes" not in delta and len(json.dumps(delta)) <= len(json.dumps(message))
+            by_deltas = apply(by_deltas, json.loads(json.dumps(delta)))
         fresh = await read_snapshot(reader, tournament.id)
         assert live == fresh
+        assert by_deltas == room == fresh
     for message in await read_messages(reader, tournament.id, late["seq"]):
         late = apply(late, message)
     assert late == live == await read_snapshot(reader, tournament.id)
@@ -266,9 +273,62 @@ def _input(stage: Stage, match) -> ResultInput:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    format=st.sampled_from(["single_elimination", "double_elimination", "ffa"]),
+    format=st.sampled_from(sorted(brackets.FORMATS)),
     size=st.integers(min_value=3, max_value=8),
     actions=st.lists(ACTION, min_size=1, max_size=25),
+    qualifier_format=st.sampled_from(["round_robin", "swiss"]),
 )
-def test_a_snapshot_plus_the_deltas_equals_a_fresh_snapshot(db, format, size, actions):
-    run(_scenario(db, format, size, actions))
+def test_a_snapshot_plus_the_deltas_equals_a_fresh_snapshot(db, format, size, actions, qualifier_format):
+    run(_scenario(db, format, size, actions, qualifier_format))
+
+
+def test_a_delta_carries_what_changed_only():
+    match = lambda i, state="waiting": {"id": i, "state": state}  # noqa: E731
+    row = lambda player, place: {"place": place, "entrant": {"player_id": player}}  # noqa: E731
+    stage = {"id": 1, "status": "running", "matches": [match("a"), match("b")], "standings": [row(7, 1), row(8, 2)]}
+    before = {"seq": 4, "stages": [stage], "tournament": {"name": "T"}, "stations": [], "calls": [], "podium": []}
+    after = {**before, "seq": 5, "calls": [{"station": 1}], "stages": [
+        {**stage, "matches": [match("a", "decided"), match("b"), match("c")],
+         "standings": [row(9, 1), row(7, 2), row(8, 3)]},
+        {"id": 2, "status": "planned", "matches": [], "standings": [{"place": 1, "entrant": None}]}]}
+    assert diff(before, after) == {
+        "stages": [{"id": 1, "matches": {"items": [match("c")], "patch": [["a", {"state": "decided"}]],
+                                         "order": ["a", "b", "c"]},
+                    "standings": {"items": [row(9, 1)], "patch": [[7, {"place": 2}], [8, {"place": 3}]],
+                                  "order": [9, 7, 8]}},
+                   {"id": 2, "set": after["stages"][1]}],
+        "stage_order": [1, 2], "calls": {"items": [{"station": 1}], "order": [1]}}
+    message = {"seq": 5, "type": "event", "delta": diff(before, after)}
+    assert apply(before, message) == after
+    assert diff(after, after) == {}
+    unkeyed = {**after, "stages": [after["stages"][0], {**after["stages"][1], "standings": [{"place": 2, "entrant": None}]}]}
+    assert diff(after, unkeyed)["stages"] == [{"id": 2, "standings": {"all": [{"place": 2, "entrant": None}]}}]
+    assert apply(after, {"seq": 6, "type": "event", "delta": diff(after, unkeyed)}) == {**unkeyed, "seq": 6}
+
+
+def test_a_result_in_a_64_player_double_elimination_is_sent_in_at_most_2_5_kb(db):
+    """The delta's size depends on what a result changes, not on the stage's size (its whole stage is 37 KB)."""
+
+    async def scenario() -> list[int]:
+        tournament, stage, _ = await build_final(db, 64, "double_elimination")
+        await add_stations(db, tournament.id, 4)
+        async with db.write() as session:
+            await stations_module.dispatch(session, await get_stage(session, stage.id))
+        room = await read_snapshot(db, tournament.id)
+        sizes = []
+        for n in range(126):
+            async with db.read() as session:
+                event = (await get_stage(session, stage.id)).event()
+            playable = brackets.playable(event)
+            if not playable:
+                break
+            await play(db, stage.id, playable[n % len(playable)].id, n % 2, dispatch=True, key=f"big-{n}")
+            for message in await read_messages(db, tournament.id, room["seq"]):
+                room, delta = delta_message(room, message)
+                if message["kind"] == "match.result":
+                    sizes.append(len(json.dumps(delta, ensure_ascii=False, separators=(",", ":")).encode()))
+        assert room == await read_snapshot(db, tournament.id)
+        return sizes
+
+    sizes = run(scenario())
+    assert len(sizes) >= 126 and max(sizes) <= 2500, (len(sizes), max(sizes))

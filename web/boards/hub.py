@@ -5,9 +5,14 @@ it sent from the database with the state they changed (`snapshots.event_messages
 broadcasts each message, in seq order, to the room's connections with `websockets.broadcast`
 (a synchronous write per connection, no task per message). A result saved by this process
 skips the read: its transaction built the messages before committing, and `deliver` broadcasts
-them as soon as it has committed. The room keeps the last messages
-sent, so a screen that reconnects with `since` is caught up from memory, or from the database,
-or with a snapshot when it is too far behind.
+them as soon as it has committed.
+
+Deltas: the room keeps the board at its seq (`Room.board`, which equals a fresh snapshot: it is
+the property test of `tournament.snapshots`) and sends each event as a `delta` from it (only what
+changed), serialised once. It keeps the last messages sent, so a screen that reconnects with a
+`since` the room has passed through is caught up from memory; any other screen (too far behind,
+or a `since` from before a restart or from another process) gets the room's board as a snapshot,
+built from memory, serialised once and shared by every screen that asks before the next event.
 
 Backlog bound: a connection whose unsent bytes exceed the bound is skipped from then on
 ("lagging"); once it has drained it gets a fresh snapshot and rejoins, and if it does not
@@ -24,7 +29,7 @@ from websockets.asyncio.server import ServerConnection, broadcast
 
 from tournament.config import BoardsSettings
 from tournament.db import Database
-from tournament.snapshots import consistent_read, event_messages, snapshot
+from tournament.snapshots import Board, consistent_read, delta_message, event_messages, snapshot
 
 log = logging.getLogger("xpo.boards")
 
@@ -58,9 +63,16 @@ class Room:
         self.clients: set[Client] = set()
         self.seq: int | None = None
         """The last seq broadcast (None until the room first reads the database)."""
+        self.board: Board | None = None
+        """The board at `seq` (what every screen of the room holds)."""
         self.recent: deque[tuple[int, bytes]] = deque(maxlen=max_replay)
+        self.resumable: set[int] = set()
+        """The seqs of `recent` a screen may resume from: where the room's board equalled the database's
+        (the last event of each batch read; inside a batch, the messages carry the batch's end state)."""
         self.snapshot: tuple[int, bytes] | None = None
         """The last snapshot sent, reusable while no later event has been broadcast."""
+        self.replays: dict[int, tuple[int, list[bytes]]] = {}
+        """since -> (the room's seq, the events after since read from the database) (see `Hub._replay`)."""
         self.lock = asyncio.Lock()
         self.wake = asyncio.Event()
         self.pump: asyncio.Task | None = None
@@ -85,21 +97,18 @@ class Hub:
         if room is not None and (room.seq is None or seq > room.seq):
             room.wake.set()
 
-    def deliver(self, tournament_id: int, messages: list[tuple[int, bytes]]) -> None:
+    def deliver(self, tournament_id: int, messages: list[dict[str, Any]]) -> None:
         """Broadcast messages this process built in the transaction that emitted them, so the room
         need not read them back; the room reads the database instead whenever they do not follow
         its seq (another transaction's commit came first) or it is busy joining a screen."""
         room = self.rooms.get(tournament_id)
         if room is None or not messages:
             return
-        if room.seq is None or room.lock.locked() or messages[0][0] != room.seq + 1:
-            if room.seq is None or messages[-1][0] > room.seq:
+        if room.seq is None or room.lock.locked() or messages[0]["seq"] != room.seq + 1:
+            if room.seq is None or messages[-1]["seq"] > room.seq:
                 room.wake.set()
             return
-        for seq, data in messages:
-            room.recent.append((seq, data))
-            self._send(room, seq, data)
-            room.seq = seq
+        self._broadcast(room, messages)
 
     def watches(self, tournament_id: int) -> bool:
         """True when screens of this process watch `tournament_id` (its events are worth building)."""
@@ -141,31 +150,49 @@ class Hub:
     async def _opening(self, room: Room, since: int | None) -> tuple[list[bytes], int]:
         """What a joining screen needs first, and the seq it is then at. Called under the room lock."""
         assert room.seq is not None
-        if since is not None and 0 <= since <= room.seq and room.seq - since <= self.settings.max_replay:
+        if since is not None and (since == room.seq or since in room.resumable):
             resumed = encode({"seq": since, "type": "resumed"})
-            if since == room.seq:
-                return [resumed], since
-            if room.recent and room.recent[0][0] <= since + 1:
-                missed = [data for seq, data in room.recent if seq > since]
-                return [resumed, *missed], room.seq
-            async with consistent_read(self.db) as session:
-                _, messages = await event_messages(session, room.tournament_id, since, limit=self.settings.max_replay + 1)
-            if len(messages) <= self.settings.max_replay:
-                return [resumed, *(encode(m) for m in messages)], messages[-1]["seq"] if messages else since
+            return [resumed, *(data for seq, data in room.recent if seq > since)], room.seq
+        if since is not None and 0 <= since < room.seq and room.seq - since <= self.settings.max_replay:
+            replay = await self._replay(room, since)
+            if replay is not None:
+                return [encode({"seq": since, "type": "resumed"}), *replay], room.seq
         seq, data = await self._snapshot(room)
         return [data], seq
+
+    async def _replay(self, room: Room, since: int) -> list[bytes] | None:
+        """The events after `since` read from the database (with `changes`: a screen from before a restart,
+        or from another process), or None when there are too many. One read per distinct `since` while
+        the room stays at its seq, shared by every screen that asks. Called under the room lock.
+
+        The read also brings the room up to the database's last seq (its messages carry the state at
+        that seq), so that the screen and the room hold the same board from then on.
+        """
+        cached = room.replays.get(since)
+        if cached is not None and cached[0] == room.seq:
+            return cached[1]
+        async with consistent_read(self.db) as session:
+            last, messages = await event_messages(session, room.tournament_id, since, limit=self.settings.max_replay + 1)
+        if not messages or len(messages) > self.settings.max_replay or messages[-1]["seq"] != last:
+            return None
+        encoded = [encode(message) for message in messages]
+        self._broadcast(room, [message for message in messages if message["seq"] > room.seq])
+        room.replays = {s: kept for s, kept in room.replays.items() if kept[0] == room.seq}
+        room.replays[since] = (room.seq, encoded)
+        return encoded
 
     async def _snapshot(self, room: Room) -> tuple[int, bytes]:
         """A snapshot message at or after the room's seq (cached until the room moves on).
 
         The first snapshot of a room also sets its seq: later events are the pump's.
         """
-        if room.snapshot is None or room.seq is None or room.snapshot[0] < room.seq:
+        if room.board is None:
             async with consistent_read(self.db) as session:
                 board = await snapshot(session, room.tournament_id)
-            room.snapshot = (board["seq"], encode({"seq": board["seq"], "type": "snapshot", "board": board}))
-            if room.seq is None:
-                room.seq = board["seq"]
+            if room.board is None:
+                room.board, room.seq = board, board["seq"]
+        if room.snapshot is None or room.snapshot[0] != room.seq:
+            room.snapshot = (room.seq, encode({"seq": room.seq, "type": "snapshot", "board": room.board}))
         return room.snapshot
 
     # --- the pump ----------------------------------------------------------------------------
@@ -204,13 +231,23 @@ class Hub:
         while True:
             async with consistent_read(self.db) as session:
                 last, messages = await event_messages(session, room.tournament_id, room.seq, limit=self.settings.max_replay)
-            for message in messages:
-                data = encode(message)
-                room.recent.append((message["seq"], data))
-                self._send(room, message["seq"], data)
-                room.seq = message["seq"]
+            self._broadcast(room, messages)
             if not messages or room.seq >= last:
                 return
+
+    def _broadcast(self, room: Room, messages: list[dict[str, Any]]) -> None:
+        """Send a batch of event messages (with `changes`, following the room's seq) as deltas from the
+        room's board, and move the board on. Synchronous: no other coroutine sees the middle of a batch."""
+        for message in messages:
+            room.board, delta = delta_message(room.board, message)
+            data = encode(delta)
+            if len(room.recent) == room.recent.maxlen:
+                room.resumable.discard(room.recent[0][0])
+            room.recent.append((message["seq"], data))
+            self._send(room, message["seq"], data)
+            room.seq = message["seq"]
+        if messages:
+            room.resumable.add(room.seq)
 
     def _send(self, room: Room, seq: int, data: bytes) -> None:
         recipients = []

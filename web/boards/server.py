@@ -9,6 +9,7 @@ import asyncio
 import logging
 import re
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,14 +23,14 @@ from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
 from tournament.snapshots import messages_for
 from tournament.tournaments import TournamentError
-from web.boards.hub import UNKNOWN_CODE, Hub, encode
+from web.boards.hub import UNKNOWN_CODE, Hub
 
 log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 
-Prepared = dict[int, list[tuple[int, bytes]]]
-"""Tournament id -> its messages, serialised, with their seq."""
+Prepared = dict[int, list[dict[str, Any]]]
+"""Tournament id -> its event messages (with `changes`; the room sends them as deltas)."""
 
 
 def parse_path(path: str) -> tuple[int, int | None] | None:
@@ -105,13 +106,22 @@ class Boards:
             except Exception:  # noqa: BLE001 - a board must never cost a result: the room reads it instead
                 log.exception("board %s: messages not built before commit", what.tournament_id)
                 continue
-            built[what.tournament_id] = [(message["seq"], encode(message)) for message in messages]
+            built[what.tournament_id] = messages
         return built
 
     async def committed(self, prepared: Prepared) -> None:
-        if self._serves_here():
-            for tournament_id, messages in prepared.items():
+        """Once committed: broadcast on the loop's next turn, so that the result's POST answers without
+        waiting for the fan-out (the delta and the writes to every screen happen after)."""
+        if self._serves_here() and prepared:
+            self._loop.call_soon(self._deliver, prepared)
+
+    def _deliver(self, prepared: Prepared) -> None:
+        for tournament_id, messages in prepared.items():
+            try:
                 self.hub.deliver(tournament_id, messages)
+            except Exception:  # noqa: BLE001 - the room reads the database instead
+                log.exception("board %s: built messages not delivered", tournament_id)
+                self.hub.notify(tournament_id, messages[-1]["seq"])
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
         """The websocket address a page opened on `host` connects to."""

@@ -14,12 +14,12 @@ from tests.web.boards.conftest import BoardServer
 from tournament.snapshots import apply
 from web.app import create_app
 
-BOUND_KIB = 64
+BOUND_KIB = 8
 
 
 @pytest.fixture
 def tight(board_settings, db):
-    """Start a server with a 64 KiB backlog bound per screen and `resync_seconds` to drain.
+    """Start a server with an 8 KiB backlog bound per screen and `resync_seconds` to drain.
 
     No heartbeat: the test's results are then the only writes to a screen, each broadcast before its
     POST returns, so what the server holds for a screen depends on the results posted, not on timing.
@@ -113,8 +113,8 @@ def pending_bytes(hub, tournament_id: int) -> list[int]:
     return [client.connection.transport.get_write_buffer_size() for client in list(room.clients)]
 
 
-MOST_RESULTS = 60
-"""Far more than the bound needs (a result's message is over 5 KB; the kernel holds a few tens of KB)."""
+MOST_RESULTS = 100
+"""Far more than the bound needs (a result's delta is about 1 KB; the kernel holds a few tens of KB)."""
 
 
 def play_until_lagging(server: BoardServer, hub, room, stage_id: int) -> tuple[int, int]:

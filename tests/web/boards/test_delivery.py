@@ -1,6 +1,7 @@
 """How an event reaches the rooms: a result saved by this process is broadcast with the messages its
 transaction built before committing (no read); anything else is read from the database."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -78,12 +79,17 @@ async def _play_first_playable(db, watched) -> None:
 
 # --- Hub.deliver on its own: it broadcasts only what follows the room's seq --------------------
 
-FIVE, SIX = (5, b'{"seq":5}'), (6, b'{"seq":6}')
+def _event(seq: int) -> dict:
+    return {"seq": seq, "type": "event", "kind": "match.result", "payload": {}, "changes": {
+        "stages": [], "stage_order": [], "tournament": {"name": f"at {seq}"}, "stations": [], "calls": [], "podium": []}}
+
+
+FIVE, SIX = _event(5), _event(6)
 
 
 @pytest.mark.parametrize(("room_seq", "delivered", "busy", "after"), [
     # (the room's seq, the messages built, a screen joining) -> (seq, kept for replay, must read the database)
-    pytest.param(4, [FIVE, SIX], False, (6, [FIVE, SIX], False), id="following messages are broadcast and kept"),
+    pytest.param(4, [FIVE, SIX], False, (6, [5, 6], False), id="following messages are broadcast and kept"),
     pytest.param(4, [SIX], False, (4, [], True), id="after a gap (hooks out of order) the database is read"),
     pytest.param(6, [FIVE, SIX], False, (6, [], False), id="messages already sent are ignored"),
     pytest.param(4, [FIVE], True, (4, [], True), id="a room busy joining a screen reads the database after"),
@@ -93,14 +99,34 @@ def test_deliver_broadcasts_only_what_follows_the_room(db, room_seq, delivered, 
         hub = Hub(db, replace(BoardsSettings(), max_replay=10))
         room = hub.rooms[7] = Room(7, max_replay=10)
         room.seq = room_seq
+        room.board = {"seq": room_seq, "stages": [], "tournament": {"name": "before"}, "stations": [], "calls": [],
+                      "podium": []}
         if busy:
             async with room.lock:
                 hub.deliver(7, delivered)
         else:
             hub.deliver(7, delivered)
-        return room.seq, list(room.recent), room.wake.is_set()
+        return room.seq, [seq for seq, _ in room.recent], room.wake.is_set()
 
     assert run(scenario()) == after
+
+
+def test_the_room_sends_deltas_and_resumes_only_where_its_board_was_the_databases(db):
+    async def scenario():
+        hub = Hub(db, replace(BoardsSettings(), max_replay=10))
+        room = hub.rooms[7] = Room(7, max_replay=10)
+        room.seq, room.board = 4, {"seq": 4, "stages": [], "tournament": {"name": "before"}, "stations": [],
+                                   "calls": [], "podium": []}
+        hub.deliver(7, [FIVE, SIX])
+        hub.deliver(7, [_event(7)])
+        return room
+
+    room = run(scenario())
+    assert [json.loads(data) for _, data in room.recent] == [
+        {"seq": seq, "type": "event", "kind": "match.result", "payload": {}, "delta": {"tournament": {"name": f"at {seq}"}}}
+        for seq in (5, 6, 7)]
+    assert room.resumable == {6, 7}  # 5 was in the middle of a batch
+    assert room.board["seq"] == 7 and room.board["tournament"] == {"name": "at 7"}
 
 
 def test_nothing_is_built_for_a_tournament_no_screen_of_this_process_watches(db):

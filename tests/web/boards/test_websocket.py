@@ -17,9 +17,11 @@ def test_a_screen_gets_a_snapshot_then_each_result_as_an_event(boards, watched):
         event = receive(ws)
     assert (event["type"], event["seq"], event["kind"]) == ("event", 1, "match.result")
     assert event["payload"]["match_id"] == outcome["match_id"]
-    [stage] = event["changes"]["stages"]
-    played = next(m for m in stage["matches"] if m["id"] == outcome["match_id"])
-    assert played["state"] == "decided" and played["version"] == 1
+    [stage] = event["delta"]["stages"]  # only what changed: the match's fields, the standings rows that moved
+    [(match_id, played)] = stage["matches"]["patch"]
+    assert match_id == outcome["match_id"] and played["state"] == "decided" and played["version"] == 1
+    assert set(stage) == {"id", "matches", "standings"} and len(stage["standings"].get("patch", ())) < 15
+    assert set(event["delta"]) == {"stages"}  # no station, call or podium changed
 
 
 def test_events_arrive_in_order_and_the_board_equals_the_database(boards, watched):
@@ -85,6 +87,10 @@ def test_resuming_after_a_restart_replays_the_missed_events_from_the_database(bo
         with server.connect(watched.tournament_id, since=2) as ws:
             assert receive(ws) == {"seq": 2, "type": "resumed"}
             assert [receive(ws)["seq"] for _ in range(3)] == [3, 4, 5]
+        with server.connect(watched.tournament_id, since=2) as ws:  # the same read, shared
+            assert [receive(ws)["seq"] for _ in range(4)] == [2, 3, 4, 5]
+            server.play(watched.stage_id)
+            assert receive(ws)["seq"] == 6
 
 
 def test_a_screen_too_far_behind_gets_a_fresh_snapshot(board_settings, db, watched):

@@ -1,6 +1,7 @@
 /* X.PO Live boards: keep a tournament's board in step with the server, and draw it.
  *
- * Protocol (docs/boards.md): a snapshot, then one event per seq carrying the parts it changed.
+ * Protocol (docs/boards.md): a snapshot, then one event per seq carrying what it changed (a delta,
+ * or whole parts when replayed from the database).
  * The page starts from the snapshot embedded in it, connects with ?since=<its seq>, and on any
  * loss reconnects with backoff from its last seq. Nothing here needs a mouse.
  */
@@ -23,13 +24,57 @@
 
   // --- state ---------------------------------------------------------------------------------
 
-  function applyEvent(message) {
-    var changes = message.changes;
-    var byId = {};
-    board.stages.forEach(function (stage) { byId[stage.id] = stage; });
+  function byIds(list) {
+    var out = {};
+    list.forEach(function (item) { out[item.id] = item; });
+    return out;
+  }
+
+  // The lists a delta patches item by item, and each item's key (snapshots.KEYED_LISTS).
+  var KEYS = {
+    matches: function (match) { return match.id; },
+    standings: function (row) { return row.entrant ? row.entrant.player_id : null; },
+    stations: function (station) { return station.number; },
+    calls: function (call) { return call.station; }
+  };
+
+  function applyList(current, change, key) {
+    if ("all" in change) return change.all;
+    var known = {};
+    current.forEach(function (item) { known[key(item)] = item; });
+    (change.items || []).forEach(function (item) { known[key(item)] = item; });
+    (change.patch || []).forEach(function (pair) { known[pair[0]] = Object.assign({}, known[pair[0]], pair[1]); });
+    var order = change.order || current.map(key);
+    return order.map(function (k) { return known[k]; });
+  }
+
+  // A delta (snapshots.diff): only what changed, patched into the parts it names.
+  function applyDelta(delta) {
+    var stages = byIds(board.stages);
+    (delta.stages || []).forEach(function (change) {
+      var stage = Object.assign({}, stages[change.id] || {}, change.set || {});
+      ["matches", "standings"].forEach(function (name) {
+        if (change[name]) stage[name] = applyList(stage[name], change[name], KEYS[name]);
+      });
+      stages[change.id] = stage;
+    });
+    var ids = delta.stage_order || board.stages.map(function (stage) { return stage.id; });
+    board.stages = ids.filter(function (id) { return id in stages; }).map(function (id) { return stages[id]; });
+    SHARED.forEach(function (part) {
+      if (part in delta) board[part] = KEYS[part] ? applyList(board[part], delta[part], KEYS[part]) : delta[part];
+    });
+  }
+
+  // Whole parts (a replay read from the database after a restart): replace the parts it names.
+  function applyChanges(changes) {
+    var byId = byIds(board.stages);
     changes.stages.forEach(function (stage) { byId[stage.id] = stage; });
     board.stages = changes.stage_order.filter(function (id) { return id in byId; }).map(function (id) { return byId[id]; });
     SHARED.forEach(function (part) { board[part] = changes[part]; });
+  }
+
+  function applyEvent(message) {
+    if (message.delta) applyDelta(message.delta); else applyChanges(message.changes);
     board.seq = seq = message.seq;
   }
 
