@@ -77,21 +77,35 @@ def advance(event: Event, match: Match) -> None:
             entrants=[match.entrants[0], match.entrants[1]]))
 
 
+DROP_ORDERS: dict[int, tuple[int, ...]] = {
+    32: (6, 1, 1),
+    64: (8, 6, 1, 1),
+    128: (15, 8, 7, 1, 1),
+    256: (7, 31, 2, 4, 1, 1),
+    512: (32, 8, 31, 8, 1, 1, 1),
+    1024: (32, 63, 4, 8, 3, 4, 1, 1),
+}
+"""Bracket size -> the XOR mask of each drop round from round 2, found by ``perf/search_drop_orders.py``
+(fewest pairs meeting twice before the grand final over random play-outs). Sizes not listed, and
+where the neighbour swap was as good (up to 16), swap neighbours: mask 1 in every drop round.
+A mask of count - 1 is "reverse", count // 2 "half-shift"."""
+
+
 def drop_orders(order: tuple[Seed | None, ...]) -> tuple[int, ...]:
     """How the winners' losers of rounds 2, 3, ... are spread over their losers' round.
 
     Each value is a mask: losers' match ``i`` (from 0) takes the loser of winners' match
-    ``i ^ mask``. The default, 1, swaps neighbours (1<->2, 3<->4, ...): the dropped player
-    faces someone from the neighbouring part of the winners' bracket, so never a player they
-    could already have met, and the losers' bracket stays aligned with the winners' bracket for
-    the next drop round. In a full bracket that is the best order (it was checked against every
-    such mask up to 64 entrants). Byes can leave a dropped player without an opponent, so their
-    first real match comes one round later, where neighbours' players may already be known
-    faces; for such rounds the half-shift (mask ``count // 2``) is taken instead whenever it
-    leaves fewer possible rematches.
+    ``i ^ mask``. Any mask but 0 sends a dropped player against someone from another part of the
+    winners' bracket, so their first losers' match is never against the player who just beat
+    them. The masks come from `DROP_ORDERS` (1, the neighbour swap, by default): measured over
+    random play-outs, mixing reverse and half-shift orders early with neighbour swaps later keeps
+    far fewer pairs meeting twice than neighbour swaps throughout (docs/BENCHMARKS.md). Byes can
+    leave a dropped player without an opponent, so their first real match comes one round later;
+    for such rounds the half-shift (mask ``count // 2``) is taken instead whenever it leaves fewer
+    possible rematches in that first match.
     """
     rounds = len(order).bit_length() - 1
-    masks = [1] * max(0, rounds - 2)
+    masks = list(DROP_ORDERS.get(len(order), (1,) * max(0, rounds - 2)))
     if None not in order:
         return tuple(masks)
     for index in range(len(masks)):
