@@ -183,3 +183,30 @@ def _ensure_account_admin(actor: Actor) -> None:
 
     if not policies.can_manage_accounts(actor):
         raise AccountError("forbidden")
+
+
+def check_new_password(*, current_matches: bool, new: str, confirm: str) -> None:
+    """Refuse a password change: wrong current password, too short, or the two new ones differ."""
+    errors: dict[str, str] = {}
+    if not current_matches:
+        errors["current_password"] = "wrong_current_password"
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["password"] = "password_too_short"
+    elif new != confirm:
+        errors["password_confirm"] = "passwords_differ"
+    if errors:
+        raise AccountError.about_fields(errors)
+
+
+async def set_own_password(session: AsyncSession, account_id: int, password_hash: str, *, actor: Actor) -> Account:
+    """Store a verified new password (hashed by the caller, off the event loop). Every session of the account
+    ends (the epoch moves); the caller starts a fresh one for the person who changed it. Audited without
+    any password."""
+    account = await session.get(Account, account_id)
+    if account is None or not account.is_active or actor.kind != "account" or actor.id != account_id:
+        raise AccountError("unknown_account")
+    account.password_hash = password_hash
+    account.session_epoch += 1
+    session.add(account)
+    audit(session, actor, "account.password_change", f"account:{account.id}")
+    return account

@@ -27,3 +27,26 @@ def upgrade(url: str, revision: str = "heads") -> None:
 def revision(url: str, message: str) -> None:
     """Autogenerate a migration from the difference between the models and the database."""
     command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+def missing_revisions(url: str) -> set[str]:
+    """The migration heads the database at `url` has not reached (empty: it is at the latest schema)."""
+    import asyncio
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    script = ScriptDirectory.from_config(alembic_config(url))
+
+    async def current() -> set[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return set(await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads()))
+        finally:
+            await engine.dispose()
+
+    reached = asyncio.run(current())
+    applied = {rev.revision for head in reached for rev in script.iterate_revisions(head, "base")}
+    return {head for head in script.get_heads() if head not in applied}

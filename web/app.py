@@ -30,6 +30,7 @@ from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.errors import handle_http_exception, handle_internal_error, problem_of
 from web.messages import role_label
+from web.headers import security_headers
 from web.security import csrf_middleware
 
 WEB_DIR = Path(__file__).parent
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
             create_static_files_router(path="/static-api-docs", directories=[swagger_dir], include_in_schema=False, name="api_docs"),
         ],
+        before_send=[security_headers(https=secure)],
         middleware=[
             _locale_middleware(settings.i18n.locale),
             auth.middleware,

@@ -4,7 +4,10 @@ Authentication resolves one `Actor` (or None) per connection. Authorisation live
 `tournament.policies`; the guards here only translate a refusal into 401/403.
 """
 
+import hashlib
+import json
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -120,8 +123,10 @@ def session_auth(*, secure: bool, max_age_hours: int) -> SessionAuth:
 
 
 def log_in(connection: ASGIConnection, account: Account) -> None:
-    """Start a fresh session for `account` (a new session id is issued)."""
-    connection.scope.setdefault("state", {})[RENEW_FLAG] = True
+    """Start a fresh session for `account` (a new session id is issued); `remember_session` lists it."""
+    state = connection.scope.setdefault("state", {})
+    state[RENEW_FLAG] = True
+    state["xpo_new_session_id"] = secrets.token_hex(32)
     connection.set_session({"account_id": account.id, "epoch": account.session_epoch, "nonce": secrets.token_hex(8)})
 
 
@@ -185,3 +190,61 @@ def screen_link(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """For `/ecran/{screen_token}` pages."""
     if not policies.is_screen(actor_of(connection)):
         raise NotFoundException()
+
+
+# Each account's open sessions, for "Mon compte": an index kept next to the sessions, in the same store
+# (Redis or files). A session is shown by a handle (a hash of its id), never by its id.
+
+def _index_key(account_id: int) -> str:
+    return f"account-sessions-{account_id}"
+
+
+def session_handle(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()[:16]
+
+
+def _sessions_store(connection: ASGIConnection):
+    return connection.app.stores.get("sessions")
+
+
+async def _read_index(connection: ASGIConnection, account_id: int) -> list[dict[str, str]]:
+    raw = await _sessions_store(connection).get(_index_key(account_id))
+    return json.loads(raw) if raw else []
+
+
+async def _write_index(connection: ASGIConnection, account_id: int, entries: list[dict[str, str]]) -> None:
+    max_age = connection.app.state.settings.security.session_hours * 3600
+    await _sessions_store(connection).set(_index_key(account_id), json.dumps(entries), expires_in=max_age * 2)
+
+
+async def remember_session(connection: ASGIConnection, account: Account, *, forget_others: bool = False) -> None:
+    """Add the session `log_in` just started to the account's list (after a password change, it is the only one)."""
+    entries = [] if forget_others else await live_sessions(connection, account.id)
+    entries.append({
+        "id": connection.scope["state"]["xpo_new_session_id"],
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "address": client_address(connection),
+        "agent": connection.headers.get("user-agent", "")[:160],
+    })
+    await _write_index(connection, account.id, entries)
+
+
+async def live_sessions(connection: ASGIConnection, account_id: int) -> list[dict[str, str]]:
+    """The account's sessions still in the store, oldest first."""
+    store = _sessions_store(connection)
+    return [entry for entry in await _read_index(connection, account_id) if await store.exists(entry["id"])]
+
+
+async def end_session(connection: ASGIConnection, account_id: int, handle: str) -> bool:
+    """End one of the account's sessions by its handle; False when there is no such live session."""
+    entries = await live_sessions(connection, account_id)
+    ending = [entry for entry in entries if session_handle(entry["id"]) == handle]
+    if not ending:
+        return False
+    await _sessions_store(connection).delete(ending[0]["id"])
+    await _write_index(connection, account_id, [entry for entry in entries if entry is not ending[0]])
+    return True
+
+
+def current_session_id(connection: ASGIConnection) -> str | None:
+    return connection.cookies.get(SESSION_COOKIE)

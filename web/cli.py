@@ -17,6 +17,12 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.port:
         settings = replace(settings, server=replace(settings.server, port=args.port))
+    from tournament.migrate import missing_revisions
+
+    if missing_revisions(settings.database_url):
+        print("La base de données n'est pas à jour (migrations manquantes) : lancez `xpo db upgrade`, puis "
+              "`xpo serve`. / The database is not at the latest schema: run `xpo db upgrade` first.", file=sys.stderr)
+        return 2
     app = create_app(settings)
     print(f"X.PO Live: http://{settings.server.host}:{settings.server.port}", flush=True)
     uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info", proxy_headers=False)

@@ -13,6 +13,7 @@ COMMON = {
     "invalid_email": N_("Enter a valid e-mail address."),
     "password_too_short": N_("The password must have at least 10 characters."),
     "passwords_differ": N_("The two passwords differ."),
+    "wrong_current_password": N_("This is not your current password: type the one you log in with today."),
     "email_taken": N_("An account already uses this e-mail address."),
     "librarian_needs_library": N_("A librarian account must be linked to a library."),
     "bad_credentials": N_("Wrong e-mail or password, or the account is disabled."),

@@ -20,10 +20,15 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = dict(scope.get("headers", []))
-            authorization = headers.get(b"authorization", b"")
-            cookies = headers.get(b"cookie", b"")
-            if authorization.lower().startswith(b"bearer ") and SESSION_COOKIE.encode() + b"=" not in cookies:
+            headers = scope.get("headers", [])
+            authorizations = [value for name, value in headers if name == b"authorization"]
+            # Every Cookie header counts (a client may send several), and every cookie in each.
+            cookie_names = {
+                part.split(b"=", 1)[0].strip()
+                for name, value in headers if name == b"cookie" for part in value.split(b";")
+            }
+            bearer = len(authorizations) == 1 and authorizations[0].lower().startswith(b"bearer ")
+            if bearer and SESSION_COOKIE.encode() not in cookie_names:
                 await self.app(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)

@@ -15,6 +15,8 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     # accounts
     ("POST", "/connexion"): [("POST", "/api/auth/login", 200)],
     ("POST", "/deconnexion"): [("POST", "/api/auth/logout", 204)],
+    ("POST", "/compte/mot-de-passe"): [("POST", "/api/auth/password", 204)],
+    ("POST", "/compte/sessions/{handle}/fin"): [("DELETE", "/api/auth/sessions/{handle}", 204)],
     ("POST", "/installation"): [("POST", "/api/setup", 201)],
     ("POST", "/admin/comptes"): [("POST", "/api/accounts", 201)],
     ("POST", "/admin/comptes/{account_id}/desactiver"): [("POST", "/api/accounts/{account_id}/disable", 200)],

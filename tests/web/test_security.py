@@ -172,3 +172,50 @@ def test_a_dead_private_link_neither_opens_nor_ends_the_visitors_session(staff_c
     assert staff_client.get("/joueur/not-a-real-token").status_code == 404
     assert staff_client.get("/ecran/not-a-real-token").status_code == 404
     assert staff_client.get("/api/auth/me").status_code == 200
+
+
+def test_the_bearer_skip_sees_a_session_cookie_in_any_cookie_header():
+    """The CSRF check itself, given the raw headers (HTTP clients merge repeated Cookie headers)."""
+    import asyncio
+
+    from litestar.exceptions import PermissionDeniedException
+
+    from web.security import csrf_middleware
+
+    reached = []
+
+    async def endpoint(scope, receive, send):
+        reached.append(scope["path"])
+
+    from litestar import Litestar
+
+    bare = Litestar(route_handlers=[])
+    middleware = csrf_middleware("ab" * 32, secure=False)
+    check = middleware.middleware(endpoint, **middleware.kwargs)
+
+    def post(*headers):
+        scope = {"type": "http", "method": "POST", "path": "/api/screens", "headers": list(headers), "query_string": b"",
+                 "litestar_app": bare, "app": bare, "state": {}}
+        return asyncio.run(check(scope, None, None))
+
+    post((b"authorization", b"Bearer x"), (b"cookie", b"a=b"))
+    assert reached == ["/api/screens"]  # a bearer token and no session cookie: not a browser, no CSRF check
+    with pytest.raises(PermissionDeniedException):
+        post((b"authorization", b"Bearer x"), (b"cookie", SESSION_COOKIE.encode() + b"=s"), (b"cookie", b"a=b"))
+    with pytest.raises(PermissionDeniedException):
+        post((b"authorization", b"Bearer x"), (b"cookie", b"a=b; " + SESSION_COOKIE.encode() + b"=s"))
+    assert reached == ["/api/screens"]
+
+
+def test_a_token_client_that_keeps_cookies_can_write_twice(client, db, make_library):
+    from tests.web.test_access import _people
+
+    world = run(_people(db, make_library("Médiathèque de Vernon", "Vernon"), make_library("Médiathèque de Bernay", "Bernay")))
+    bearer = {"authorization": f"Bearer {world['player_token']}"}
+    first = client.get("/api/me/player", headers=bearer)
+    assert first.status_code == 200
+    assert not [c for c in first.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "=")]
+    assert SESSION_COOKIE not in client.cookies
+    # With no session cookie kept, the next write still goes through the token skip (no CSRF refusal).
+    second = client.post("/api/me/player/nothing-here", headers=bearer)
+    assert second.status_code != 403

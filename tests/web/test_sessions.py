@@ -35,12 +35,16 @@ def test_three_hundred_anonymous_requests_create_no_session(client, settings, wo
     assert _session_files(settings) == []
 
 
-def test_a_login_stores_one_session_and_logging_out_deletes_it(client, settings, make_account):
+def test_a_login_stores_one_session_and_logging_out_deletes_it(app, client, settings, make_account):
     make_account("staff@mde.test")
     login(client, "staff@mde.test")
-    assert len(_session_files(settings)) == 1
+    session_id = client.cookies[SESSION_COOKIE]
+    store = app.stores.get("sessions")
+    assert len(_session_files(settings)) == 2  # the session, and the account's list of sessions ("Mon compte")
+    assert run(store.exists(session_id))
     client.post("/api/auth/logout", headers=csrf_headers(client))
-    assert _session_files(settings) == []
+    assert not run(store.exists(session_id))
+    assert len(_session_files(settings)) == 1
 
 
 def test_expired_sessions_are_purged(app, client, settings, make_account):
@@ -48,7 +52,8 @@ def test_expired_sessions_are_purged(app, client, settings, make_account):
     login(client, "staff@mde.test")
     store = app.stores.get("sessions")
     run(store.set(client.cookies[SESSION_COOKIE], b"{}", expires_in=1))
-    assert len(_session_files(settings)) == 1
+    run(store.set("account-sessions-1", b"[]", expires_in=1))
+    assert len(_session_files(settings)) == 2
     run(asyncio.sleep(1.1))
     assert run(purge_expired_stores(app)) == 2
     assert _session_files(settings) == []

@@ -3,16 +3,21 @@
 import math
 
 import anyio.to_thread
-from litestar import Request, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar import Request, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from tournament.accounts import (
-    Account, AccountError, Role, count_mde_accounts, create_account, login_candidate, password_matches, record_login,
+    Account, AccountError, Role, check_new_password, count_mde_accounts, create_account, hash_password, login_candidate,
+    password_matches, record_login, set_own_password,
 )
 from tournament.audit import SYSTEM, Actor, audit
-from web.accounts.schemas import LoginBody, Me, SetupBody
-from web.auth import account_only, actor_of, client_address, log_in, log_out
+from web.accounts.schemas import LoginBody, Me, PasswordBody, SessionOut, SetupBody
+from web.auth import (
+    account_only, actor_of, client_address, current_session_id, end_session, live_sessions, log_in, log_out,
+    remember_session, session_handle,
+)
 from web.deps import DB
 from web.errors import ProblemError
 from web.forms import FormState, form_or_errors, read_form
@@ -72,6 +77,7 @@ async def _login(request: Request, db: DB, email: str, password: str) -> Account
         return None
     await login_limit.record_success(request, email)
     log_in(request, account)
+    await remember_session(request, account)
     return account
 
 
@@ -132,6 +138,7 @@ async def _setup(request: Request, db: DB, email: str, display_name: str, passwo
         )
         audit(session, SYSTEM, "site.setup", f"account:{account.id}")
     log_in(request, account)
+    await remember_session(request, account)
     return account
 
 
@@ -168,13 +175,78 @@ async def setup_api(request: Request, db: DB, data: JSONBody[SetupBody]) -> Me:
     return from_row(Me, account.actor())
 
 
+async def _sessions(request: Request) -> list[SessionOut]:
+    actor = actor_of(request)
+    current = current_session_id(request)
+    return [
+        SessionOut(handle=session_handle(entry["id"]), started=entry["started"], address=entry["address"],
+                   agent=entry["agent"], current=entry["id"] == current)
+        for entry in await live_sessions(request, actor.id)
+    ]
+
+
+async def _change_password(request: Request, db: DB, current: str, new: str, confirm: str) -> Account:
+    """Check the current password and store the new one (Argon2 in worker threads); every other session ends,
+    this one goes on under a new id. Raises AccountError."""
+    actor = actor_of(request)
+    async with db.read() as session:
+        account = await session.get(Account, actor.id)
+        stored = account.password_hash if account is not None else None
+    matches = await anyio.to_thread.run_sync(password_matches, stored, current)
+    check_new_password(current_matches=matches, new=new, confirm=confirm)
+    new_hash = await anyio.to_thread.run_sync(hash_password, new)
+    async with db.write() as session:
+        account = await set_own_password(session, actor.id, new_hash, actor=actor)
+    # notify: the lead wires the "your password was changed" notice here, e.g.
+    # `await notify.password_changed(db, account)` (the notify branch's helper), after the commit above.
+    log_in(request, account)
+    await remember_session(request, account, forget_others=True)
+    return account
+
+
 @get("/compte")
 async def my_account(request: Request) -> Template:
-    return Template("account.html", context={})
+    return Template("account.html", context={"form": FormState(), "sessions": await _sessions(request)})
+
+
+@post("/compte/mot-de-passe")
+async def change_password_form(request: Request, db: DB) -> Template | Redirect:
+    data = await read_form(request)
+    async with form_or_errors({}) as submitted:
+        await _change_password(request, db, data.get("current_password", ""), data.get("password", ""),
+                               data.get("password_confirm", ""))
+    if submitted.refused:
+        return Template("account.html", context={"form": submitted.form, "sessions": await _sessions(request)},
+                        status_code=submitted.status)
+    return Redirect("/compte?mot-de-passe=change")
+
+
+@post("/compte/sessions/{handle:str}/fin")
+async def end_session_form(request: Request, handle: FromPath[str]) -> Redirect:
+    if not await end_session(request, actor_of(request).id, handle):
+        raise NotFoundException()
+    return Redirect("/compte")
+
+
+@post("/api/auth/password", summary="Change my password (current password asked); other sessions end", status_code=204)
+async def change_password_api(request: Request, db: DB, data: JSONBody[PasswordBody]) -> None:
+    await _change_password(request, db, data.current_password, data.password, data.password_confirm)
+
+
+@get("/api/auth/sessions", summary="My open sessions (the current one marked)")
+async def sessions_api(request: Request) -> list[SessionOut]:
+    return await _sessions(request)
+
+
+@delete("/api/auth/sessions/{handle:str}", summary="End one of my sessions", status_code=204)
+async def end_session_api(request: Request, handle: FromPath[str]) -> None:
+    if not await end_session(request, actor_of(request).id, handle):
+        raise ProblemError(404, _("This session is already over."))
 
 
 ROUTERS = [
     pages(login_page, login_form, logout_form, setup_page, setup_form),
-    pages(my_account, guards=[account_only]),
+    pages(my_account, change_password_form, end_session_form, guards=[account_only]),
     api("auth", login_api, logout_api, me_api, setup_api),
+    api("auth", change_password_api, sessions_api, end_session_api, guards=[account_only]),
 ]

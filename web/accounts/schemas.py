@@ -22,6 +22,24 @@ class SetupBody:
 
 
 @dataclass
+class PasswordBody:
+    current_password: str
+    password: str
+    password_confirm: str
+
+
+@dataclass
+class SessionOut:
+    """One open session of mine: a handle to end it, when and from where it started."""
+
+    handle: str
+    started: str
+    address: str
+    agent: str
+    current: bool
+
+
+@dataclass
 class Me:
     kind: str
     id: int | None
