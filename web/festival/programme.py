@@ -209,7 +209,7 @@ def icalendar_bytes(entries: list[ProgrammeEntry], name: str, base: str) -> byte
 
 
 def _ics_response(content: bytes, filename: str) -> Response:
-    return Response(content=content, media_type="text/calendar; charset=utf-8",
+    return Response(content=content, media_type="text/calendar",
                     headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
@@ -260,7 +260,7 @@ def csv_text(entries: list[ProgrammeEntry], base: str) -> str:
 async def programme_csv(db: DB, settings: Config, edition: QueryId = None) -> Response:
     chosen, entries = await _entries(db, edition)
     content = csv_text(entries, settings.server.public_url).encode("utf-8-sig")
-    return Response(content=content, media_type="text/csv; charset=utf-8",
+    return Response(content=content, media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="xpo-{chosen.year if chosen else 0}-programme.csv"'})
 
 
