@@ -90,3 +90,11 @@ def test_an_ambiguous_tournament_time_asks_which_one_and_takes_an_offset(staff_c
     created = staff_client.post("/api/tournaments", json=body, headers=csrf_headers(staff_client))
     assert created.status_code == 201, created.text
     assert created.json()["qualifying_closes_at"].startswith("2025-10-26T01:30:00")
+
+
+def test_finalists_and_quota_have_a_stated_range(staff_client: TestClient) -> None:
+    absurd = staff_client.post("/api/tournaments", json=tournament_body(finalists=10**9), headers=csrf_headers(staff_client))
+    assert absurd.status_code == 422
+    assert absurd.json()["errors"] == {"finalists": "La finale accueille de 2 à 256 joueurs."}
+    quota = staff_client.post("/api/tournaments", json=tournament_body(quota_per_library=9), headers=csrf_headers(staff_client))
+    assert quota.json()["errors"] == {"quota_per_library": "Le quota est compris entre 0 et le nombre de finalistes."}
