@@ -32,6 +32,10 @@ SETUP_FIELDS = (
 """What MDE staff may change while a tournament is in set-up."""
 
 
+MAX_FINALISTS = 256
+"""A final takes 2 to 256 players (the largest qualifier session's capacity)."""
+
+
 def final_options(final_format: str, *, grand_final: str = "reset", third_place: bool = False) -> dict[str, Any]:
     """The bracket options the final's format takes (each elimination format knows only its own)."""
     if final_format == "double_elimination":
@@ -63,9 +67,9 @@ async def validate(session: AsyncSession, tournament: Tournament) -> None:
         raise TournamentError("invalid_choice", "final_format")
     if tournament.qualifying_closes_at <= tournament.qualifying_opens_at:
         raise TournamentError("end_before_start", "qualifying_closes_at")
-    if tournament.finalists < 2:
+    if not 2 <= tournament.finalists <= MAX_FINALISTS:
         raise TournamentError("finalists_range", "finalists")
-    if tournament.quota_per_library < 0:
+    if not 0 <= tournament.quota_per_library <= tournament.finalists:
         raise TournamentError("quota_range", "quota_per_library")
     if tournament.final_at is not None and tournament.final_at < tournament.qualifying_closes_at:
         raise TournamentError("final_before_qualifiers_end", "final_at")

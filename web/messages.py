@@ -29,6 +29,8 @@ COMMON = {
     "too_long": N_("This text is too long."),
     "control_char": N_("This text contains a control character (such as a NUL byte): remove it."),
     "out_of_range": N_("This number is out of range."),
+    "nonexistent_local_time": N_("This time does not exist in France that day (clocks go forward): choose another."),
+    "ambiguous_local_time": N_("This time happens twice in France that day (clocks go back): add +02:00 for the first one (summer time) or +01:00 for the second (winter time)."),
 }
 
 WORDING: dict[str, dict[str, str]] = {"common": COMMON}

@@ -9,9 +9,33 @@ router and the stricter one carries its own guard.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from litestar import Router
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ControllerRouterHandler, Guard
+
+
+@dataclass
+class Problem:
+    """An API refusal (RFC 9457 problem+json): ``errors`` maps each bad field to its French message."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, str] = field(default_factory=dict)
+    code: str | None = None
+
+
+PROBLEM_STATUSES = {
+    400: "Bad request", 401: "Not logged in", 403: "Forbidden", 404: "No such record",
+    409: "Conflict with the current state", 422: "Bad input: a field to fix", 429: "Too many requests",
+}
+PROBLEMS = {status: ResponseSpec(data_container=Problem, media_type="application/problem+json", description=words)
+            for status, words in PROBLEM_STATUSES.items()}
+"""The refusals any API operation may answer (`web.errors`), declared once for the OpenAPI document."""
 
 
 def pages(*handlers: ControllerRouterHandler, guards: Sequence[Guard] = ()) -> Router:
@@ -21,4 +45,7 @@ def pages(*handlers: ControllerRouterHandler, guards: Sequence[Guard] = ()) -> R
 
 def api(tag: str, *handlers: ControllerRouterHandler, guards: Sequence[Guard] = ()) -> Router:
     """JSON endpoints for one audience, documented in OpenAPI under ``tag``."""
+    for handler in handlers:
+        if isinstance(handler, HTTPRouteHandler):
+            handler.responses = {**PROBLEMS, **(handler.responses or {})}
     return Router(path="/", route_handlers=list(handlers), guards=list(guards), tags=[tag])

@@ -9,8 +9,8 @@ word(
     {
         "heat_size_range": N_("A heat has 2 to 12 players."),
         "races_range": N_("A heat has 1 to 12 races."),
-        "finalists_range": N_("The final needs at least 2 players."),
-        "quota_range": N_("The quota cannot be negative."),
+        "finalists_range": N_("The final takes 2 to 256 players."),
+        "quota_range": N_("The quota is between 0 and the number of finalists."),
         "final_before_qualifiers_end": N_("The final must come after the last qualifier."),
         "ffa_needs_heats": N_("Free-for-all heats need a game played in heats."),
         "not_in_setup": N_("This tournament is no longer in set-up: its rules are frozen."),

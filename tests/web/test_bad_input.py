@@ -70,3 +70,31 @@ def test_a_nul_byte_in_a_library_page_form_is_shown_next_to_the_field(staff_clie
                                  headers=csrf_headers(staff_client), follow_redirects=False)
     assert response.status_code == 400
     assert "caractère de contrôle" in response.text
+
+
+def test_a_tournament_time_in_the_spring_gap_is_refused_in_french(staff_client: TestClient) -> None:
+    body = tournament_body(qualifying_opens_at="2025-03-30T02:30:00")
+    refused = staff_client.post("/api/tournaments", json=body, headers=csrf_headers(staff_client))
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {
+        "qualifying_opens_at": "Cette heure n'existe pas en France ce jour-là (passage à l'heure d'été) : choisissez-en une autre."}
+
+
+def test_an_ambiguous_tournament_time_asks_which_one_and_takes_an_offset(staff_client: TestClient) -> None:
+    body = tournament_body(qualifying_opens_at="2025-10-01T10:00:00", qualifying_closes_at="2025-10-26T02:30:00",
+                           final_at="2025-11-08T14:00:00")
+    refused = staff_client.post("/api/tournaments", json=body, headers=csrf_headers(staff_client))
+    assert refused.status_code == 422
+    assert "+01:00" in refused.json()["errors"]["qualifying_closes_at"]
+    body["qualifying_closes_at"] = "2025-10-26T02:30:00+01:00"
+    created = staff_client.post("/api/tournaments", json=body, headers=csrf_headers(staff_client))
+    assert created.status_code == 201, created.text
+    assert created.json()["qualifying_closes_at"].startswith("2025-10-26T01:30:00")
+
+
+def test_finalists_and_quota_have_a_stated_range(staff_client: TestClient) -> None:
+    absurd = staff_client.post("/api/tournaments", json=tournament_body(finalists=10**9), headers=csrf_headers(staff_client))
+    assert absurd.status_code == 422
+    assert absurd.json()["errors"] == {"finalists": "La finale accueille de 2 à 256 joueurs."}
+    quota = staff_client.post("/api/tournaments", json=tournament_body(quota_per_library=9), headers=csrf_headers(staff_client))
+    assert quota.json()["errors"] == {"quota_per_library": "Le quota est compris entre 0 et le nombre de finalistes."}

@@ -5,9 +5,8 @@ always turned into aware datetimes through the zone, never by adding a fixed off
 """
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from tournament.localtime import PARIS, LocalTimeError, local_instant
 
 
 def now_or(now: datetime | None) -> datetime:
@@ -29,12 +28,14 @@ def is_past_deadline(deadline: date, now: datetime | None = None) -> bool:
 
 
 def paris_datetime(day: date, clock: time) -> datetime | None:
-    """The aware Paris datetime for a wall-clock time, or None when that time does not exist (DST gap)."""
-    moment = datetime.combine(day, clock, tzinfo=PARIS)
-    round_trip = moment.astimezone(UTC).astimezone(PARIS)
-    if (round_trip.date(), round_trip.time()) != (day, clock):
-        return None
-    return moment
+    """The aware Paris datetime for a wall-clock time, or None when that time does not exist (DST gap);
+    through the one rule, `tournament.localtime.local_instant`."""
+    try:
+        return local_instant(datetime.combine(day, clock)).astimezone(PARIS)
+    except LocalTimeError as exc:
+        if exc.code == "nonexistent_local_time":
+            return None
+        raise  # the autumn double hour: the one rule asks which one
 
 
 def local_date(moment: datetime) -> date:

@@ -25,6 +25,7 @@ from web.deps import DB
 from web.errors import ProblemError
 from web.i18n import _
 from web.params import PathId, QueryId
+from web.routers import PROBLEMS
 
 VIEWS = {
     "tableau": "bracket",
@@ -163,7 +164,8 @@ async def kiosk_view(
     return await _page(request, db, tournament_id, VIEWS.get(segment, ""), rotation, kiosk=True, base=base)
 
 
-@get("/api/boards/{tournament_id:int}/snapshot", tags=["boards"], summary="The public board state of a tournament")
+@get("/api/boards/{tournament_id:int}/snapshot", tags=["boards"], summary="The public board state of a tournament",
+     responses=PROBLEMS)
 async def snapshot_api(db: DB, tournament_id: PathId) -> dict[str, Any]:
     try:
         async with consistent_read(db) as session:

@@ -35,6 +35,8 @@ from tournament.festival.pictures import NAME_PATTERN, discard_picture, picture_
 from tournament.festival.timing import PARIS
 from tournament.libraries import Library, list_libraries
 from web.auth import account_only, actor_of, library_manager, staff_only
+from web.errors import ProblemError
+from web.i18n import _
 from web.deps import DB, Config
 from web.festival.common import (
     actor_or_401,
@@ -348,6 +350,8 @@ async def picture_api(
     request: Request, db: DB, settings: Config, fiche_id: PathId,
     data: Annotated[PictureBody, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> FicheOut:
+    if not isinstance(data.picture, UploadFile):  # a plain form value where a file belongs
+        raise ProblemError(422, _("Attach a file."), errors={"picture": _("Attach a file.")})
     content = await data.picture.read()
     async with db.write() as session:
         fiche, replaced = await set_picture(session, fiche_id=fiche_id, content=content, credit=data.picture_credit,

@@ -332,7 +332,7 @@ def icalendar_bytes(items: list[CalendarItem], name: str, base: str) -> bytes:
 
 
 def _ics_response(content: bytes, filename: str) -> Response:
-    return Response(content=content, media_type="text/calendar; charset=utf-8",
+    return Response(content=content, media_type="text/calendar",
                     headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
@@ -423,7 +423,7 @@ async def programme_csv(request: Request, db: DB, settings: Config) -> Response:
     """The programme for a spreadsheet; takes the programme's filters."""
     chosen, entries, _filters, _errors = await _filtered(request, db)
     content = csv_text(entries, settings.server.public_url).encode("utf-8-sig")
-    return Response(content=content, media_type="text/csv; charset=utf-8",
+    return Response(content=content, media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="xpo-{chosen.year if chosen else 0}-programme.csv"'})
 
 

@@ -1,11 +1,12 @@
 """Reading the tournament forms: Paris date-times, whole numbers, and a result as people tap it."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from litestar import Request
 
+from tournament.localtime import local_instant
 from tournament.results import ResultInput
 from tournament.tournaments import TournamentError
 from tournament.views.matches import MatchView, StageView
@@ -18,17 +19,19 @@ SCORED_FORMATS = ("round_robin", "swiss")
 """Formats whose tie-breakers read scores: their entry screen asks for them."""
 
 
-def paris_time(value: datetime) -> datetime:
-    """An instant in UTC; a time given without offset is read as Paris time (what people type)."""
-    return (value if value.tzinfo else value.replace(tzinfo=PARIS)).astimezone(UTC)
+def paris_time(value: datetime, field_name: str = "") -> datetime:
+    """An instant in UTC; a time given without offset is read as Paris time (what people type), through the
+    one rule (`tournament.localtime.local_instant`: the spring gap and the autumn double hour are refused)."""
+    return local_instant(value, field_name)
 
 
 def parse_local(value: str, field_name: str) -> datetime:
     """A ``datetime-local`` input (Paris time) as an aware UTC instant."""
     try:
-        return paris_time(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise TournamentError("invalid_datetime", field_name) from None
+    return paris_time(moment, field_name)
 
 
 def local_input(moment: datetime | None) -> str:

@@ -191,7 +191,7 @@ async def schedule_api(request: Request, db: DB, tournament_id: PathId, data: JS
     who = actor_of(request)
     async with db.write() as session:
         qualifier = await qualifiers.schedule_session(
-            session, tournament_id=tournament_id, library_id=data.library_id, starts_at=paris_time(data.starts_at),
+            session, tournament_id=tournament_id, library_id=data.library_id, starts_at=paris_time(data.starts_at, "starts_at"),
             place=data.place, capacity=data.capacity, format=data.format, actor=who,
         )
         seen = await desk(session, tournament_id=tournament_id, session_id=qualifier.id, actor=who)

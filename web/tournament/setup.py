@@ -49,7 +49,7 @@ def _values(data: TournamentIn | TournamentPatch, current: Tournament | None = N
     for name in setup.SETUP_FIELDS:
         if name in given:
             value = given[name]
-            values[name] = paris_time(value) if isinstance(value, datetime) else value
+            values[name] = paris_time(value, name) if isinstance(value, datetime) else value
     if isinstance(data, TournamentIn) or {"final_format", "grand_final", "third_place"} & set(given):
         final_format = given.get("final_format") or (current.final_format if current else "double_elimination")
         options = dict(current.final_options) if current else {}

@@ -138,3 +138,10 @@ def test_programme_api(client, published):
         "Initiation à la réalité virtuelle",
     ]
     assert client.get("/api/festival/programme?day=2025-03-29").json()[0]["uid"].endswith("slot-1@xpo.mde.eure")
+
+
+def test_exports_name_their_charset_once(client, published):
+    for path in ("/programme/programme.ics", "/programme/programme.csv"):
+        content_type = client.get(path).headers["content-type"]
+        assert content_type.count("charset") == 1, content_type
+        assert content_type.endswith("charset=utf-8")

@@ -24,6 +24,8 @@ from tournament.festival.funding import (
 )
 from tournament.festival.money import parse_euros
 from web.auth import library_manager, staff_only
+from web.errors import ProblemError
+from web.i18n import _
 from web.deps import DB, Config
 from web.festival.allocation.common import (
     LIBRARY_API,
@@ -153,6 +155,8 @@ async def create_funding_request_api(
 async def quote_api(request: Request, db: DB, settings: Config, year: PathYear, library_id: PathId,
                     request_id: PathId,
                     data: Annotated[QuoteBody, Body(media_type=RequestEncodingType.MULTI_PART)]) -> FundingRequestOut:
+    if not isinstance(data.quote, UploadFile):  # a plain form value where a file belongs
+        raise ProblemError(422, _("Attach a file."), errors={"quote": _("Attach a file.")})
     quote = QuoteFile(filename=data.quote.filename or "", content=await data.quote.read())
     async with db.write() as session:
         edition = await edition_or_404(session, year)
