@@ -8,7 +8,7 @@ import re
 
 from litestar.routes import HTTPRoute
 
-PACKAGES = ("web.accounts", "web.network", "web.boards.screens", "web.festival")
+PACKAGES = ("web.accounts", "web.network", "web.boards.screens", "web.festival", "web.notifications")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
@@ -16,7 +16,11 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     ("POST", "/connexion"): [("POST", "/api/auth/login", 200)],
     ("POST", "/deconnexion"): [("POST", "/api/auth/logout", 204)],
     ("POST", "/installation"): [("POST", "/api/setup", 201)],
-    ("POST", "/admin/comptes"): [("POST", "/api/accounts", 201)],
+    ("POST", "/admin/comptes"): [("POST", "/api/accounts", 201), ("POST", "/api/accounts/invite", 201)],
+    ("POST", "/mot-de-passe-oublie"): [("POST", "/api/auth/password-reset", 202)],
+    ("POST", "/mot-de-passe/{token}"): [("POST", "/api/auth/password/{token}", 200)],
+    # outgoing mail
+    ("POST", "/admin/courriels/{mail_id}/renvoyer"): [("POST", "/api/mails/{mail_id}/resend", 200)],
     ("POST", "/admin/comptes/{account_id}/desactiver"): [("POST", "/api/accounts/{account_id}/disable", 200)],
     ("POST", "/admin/comptes/{account_id}/activer"): [("POST", "/api/accounts/{account_id}/enable", 200)],
     # kiosk screens
