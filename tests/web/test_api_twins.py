@@ -49,6 +49,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     # festival: professional day
     ("POST", "/journee-pro/seances/{session_id}/inscription"): [
         ("POST", "/api/festival/pro-sessions/{session_id}/registrations", 201)],
+    ("POST", "/journee-pro/confirmation/{token}"): [("POST", "/api/festival/pro-registrations/{token}/confirm", 200)],
     ("POST", "/journee-pro/annulation/{token}"): [("POST", "/api/festival/pro-registrations/{token}/cancel", 200)],
     ("POST", "/admin/festival/journee-pro"): [("POST", "/api/festival/editions/{year}/pro-sessions", 201)],
     ("POST", "/admin/festival/journee-pro/inscriptions/{registration_id}/annuler"): [
