@@ -6,9 +6,49 @@ given as paths; the renderer makes them absolute on ``[server] public_url``. No 
 into a mail: players get none (they are often minors and no address of theirs is stored).
 """
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.outbox import queue_mail
+from tournament.roles import Role
+
+
+async def library_addresses(session: AsyncSession, library_id: int) -> list[str]:
+    """Who hears for a library: its active librarian accounts, else its contact address."""
+    from tournament.accounts import Account
+    from tournament.libraries import Library
+
+    rows = (await session.exec(select(Account.email).where(
+        Account.library_id == library_id, Account.role == Role.LIBRARIAN.value, Account.is_active.is_(True),
+    ).order_by(Account.id))).all()
+    if rows:
+        return list(rows)
+    library = await session.get(Library, library_id)
+    return [library.email] if library is not None and library.email else []
+
+
+async def staff_addresses(session: AsyncSession) -> list[str]:
+    from tournament.accounts import Account
+
+    rows = (await session.exec(select(Account.email).where(
+        Account.role == Role.MDE.value, Account.is_active.is_(True)).order_by(Account.id))).all()
+    return list(rows)
+
+
+FICHE_NOTICES = {"submit": "fiche_submitted", "accept": "fiche_accepted", "request_changes": "fiche_changes_requested",
+                 "publish": "fiche_published"}
+
+
+async def notify_fiche(session: AsyncSession, fiche, action: str, comment: str = "") -> None:
+    """A fiche moved: submitted → MDE staff; accepted, changes requested, published → the library."""
+    kind = FICHE_NOTICES.get(action)
+    if kind is None:
+        return
+    recipients = await (staff_addresses(session) if action == "submit" else library_addresses(session, fiche.library_id))
+    link = f"/festival/fiches/{fiche.id}" if action != "request_changes" else f"/festival/fiches/{fiche.id}/modifier"
+    for address in recipients:
+        queue_mail(session, kind, to=address, cause=f"fiche.{action}:{fiche.id}", title=fiche.title, comment=comment,
+                   late=bool(getattr(fiche, "late", False)), link=link)
 
 
 def notify_invitation(session: AsyncSession, account, token: str, *, invited_by: str = "") -> None:

@@ -23,6 +23,7 @@ from tournament.festival.imports import POSTCODE
 from tournament.festival.registrations import registration_for
 from tournament.festival.timing import now_or, paris_datetime
 from tournament.libraries import Library
+from tournament.notifications import notify_fiche
 
 MAX_SLOTS = 12
 
@@ -365,6 +366,7 @@ async def transition(
     fiche.status = target.value
     session.add(fiche)
     audit(session, actor, f"fiche.{action}", f"fiche:{fiche.id}", before=before.value, after=target.value, comment=comment)
+    await notify_fiche(session, fiche, action, comment)
     return fiche
 
 
