@@ -90,10 +90,11 @@ def _mail_send(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from tournament.demo import load_demo
+    from web.notifications import render
 
     settings = load_settings()
     url = args.database_url or f"sqlite+aiosqlite:///{settings.data_dir / 'demo.sqlite3'}"
-    print(load_demo(url, reset=not args.keep))
+    print(load_demo(url, reset=not args.keep, prepare=lambda db: render.install(db, settings)))
     return 0
 
 
