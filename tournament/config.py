@@ -77,6 +77,28 @@ class I18nSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """Outgoing e-mail (see docs/notifications.md). `backend = "outbox"` keeps every mail in the outbox
+    (read on /admin/courriels); `"smtp"` delivers them. The password comes from XPO_MAIL_PASSWORD."""
+
+    backend: str = "outbox"
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: str = "none"
+    """"none", "starttls" or "tls" (implicit TLS, usually port 465)."""
+    user: str = ""
+    password: str = ""
+    sender: str = "X.PO Live <ne-pas-repondre@xpo.example>"
+    timeout_seconds: int = 20
+    max_attempts: int = 5
+    retry_seconds: int = 60
+    """First retry delay; doubled at each attempt."""
+    lease_seconds: int = 300
+    poll_seconds: int = 15
+    per_recipient_per_hour: int = 20
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. Build with `load_settings`; tests use `dataclasses.replace` for variants."""
 
@@ -87,6 +109,7 @@ class Settings:
     pubsub: PubSubSettings = field(default_factory=PubSubSettings)
     i18n: I18nSettings = field(default_factory=I18nSettings)
     boards: BoardsSettings = field(default_factory=BoardsSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @property
     def data_dir(self) -> Path:

@@ -112,8 +112,10 @@ async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     return lines
 
 
-async def _load(url: str) -> list[str]:
+async def _load(url: str, prepare=None) -> list[str]:
     db = Database(url)
+    if prepare is not None:
+        prepare(db)  # e.g. the web layer's mail renderer, so the demo's mails land in its outbox
     lines: list[str] = []
     made: dict[str, Any] = {}
     try:
@@ -125,12 +127,12 @@ async def _load(url: str) -> list[str]:
     return lines
 
 
-def load_demo(url: str, *, reset: bool = True) -> str:
+def load_demo(url: str, *, reset: bool = True, prepare=None) -> str:
     """Create (or re-create) the demo database at `url` and return the summary to print."""
     parsed = make_url(url)
     if reset and parsed.get_backend_name() == "sqlite" and parsed.database:
         for suffix in ("", "-wal", "-shm"):
             Path(parsed.database + suffix).unlink(missing_ok=True)
     migrate.upgrade(url)
-    lines = asyncio.run(_load(url))
+    lines = asyncio.run(_load(url, prepare))
     return "\n".join(["Démo X.PO Live chargée : " + url, *lines])

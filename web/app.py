@@ -23,8 +23,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
+from tournament.mailer import Sender
 from tournament.refusals import Refusal
-from web import accounts, boards, festival, i18n, network, site, tournament
+from web import accounts, boards, festival, i18n, network, notifications, site, tournament
 from web.auth import session_auth
 from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
@@ -34,7 +35,8 @@ from web.headers import security_headers
 from web.security import csrf_middleware
 
 WEB_DIR = Path(__file__).parent
-ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS]
+ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS,
+           *notifications.ROUTERS]
 """Every route: each domain package's routers, by audience."""
 VERSION = "0.1.0"
 
@@ -150,6 +152,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
     boards = Boards(settings, db)
     purger = StorePurger()
+    notifications.render.install(db, settings)
+    mail_sender = Sender(db, settings.mail)
+    db.add_commit_hook(mail_sender.on_commit)
 
     async def close_database() -> None:
         await db.dispose()
@@ -168,7 +173,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             csrf_middleware(secret.hex(), secure=secure),
         ],
         stores=_stores(settings),
-        state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}}),
+        state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}, "mail_sender": mail_sender}),
         dependencies={"db": Provide(lambda: db, sync_to_thread=False), "settings": Provide(lambda: settings, sync_to_thread=False)},
         template_config=_templates(settings),
         exception_handlers={
@@ -191,8 +196,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_startup=[boards.start, purger.start, *([freeze_heap] if settings.server.freeze_heap else [])],
-        on_shutdown=[purger.stop, boards.stop, close_database],
+        on_startup=[boards.start, purger.start, mail_sender.start, *([freeze_heap] if settings.server.freeze_heap else [])],
+        on_shutdown=[purger.stop, boards.stop, mail_sender.stop, close_database],
         debug=settings.server.debug,
         logging_config=None,
     )

@@ -74,12 +74,33 @@ def _admin_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail_send(args: argparse.Namespace) -> int:
+    """Deliver the pending mails once (for cron), whatever [mail] backend says."""
+    from dataclasses import replace as with_values
+
+    from tournament.db import Database
+    from tournament.mailer import Sender
+
+    settings = load_settings()
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await Sender(db, with_values(settings.mail, backend="smtp")).drain()
+        finally:
+            await db.dispose()
+
+    print(f"courriels traités : {asyncio.run(run())}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tournament.demo import load_demo
+    from web.notifications import render
 
     settings = load_settings()
     url = args.database_url or f"sqlite+aiosqlite:///{settings.data_dir / 'demo.sqlite3'}"
-    print(load_demo(url, reset=not args.keep))
+    print(load_demo(url, reset=not args.keep, prepare=lambda db: render.install(db, settings)))
     return 0
 
 
@@ -130,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", choices=["mde", "librarian", "referee"], default="mde")
     create.add_argument("--library", type=int, default=None, help="library id, for a librarian")
     create.set_defaults(func=_admin_create)
+
+    mail = commands.add_parser("mail", help="outgoing mail")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    send = mail_commands.add_parser("send", help="deliver the pending mails of the outbox over SMTP, once")
+    send.set_defaults(func=_mail_send)
 
     demo = commands.add_parser("demo", help="load a realistic demo edition into its own database")
     demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")

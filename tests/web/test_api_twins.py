@@ -8,7 +8,7 @@ import re
 
 from litestar.routes import HTTPRoute
 
-PACKAGES = ("web.accounts", "web.network", "web.boards.screens", "web.festival")
+PACKAGES = ("web.accounts", "web.network", "web.boards.screens", "web.festival", "web.notifications")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
@@ -18,7 +18,11 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     ("POST", "/compte/mot-de-passe"): [("POST", "/api/auth/password", 204)],
     ("POST", "/compte/sessions/{handle}/fin"): [("DELETE", "/api/auth/sessions/{handle}", 204)],
     ("POST", "/installation"): [("POST", "/api/setup", 201)],
-    ("POST", "/admin/comptes"): [("POST", "/api/accounts", 201)],
+    ("POST", "/admin/comptes"): [("POST", "/api/accounts", 201), ("POST", "/api/accounts/invite", 201)],
+    ("POST", "/mot-de-passe-oublie"): [("POST", "/api/auth/password-reset", 202)],
+    ("POST", "/mot-de-passe/{token}"): [("POST", "/api/auth/password/{token}", 200)],
+    # outgoing mail
+    ("POST", "/admin/courriels/{mail_id}/renvoyer"): [("POST", "/api/mails/{mail_id}/resend", 200)],
     ("POST", "/admin/comptes/{account_id}/desactiver"): [("POST", "/api/accounts/{account_id}/disable", 200)],
     ("POST", "/admin/comptes/{account_id}/activer"): [("POST", "/api/accounts/{account_id}/enable", 200)],
     # kiosk screens
@@ -48,6 +52,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     # festival: professional day
     ("POST", "/journee-pro/seances/{session_id}/inscription"): [
         ("POST", "/api/festival/pro-sessions/{session_id}/registrations", 201)],
+    ("POST", "/journee-pro/confirmation/{token}"): [("POST", "/api/festival/pro-registrations/{token}/confirm", 200)],
     ("POST", "/journee-pro/annulation/{token}"): [("POST", "/api/festival/pro-registrations/{token}/cancel", 200)],
     ("POST", "/admin/festival/journee-pro"): [("POST", "/api/festival/editions/{year}/pro-sessions", 201)],
     ("POST", "/admin/festival/journee-pro/inscriptions/{registration_id}/annuler"): [

@@ -22,6 +22,7 @@ from tournament.festival.imports import POSTCODE
 from tournament.festival.registrations import registration_for
 from tournament.festival.timing import now_or, paris_datetime
 from tournament.libraries import Library
+from tournament.notifications import notify_fiche
 
 MAX_SLOTS = 12
 CANCEL_REASON_LIMIT = 500
@@ -429,6 +430,7 @@ async def transition(
     fiche.status = target.value
     session.add(fiche)
     audit(session, actor, f"fiche.{action}", f"fiche:{fiche.id}", before=before.value, after=target.value, comment=comment)
+    await notify_fiche(session, fiche, action, comment)
     return fiche
 
 

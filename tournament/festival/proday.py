@@ -11,7 +11,7 @@ once never over-fill the session nor skip anyone waiting.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, update
@@ -27,7 +27,11 @@ from tournament.festival.fiches import parse_clock, parse_day
 from tournament.festival.imports import valid_email
 from tournament.festival.timing import now_or, paris_datetime
 from tournament.libraries import Library
+from tournament.outbox import queue_mail
 from tournament.tokens import digest, new_token
+
+CONFIRM_HOURS = 48
+"""A registration made from the public page counts once its address is confirmed, within this delay."""
 
 
 class Meeting(StrEnum):
@@ -47,6 +51,8 @@ class StaffStatus(StrEnum):
 
 
 class SeatState(StrEnum):
+    UNCONFIRMED = "unconfirmed"
+    """Made from the public page, its address not confirmed yet: holds no seat and no place in line."""
     CONFIRMED = "confirmed"
     WAITING = "waiting"
     CANCELLED = "cancelled"
@@ -200,6 +206,8 @@ async def _fill(session: AsyncSession, pro_session: ProSession, actor: Actor) ->
             raise FestivalConflict("seat_changed")
         await session.refresh(waiting)
         audit(session, actor, "proday.promote", f"pro_registration:{waiting.id}", session_id=pro_session.id)
+        queue_mail(session, "proday_promoted", to=waiting.email, cause=f"proday.promoted:{waiting.id}",
+                   name=waiting.name, title=pro_session.title, starts_at=pro_session.starts_at, place=pro_session.place)
         promoted.append(waiting)
     return promoted
 
@@ -229,9 +237,13 @@ async def save_pro_session(
 
 
 async def register_attendee(
-    session: AsyncSession, *, session_id: int, data: AttendeeInput, actor: Actor, now: datetime | None = None
+    session: AsyncSession, *, session_id: int, data: AttendeeInput, actor: Actor, now: datetime | None = None,
+    double_opt_in: bool = False,
 ) -> tuple[ProRegistration, str]:
     """Take a seat, or a place in the waiting list when the session is full; returns it and its cancellation token.
+
+    With `double_opt_in` (the public page), the registration is only `unconfirmed`: it holds nothing until
+    its address is confirmed through the link mailed to it (`confirm_by_token`) within 48 hours.
 
     Writes the registration and an audit entry. Refused once the session has started, or when
     the e-mail already holds a seat or a place in line for it.
@@ -260,10 +272,27 @@ async def register_attendee(
             ProRegistration.session_id == session_id,
             ProRegistration.email == email,
             ProRegistration.state != SeatState.CANCELLED.value,
+            (ProRegistration.state != SeatState.UNCONFIRMED.value)
+            | (ProRegistration.created_at > now_or(now) - timedelta(hours=CONFIRM_HOURS)),
         )
     )
     if taken.first() is not None:
         raise FestivalError("already_registered", "email")
+    if double_opt_in:
+        token, token_digest = new_token()
+        registration = ProRegistration(
+            session_id=session_id, name=data.name.strip(), email=email, library_id=data.library_id,
+            staff_status=data.staff_status, state=SeatState.UNCONFIRMED.value, token_digest=token_digest,
+            created_at=now_or(now),
+        )
+        session.add(registration)
+        await session.flush()
+        audit(session, actor, "proday.register", f"pro_registration:{registration.id}", session_id=session_id,
+              state=SeatState.UNCONFIRMED.value)
+        queue_mail(session, "proday_confirm", to=email, cause=f"proday.registered:{registration.id}",
+                   name=registration.name, title=pro_session.title, starts_at=pro_session.starts_at,
+                   link=confirm_path(token), hours=CONFIRM_HOURS)
+        return registration, token
     confirmed = await _count(session, session_id, SeatState.CONFIRMED)
     waiting = await _count(session, session_id, SeatState.WAITING)
     state = SeatState.CONFIRMED if confirmed < pro_session.capacity and waiting == 0 else SeatState.WAITING
@@ -276,6 +305,46 @@ async def register_attendee(
     await session.flush()
     audit(session, actor, "proday.register", f"pro_registration:{registration.id}", session_id=session_id, state=state.value)
     return registration, token
+
+
+def confirm_path(token: str) -> str:
+    return f"/journee-pro/confirmation/{token}"
+
+
+def cancel_path(token: str) -> str:
+    return f"/journee-pro/annulation/{token}"
+
+
+async def confirm_by_token(session: AsyncSession, *, token: str, actor: Actor, now: datetime | None = None) -> ProRegistration:
+    """Confirm the address of an unconfirmed registration: it then takes a seat, or a place in line, as if it
+    registered now, and the confirmation (with its cancellation link) is mailed. Confirming twice changes
+    nothing; after 48 hours the registration is released and the link refused."""
+    registration = await registration_by_token(session, token)
+    if registration.state != SeatState.UNCONFIRMED.value:
+        return registration
+    pro_session = await _lock(session, registration.session_id)
+    moment = now_or(now)
+    if moment >= registration.created_at + timedelta(hours=CONFIRM_HOURS):
+        raise FestivalConflict("confirmation_expired")
+    if moment >= pro_session.starts_at:
+        raise FestivalConflict("session_closed")
+    confirmed = await _count(session, pro_session.id, SeatState.CONFIRMED)
+    waiting = await _count(session, pro_session.id, SeatState.WAITING)
+    state = SeatState.CONFIRMED if confirmed < pro_session.capacity and waiting == 0 else SeatState.WAITING
+    changed = await session.exec(
+        update(ProRegistration)
+        .where(ProRegistration.id == registration.id, ProRegistration.state == SeatState.UNCONFIRMED.value)
+        .values(state=state.value, created_at=moment)
+    )
+    if changed.rowcount != 1:
+        raise FestivalConflict("seat_changed")
+    await session.refresh(registration)
+    audit(session, actor, "proday.confirm", f"pro_registration:{registration.id}", state=state.value)
+    queue_mail(session, "proday_confirmed", to=registration.email, cause=f"proday.confirmed:{registration.id}",
+               name=registration.name, title=pro_session.title, starts_at=pro_session.starts_at, place=pro_session.place,
+               waiting=state is SeatState.WAITING, position=await waiting_position(session, registration),
+               link=cancel_path(token))
+    return registration
 
 
 async def registration_by_token(session: AsyncSession, token: str) -> ProRegistration:

@@ -4,9 +4,10 @@ from litestar import Request, get, post
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
+from tournament.account_links import invite_account
 from tournament.accounts import Account, Role, create_account, list_accounts, set_active
 from tournament.libraries import list_libraries
-from web.accounts.schemas import AccountIn, AccountOut
+from web.accounts.schemas import AccountIn, AccountInvite, AccountOut
 from web.auth import actor_of, staff_only
 from web.deps import DB
 from web.forms import FormState, form_or_errors, read_form
@@ -24,6 +25,7 @@ word("accounts",
 
 NOTICES = {
     "cree": N_("The account has been created. Give its holder their password in person."),
+    "invite": N_("The account has been created: its holder has been mailed a link, valid 72 hours, to choose their password."),
     "desactive": N_("The account has been disabled: its sessions have ended."),
     "active": N_("The account has been enabled."),
 }
@@ -75,13 +77,19 @@ async def create_account_form(request: Request, db: DB) -> Template | Redirect:
     async with form_or_errors(form) as submitted:
         if form.ok:
             async with db.write() as session:
-                await create_account(
-                    session, email=data.get("email", ""), display_name=data.get("display_name", ""),
-                    password=data.get("password", ""), role=role, library_id=library_id, actor=actor_of(request),
-                )
+                if data.get("password"):
+                    await create_account(
+                        session, email=data.get("email", ""), display_name=data.get("display_name", ""),
+                        password=data.get("password", ""), role=role, library_id=library_id, actor=actor_of(request),
+                    )
+                else:
+                    await invite_account(
+                        session, email=data.get("email", ""), display_name=data.get("display_name", ""),
+                        role=role, library_id=library_id, actor=actor_of(request),
+                    )
     if submitted.refused:
         return await _page(request, db, submitted.form, status_code=submitted.status)
-    return Redirect("/admin/comptes?fait=cree", status_code=303)
+    return Redirect("/admin/comptes?fait=" + ("cree" if data.get("password") else "invite"), status_code=303)
 
 
 async def _set_active(request: Request, db: DB, account_id: int, active: bool) -> Account:
@@ -117,6 +125,16 @@ async def create_account_api(request: Request, db: DB, data: JSONBody[AccountIn]
     return AccountOut.of(account)
 
 
+@post("/api/accounts/invite", summary="Invite someone: create the account and mail a 72 h link to choose a password (MDE staff)")
+async def invite_account_api(request: Request, db: DB, data: JSONBody[AccountInvite]) -> AccountOut:
+    async with db.write() as session:
+        account = await invite_account(
+            session, email=data.email, display_name=data.display_name, role=data.role, library_id=data.library_id,
+            actor=actor_of(request),
+        )
+    return AccountOut.of(account)
+
+
 @post("/api/accounts/{account_id:int}/disable", status_code=200,
       summary="Disable an account and end its sessions (MDE staff; not your own)")
 async def disable_account_api(request: Request, db: DB, account_id: PathId) -> AccountOut:
@@ -130,6 +148,6 @@ async def enable_account_api(request: Request, db: DB, account_id: PathId) -> Ac
 
 ROUTERS = [
     pages(accounts_page, create_account_form, disable_account_form, enable_account_form, guards=[staff_only]),
-    api("accounts", list_accounts_api, create_account_api, disable_account_api, enable_account_api,
+    api("accounts", list_accounts_api, create_account_api, invite_account_api, disable_account_api, enable_account_api,
         guards=[staff_only]),
 ]

@@ -82,8 +82,9 @@ async def _login(request: Request, db: DB, email: str, password: str) -> Account
 
 
 @get("/connexion")
-async def login_page(next: FromQuery[str | None] = None) -> Template:
-    return Template("login.html", context={"form": FormState(), "next": _safe_next(next)})
+async def login_page(next: FromQuery[str | None] = None, mot_de_passe: FromQuery[str | None] = None) -> Template:
+    return Template("login.html", context={"form": FormState(), "next": _safe_next(next),
+                                           "changed": mot_de_passe == "change"})
 
 
 @post("/connexion")

@@ -64,6 +64,15 @@ class AccountIn:
 
 
 @dataclass
+class AccountInvite:
+    email: str
+    display_name: str
+    role: Role
+    library_id: int | None = None
+    """Required for a librarian, ignored otherwise."""
+
+
+@dataclass
 class AccountOut:
     id: int
     email: str

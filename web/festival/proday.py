@@ -6,6 +6,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
+from tournament import policies
 from tournament.audit import Actor
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalError, FestivalNotFound
@@ -18,6 +19,7 @@ from tournament.festival.proday import (
     cancel_by_token,
     cancel_registration,
     list_sessions,
+    confirm_by_token,
     register_attendee,
     registration_by_token,
     save_pro_session,
@@ -45,6 +47,11 @@ from web.params import PathId, PathYear, QueryId
 
 def _actor(request: Request) -> Actor:
     return actor_of(request) or Actor(kind="system", address=client_address(request), name="public")
+
+
+def _opt_in(request: Request) -> bool:
+    """Anyone but MDE staff registers with a confirmation by mail (double opt-in)."""
+    return not policies.is_staff(actor_of(request))
 
 
 def cancel_path(token: str) -> str:
@@ -115,11 +122,34 @@ async def proday_register_submit(request: Request, db: DB, session_id: PathId) -
         data = _attendee_input(values)
         async with db.write() as session:
             registration, token = await register_attendee(session, session_id=session_id, data=data,
-                                                          actor=_actor(request), now=now_of(request))
-            seat = await _seat(session, registration, token)
+                                                          actor=_actor(request), now=now_of(request),
+                                                          double_opt_in=_opt_in(request))
+            seat = await _seat(session, registration, None if _opt_in(request) else token)
             seats = await session_seats(session, session_id)
     if submitted.refused:
         return await _registration_form(db, session_id, submitted.form, submitted.status)
+    return render("proday_registered.html", seat=seat, seats=seats,
+                  link="" if seat.state == "unconfirmed" else cancel_path(token))
+
+
+@get("/journee-pro/confirmation/{token:str}")
+async def proday_confirm_page(db: DB, token: FromPath[str]) -> Template:
+    async with db.read() as session:
+        try:
+            registration = await registration_by_token(session, token)
+        except FestivalError as exc:
+            raise NotFoundException(message(exc.code)) from None
+        seat = await _seat(session, registration)
+        seats = await session_seats(session, registration.session_id)
+    return render("proday_confirm.html", seat=seat, seats=seats, token=token)
+
+
+@post("/journee-pro/confirmation/{token:str}")
+async def proday_confirm_submit(request: Request, db: DB, token: FromPath[str]) -> Template:
+    async with db.write() as session:
+        registration = await confirm_by_token(session, token=token, actor=_actor(request), now=now_of(request))
+        seat = await _seat(session, registration, token)
+        seats = await session_seats(session, registration.session_id)
     return render("proday_registered.html", seat=seat, seats=seats, link=cancel_path(token))
 
 
@@ -248,7 +278,17 @@ async def register_api(request: Request, db: DB, settings: Config, session_id: P
                        data: JSONBody[AttendeeInput]) -> ProSeatOut:
     async with db.write() as session:
         registration, token = await register_attendee(session, session_id=session_id, data=data,
-                                                      actor=_actor(request), now=now_of(request))
+                                                      actor=_actor(request), now=now_of(request),
+                                                      double_opt_in=_opt_in(request))
+        # Unconfirmed: the link goes by mail only, so that only the address's owner can confirm it.
+        return await _seat(session, registration, None if _opt_in(request) else token, settings.server.public_url)
+
+
+@post("/api/festival/pro-registrations/{token:str}/confirm", status_code=200,
+      summary="Confirm a registration's address with the link mailed to it (within 48 hours)")
+async def confirm_api(request: Request, db: DB, settings: Config, token: FromPath[str]) -> ProSeatOut:
+    async with db.write() as session:
+        registration = await confirm_by_token(session, token=token, actor=_actor(request), now=now_of(request))
         return await _seat(session, registration, token, settings.server.public_url)
 
 
@@ -279,9 +319,10 @@ async def staff_cancel_api(request: Request, db: DB, session_id: PathId, registr
 
 
 ROUTERS = [
-    pages(proday_page, proday_register_page, proday_register_submit, proday_cancel_page, proday_cancel_submit),
+    pages(proday_page, proday_register_page, proday_register_submit, proday_confirm_page, proday_confirm_submit,
+          proday_cancel_page, proday_cancel_submit),
     pages(proday_admin_page, proday_admin_create, proday_attendees_page, proday_admin_cancel, guards=[staff_only]),
     # Anyone registers; the list of who registered shares that URL, so it carries the staff guard itself.
-    api("festival", sessions_api, register_api, attendees_api, seat_api, cancel_api),
+    api("festival", sessions_api, register_api, attendees_api, seat_api, confirm_api, cancel_api),
     api("festival", create_session_api, update_session_api, staff_cancel_api, guards=[staff_only]),
 ]

@@ -32,19 +32,78 @@ def person(i: int, library_id: int) -> dict:
     return {"name": f"Agent {i}", "email": f"agent{i}@bib.test", "library_id": library_id, "staff_status": "volunteer"}
 
 
-def test_register_from_the_page_then_cancel_with_the_link(client, workshop):
+async def _mail_to(db, address: str, kind: str):
+    from sqlmodel import select
+
+    from tournament.outbox import OutboxMail
+
+    async with db.read() as session:
+        rows = (await session.exec(select(OutboxMail).where(OutboxMail.recipient == address, OutboxMail.kind == kind)
+                                   .order_by(OutboxMail.id))).all()
+    return list(rows)
+
+
+def link_of(mail, path: str) -> str:
+    return re.search(r"http://127\.0\.0\.1:8000(" + re.escape(path) + r"[^\s]+)", mail.body_text).group(1)
+
+
+def confirm(client, db, address: str) -> str:
+    """Follow the confirmation link mailed to `address`; the cancellation link it then holds."""
+    [mail] = run(_mail_to(db, address, "proday_confirm"))
+    path = link_of(mail, "/journee-pro/confirmation/")
+    assert "Confirmer mon inscription" in client.get(path).text
+    assert client.post(path, headers=csrf_headers(client)).status_code == 200
+    [confirmed] = run(_mail_to(db, address, "proday_confirmed"))
+    return link_of(confirmed, "/journee-pro/annulation/")
+
+
+def test_register_from_the_page_confirm_by_mail_then_cancel_with_the_link(client, workshop, db):
     session_id, library_id = workshop
     page = client.get("/journee-pro")
     assert "Atelier : la réalité virtuelle en bibliothèque" in html.unescape(page.text) and "2 places restantes" in page.text
     url = f"/journee-pro/seances/{session_id}/inscription"
     done = client.post(url, data={**person(1, library_id), "library_id": str(library_id)}, headers=csrf_headers(client))
-    assert done.status_code == 200 and "Votre place est réservée" in done.text
-    link = re.search(r'id="cancel-link"><a href="([^"]+)"', done.text).group(1)
+    assert done.status_code == 200 and "nous vous avons envoyé par courriel un lien" in html.unescape(done.text)
+    assert 'id="cancel-link"' not in done.text  # the link goes by mail only
+    assert "2 places restantes" in client.get("/journee-pro").text  # unconfirmed: holds no seat
+    [mail] = run(_mail_to(db, "agent1@bib.test", "proday_confirm"))
+    assert mail.subject == "Confirmez votre inscription : Atelier : la réalité virtuelle en bibliothèque"
+    link = confirm(client, db, "agent1@bib.test")
+    [confirmed] = run(_mail_to(db, "agent1@bib.test", "proday_confirmed"))
+    assert confirmed.subject == "Place réservée : Atelier : la réalité virtuelle en bibliothèque"
+    assert "1 place restante" in client.get("/journee-pro").text
     assert "Agent 1" in client.get(link).text
     cancelled = client.post(link, headers=csrf_headers(client))
     assert "Votre inscription est annulée" in cancelled.text
     again = client.post(link, headers=csrf_headers(client))
     assert again.status_code == 409
+
+
+def test_twenty_five_fake_registrations_hold_no_seat(client, workshop, db):
+    session_id, library_id = workshop
+    url = f"/api/festival/pro-sessions/{session_id}/registrations"
+    answers = [client.post(url, json=person(i, library_id), headers=csrf_headers(client)) for i in range(25)]
+    assert {a.status_code for a in answers} == {201}
+    assert {(a.json()["state"], a.json()["token"]) for a in answers} == {("unconfirmed", None)}
+    listing = client.get("/api/festival/pro-sessions").json()
+    assert (listing[0]["confirmed"], listing[0]["waiting"], listing[0]["free"]) == (0, 0, 2)
+
+
+def test_an_unconfirmed_registration_is_released_after_48_hours(app, client, workshop, db):
+    session_id, library_id = workshop
+    client.post(f"/api/festival/pro-sessions/{session_id}/registrations", json=person(1, library_id),
+                headers=csrf_headers(client))
+    [mail] = run(_mail_to(db, "agent1@bib.test", "proday_confirm"))
+    path = link_of(mail, "/journee-pro/confirmation/")
+    app.state.clock = lambda: datetime(2025, 3, 3, 9, 0, 1, tzinfo=PARIS)  # 48 h and a second later
+    late = client.post(f"/api/festival/pro-registrations/{path.rsplit('/', 1)[1]}/confirm", headers=csrf_headers(client))
+    assert late.status_code == 409 and "pas été confirmée sous 48 heures" in late.json()["detail"]
+    listing = client.get("/api/festival/pro-sessions").json()
+    assert (listing[0]["confirmed"], listing[0]["free"]) == (0, 2)
+    # The address may register again once released.
+    again = client.post(f"/api/festival/pro-sessions/{session_id}/registrations", json=person(1, library_id),
+                        headers=csrf_headers(client))
+    assert again.status_code == 201
 
 
 def test_registration_form_errors_in_french(client, workshop):
@@ -59,19 +118,29 @@ def test_registration_form_errors_in_french(client, workshop):
     assert html.unescape(errors["staff_status"]) == "Choisissez une valeur dans la liste."
 
 
-def test_waiting_list_and_promotion_over_the_api(client, workshop):
+def test_waiting_list_and_promotion_over_the_api(client, workshop, db):
     session_id, library_id = workshop
     url = f"/api/festival/pro-sessions/{session_id}/registrations"
-    seats = [client.post(url, json=person(i, library_id), headers=csrf_headers(client)).json() for i in range(4)]
+    for i in range(4):
+        assert client.post(url, json=person(i, library_id), headers=csrf_headers(client)).json()["state"] == "unconfirmed"
+    tokens = []
+    for i in range(4):
+        [mail] = run(_mail_to(db, f"agent{i}@bib.test", "proday_confirm"))
+        token = link_of(mail, "/journee-pro/confirmation/").rsplit("/", 1)[1]
+        tokens.append(token)
+        seat = client.post(f"/api/festival/pro-registrations/{token}/confirm", headers=csrf_headers(client)).json()
+        assert seat["cancel_url"].endswith(f"/journee-pro/annulation/{token}")
+    seats = [client.get(f"/api/festival/pro-registrations/{t}").json() for t in tokens]
     assert [(s["state"], s["waiting_position"]) for s in seats] == [
         ("confirmed", None), ("confirmed", None), ("waiting", 1), ("waiting", 2),
     ]
-    assert seats[0]["cancel_url"].endswith(f"/journee-pro/annulation/{seats[0]['token']}")
-    cancelled = client.post(f"/api/festival/pro-registrations/{seats[1]['token']}/cancel", headers=csrf_headers(client)).json()
+    cancelled = client.post(f"/api/festival/pro-registrations/{tokens[1]}/cancel", headers=csrf_headers(client)).json()
     assert cancelled == {"cancelled": {"session_id": session_id, "name": "Agent 1", "state": "cancelled",
                                        "waiting_position": None, "token": None, "cancel_url": None}, "promoted": 1}
-    assert client.get(f"/api/festival/pro-registrations/{seats[2]['token']}").json()["state"] == "confirmed"
-    assert client.get(f"/api/festival/pro-registrations/{seats[3]['token']}").json()["waiting_position"] == 1
+    assert client.get(f"/api/festival/pro-registrations/{tokens[2]}").json()["state"] == "confirmed"
+    [promoted] = run(_mail_to(db, "agent2@bib.test", "proday_promoted"))
+    assert promoted.subject == "Une place s’est libérée pour vous : Atelier : la réalité virtuelle en bibliothèque"
+    assert client.get(f"/api/festival/pro-registrations/{tokens[3]}").json()["waiting_position"] == 1
     listing = client.get("/api/festival/pro-sessions").json()
     assert (listing[0]["confirmed"], listing[0]["waiting"], listing[0]["free"]) == (2, 1, 0)
     duplicate = client.post(url, json=person(0, library_id), headers=csrf_headers(client))
