@@ -36,7 +36,9 @@ async def staff_addresses(session: AsyncSession) -> list[str]:
 
 
 FICHE_NOTICES = {"submit": "fiche_submitted", "accept": "fiche_accepted", "request_changes": "fiche_changes_requested",
-                 "publish": "fiche_published"}
+                 "publish": "fiche_published", "cancel": "fiche_cancelled"}
+STAFF_NOTICES = {"submit", "cancel"}
+"""Fiche moves that MDE staff must hear of (a new fiche to review, a published event cancelled by its library)."""
 
 
 async def notify_fiche(session: AsyncSession, fiche, action: str, comment: str = "") -> None:
@@ -44,7 +46,8 @@ async def notify_fiche(session: AsyncSession, fiche, action: str, comment: str =
     kind = FICHE_NOTICES.get(action)
     if kind is None:
         return
-    recipients = await (staff_addresses(session) if action == "submit" else library_addresses(session, fiche.library_id))
+    to_staff = action in STAFF_NOTICES
+    recipients = await (staff_addresses(session) if to_staff else library_addresses(session, fiche.library_id))
     link = f"/festival/fiches/{fiche.id}" if action != "request_changes" else f"/festival/fiches/{fiche.id}/modifier"
     for address in recipients:
         queue_mail(session, kind, to=address, cause=f"fiche.{action}:{fiche.id}", title=fiche.title, comment=comment,

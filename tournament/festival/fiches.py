@@ -488,8 +488,7 @@ async def cancel_fiche(session: AsyncSession, *, fiche_id: int, reason: str, act
     """Cancel a published event (its library's staff, or MDE): it stays in the programme marked cancelled, and
     every slot's sequence grows so calendars show it cancelled. Writes the fiche and an audit entry with the reason.
 
-    The MDE is told through the audit entry ``fiche.cancel`` (reason, library, title): the e-mail to the MDE is
-    sent from the caller once the outbox exists.
+    MDE staff are told by e-mail (``fiche_cancelled``, with the reason), queued in the same transaction.
     """
     fiche = await load_fiche(session, fiche_id, for_update=True)
     if not policies.can_manage_library(actor, fiche.library_id):
@@ -508,4 +507,5 @@ async def cancel_fiche(session: AsyncSession, *, fiche_id: int, reason: str, act
         session.add(slot)
     audit(session, actor, "fiche.cancel", f"fiche:{fiche.id}", reason=reason, library_id=fiche.library_id,
           title=fiche.title)
+    await notify_fiche(session, fiche, "cancel", reason)
     return fiche

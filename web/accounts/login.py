@@ -4,25 +4,43 @@ import math
 
 import anyio.to_thread
 from litestar import Request, delete, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.accounts import (
-    Account, AccountError, Role, check_new_password, count_mde_accounts, create_account, hash_password, login_candidate,
-    password_matches, record_login, set_own_password,
+    Account,
+    AccountError,
+    Role,
+    check_new_password,
+    count_mde_accounts,
+    create_account,
+    hash_password,
+    login_candidate,
+    password_matches,
+    record_login,
+    set_own_password,
 )
 from tournament.audit import SYSTEM, Actor, audit
+from tournament.notifications import notify_password_changed
+from web import login_limit
 from web.accounts.schemas import LoginBody, Me, PasswordBody, SessionOut, SetupBody
 from web.auth import (
-    account_only, actor_of, client_address, current_session_id, end_session, live_sessions, log_in, log_out,
-    remember_session, session_handle,
+    account_only,
+    actor_of,
+    client_address,
+    current_session_id,
+    end_session,
+    live_sessions,
+    log_in,
+    log_out,
+    remember_session,
+    session_handle,
 )
 from web.deps import DB
 from web.errors import ProblemError
 from web.forms import FormState, form_or_errors, read_form
 from web.i18n import _, ngettext
-from web import login_limit
 from web.messages import message
 from web.routers import api, pages
 from web.schemas import from_row
@@ -198,8 +216,7 @@ async def _change_password(request: Request, db: DB, current: str, new: str, con
     new_hash = await anyio.to_thread.run_sync(hash_password, new)
     async with db.write() as session:
         account = await set_own_password(session, actor.id, new_hash, actor=actor)
-    # notify: the lead wires the "your password was changed" notice here, e.g.
-    # `await notify.password_changed(db, account)` (the notify branch's helper), after the commit above.
+        notify_password_changed(session, account)
     log_in(request, account)
     await remember_session(request, account, forget_others=True)
     return account

@@ -222,7 +222,6 @@ async def cancel_submit(request: Request, db: DB, fiche_id: PathId) -> Template 
             await cancel_fiche(session, fiche_id=fiche_id, reason=values.get("reason", ""), actor=actor_or_401(request))
     if submitted.refused:
         return render("fiche.html", submitted.status, form=submitted.form, **await _fiche_context(request, db, fiche_id))
-    # MERGE(notify): the MDE is told of the cancellation here (audit entry `fiche.cancel` holds the reason).
     return Redirect(f"/festival/fiches/{fiche_id}")
 
 
@@ -340,7 +339,6 @@ async def cancel_api(request: Request, db: DB, fiche_id: PathId, data: JSONBody[
     async with db.write() as session:
         fiche = await cancel_fiche(session, fiche_id=fiche_id, reason=data.reason, actor=actor_or_401(request))
         out = await _out(session, fiche)
-    # MERGE(notify): the MDE is told of the cancellation here (audit entry `fiche.cancel` holds the reason).
     return out
 
 
