@@ -23,7 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
 from tournament.refusals import Refusal
-from web import accounts, boards, festival, i18n, network, site, tournament
+from web import accounts, boards, desk, festival, i18n, network, site, tournament
 from web.auth import session_auth
 from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
@@ -32,7 +32,7 @@ from web.messages import role_label
 from web.security import csrf_middleware, login_rate_limit
 
 WEB_DIR = Path(__file__).parent
-ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS]
+ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *desk.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS]
 """Every route: each domain package's routers, by audience."""
 VERSION = "0.1.0"
 
