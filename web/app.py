@@ -25,7 +25,7 @@ from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
 from tournament.mailer import Sender
 from tournament.refusals import Refusal
-from web import accounts, boards, festival, i18n, network, notifications, site, tournament
+from web import accounts, boards, desk, festival, i18n, network, notifications, site, tournament
 from web.auth import session_auth
 from web.boards import Boards
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
@@ -35,8 +35,8 @@ from web.headers import security_headers
 from web.security import csrf_middleware
 
 WEB_DIR = Path(__file__).parent
-ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS, *tournament.ROUTERS,
-           *notifications.ROUTERS]
+ROUTERS = [*site.ROUTERS, *accounts.ROUTERS, *desk.ROUTERS, *boards.ROUTERS, *network.ROUTERS, *festival.ROUTERS,
+           *tournament.ROUTERS, *notifications.ROUTERS]
 """Every route: each domain package's routers, by audience."""
 VERSION = "0.1.0"
 

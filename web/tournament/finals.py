@@ -146,6 +146,9 @@ async def stations_page(request: Request, db: DB, tournament_id: PathId, fait: F
     return page("stations.html", {
         "t": tournament, "stations": StationOut.all_of(listed), "stage": stage,
         "is_staff": policies.is_staff(actor_of(request)),
+        "live_url": request.app.state.boards.url(tournament_id, request.url.hostname or "127.0.0.1",
+                                                 secure=request.url.scheme == "https")
+        if stage is not None and stage.status == "running" else "",
         "notice": _(NOTICES[fait]) if fait in NOTICES else "",
     })
 

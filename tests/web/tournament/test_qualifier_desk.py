@@ -81,3 +81,23 @@ def test_a_withdrawal_once_running_forfeits_the_players_match_only(world, sessio
     assert after[stage["matches"][1]["id"]]["version"] == 0
     refused = world.form(f"{desk}/cloture", {})
     assert refused.status_code == 409 and "Des matchs restent à jouer." in refused.text
+
+
+def test_the_desk_says_from_the_start_that_mde_has_not_opened_the_qualifiers(world):
+    tid = create_tournament(world, open_qualifiers=False)["id"]
+    world.act_as(world.librarians["Vernon"])
+    assert world.form(f"/tournois/{tid}/bibliotheques", {"library_id": world.libraries["Vernon"]}).status_code == 303
+    created = world.form(f"/tournois/{tid}/qualifications/nouvelle", {
+        "library_id": world.libraries["Vernon"], "starts_at": "2025-04-02T14:00", "place": "Salle du conte",
+        "capacity": "8", "format": "single_elimination",
+    })
+    assert created.status_code == 303
+    page = world.get(created.headers["location"]).text
+    blocker = re.search(r'<p class="notice warning" id="desk-blocker">(.*?)</p>', page, re.S)
+    assert blocker and "La MDE n’a pas encore ouvert les qualifications" in blocker.group(1)
+    assert f'<a href="/tournois/{tid}">' in blocker.group(1)
+
+
+def test_an_open_tournament_shows_no_blocker(world, session_page):
+    _, desk = session_page
+    assert 'id="desk-blocker"' not in world.get(desk).text
