@@ -6,14 +6,24 @@ import qrcode
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
 
-from tournament.config import Settings
+from litestar.connection import ASGIConnection
+
+from web.proxies import request_origin
 
 SVG = "http://www.w3.org/2000/svg"
 
 
-def absolute(settings: Settings, path: str) -> str:
-    """`path` on the public site (what is printed and scanned, whichever address served the page)."""
-    return settings.server.public_url.rstrip("/") + path
+def site_url(connection: ASGIConnection) -> str:
+    """The site's public base: `[server] public_url` when set, otherwise the address this request reached
+    (so a card printed from a server on another port still opens)."""
+    settings = connection.app.state.get("settings")
+    public = settings.server.public_url.rstrip("/") if settings is not None else ""
+    return public or request_origin(connection)
+
+
+def absolute(connection: ASGIConnection, path: str) -> str:
+    """`path` on the public site (what is printed and scanned)."""
+    return site_url(connection) + path
 
 
 def player_path(token: str) -> str:

@@ -11,7 +11,7 @@ from tournament.accounts import Role
 from tournament.players import Player
 from tournament.tokens import digest
 
-PUBLIC = "http://127.0.0.1:8000"
+PUBLIC = "http://testserver.local"  # no public_url: links are built from the request
 LUNA = {
     "pseudonym": "LunaKart", "first_name": "Luna", "last_initial": "B", "age_category": "11-14",
     "guardian_consent": True, "guardian_contact": "06 12 34 56 78",

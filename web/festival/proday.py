@@ -39,6 +39,7 @@ from web.festival.common import (
 from web.festival.schemas import AttendeeOut, CancelOut, ProSeatOut, ProSessionOut
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
+from web.links import site_url
 from web.routers import api, pages
 
 
@@ -248,7 +249,7 @@ async def register_api(request: Request, db: DB, settings: Config, session_id: F
     async with db.write() as session:
         registration, token = await register_attendee(session, session_id=session_id, data=data,
                                                       actor=_actor(request), now=now_of(request))
-        return await _seat(session, registration, token, settings.server.public_url)
+        return await _seat(session, registration, token, site_url(request))
 
 
 @get("/api/festival/pro-registrations/{token:str}", summary="A registration, by its private link")

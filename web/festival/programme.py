@@ -25,6 +25,7 @@ from web.festival.common import chosen_edition, picture_url, render
 from web.festival.schemas import ProgrammeEventOut
 from web.festival_messages import LABELS, message
 from web.i18n import _
+from web.links import site_url
 from web.pdf_cache import cached_pdf, content_key
 from web.routers import api, pages
 from web.schemas import from_row
@@ -122,8 +123,8 @@ def _day(text: str | None) -> date | None:
         raise NotFoundException() from None
 
 
-def _page(view: str, edition: Edition | None, entries: list[ProgrammeEntry], settings, **extra) -> Template:
-    base = settings.server.public_url
+def _page(view: str, edition: Edition | None, entries: list[ProgrammeEntry], request: Request, **extra) -> Template:
+    base = site_url(request)
     return render(
         "programme.html", view=view, edition=edition, entries=entries, days=by_day(entries),
         communes=by_key(entries, lambda e: e.fiche.place_commune),
@@ -134,27 +135,27 @@ def _page(view: str, edition: Edition | None, entries: list[ProgrammeEntry], set
 
 @get("/programme")
 async def programme_by_date(
-    db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[str | None] = None,
+    request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[str | None] = None,
     commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
 ) -> Template:
     chosen, entries = await _entries(db, edition, day=_day(day), commune=commune or None, category=category or None)
-    return _page("date", chosen, entries, settings, filters={"day": day, "commune": commune, "category": category})
+    return _page("date", chosen, entries, request, filters={"day": day, "commune": commune, "category": category})
 
 
 @get("/programme/communes")
-async def programme_by_commune(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
+async def programme_by_commune(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
     chosen, entries = await _entries(db, edition)
-    return _page("commune", chosen, entries, settings, filters={})
+    return _page("commune", chosen, entries, request, filters={})
 
 
 @get("/programme/categories")
-async def programme_by_category(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
+async def programme_by_category(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Template:
     chosen, entries = await _entries(db, edition)
-    return _page("category", chosen, entries, settings, filters={})
+    return _page("category", chosen, entries, request, filters={})
 
 
 @get("/programme/evenements/{fiche_id:int}")
-async def programme_event(db: DB, settings: Config, fiche_id: FromPath[int]) -> Template:
+async def programme_event(request: Request, db: DB, settings: Config, fiche_id: FromPath[int]) -> Template:
     async with db.read() as session:
         try:
             fiche, library, slots = await published_fiche(session, fiche_id)
@@ -162,7 +163,7 @@ async def programme_event(db: DB, settings: Config, fiche_id: FromPath[int]) -> 
             raise NotFoundException(message(exc.code)) from None
         edition = await session.get(Edition, fiche.edition_id)
     entries = [ProgrammeEntry(fiche, slot, library) for slot in slots]
-    base = settings.server.public_url
+    base = site_url(request)
     return render("programme_event.html", fiche=fiche, library=library, edition=edition, entries=entries,
                   picture_url=picture_url(fiche), jsonld=jsonld_script([event_jsonld(e, base) for e in entries]))
 
@@ -213,22 +214,22 @@ def _ics_response(content: bytes, filename: str) -> Response:
 
 
 @get("/programme/programme.ics")
-async def programme_ics(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
+async def programme_ics(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
     chosen, entries = await _entries(db, edition)
     year = chosen.year if chosen else 0
     name = chosen.name if chosen else "X.PO"
-    return _ics_response(icalendar_bytes(entries, name, settings.server.public_url), f"xpo-{year}.ics")
+    return _ics_response(icalendar_bytes(entries, name, site_url(request)), f"xpo-{year}.ics")
 
 
 @get("/programme/bibliotheques/{library_id:int}/programme.ics")
-async def library_ics(db: DB, settings: Config, library_id: FromPath[int], edition: FromQuery[int | None] = None) -> Response:
+async def library_ics(request: Request, db: DB, settings: Config, library_id: FromPath[int], edition: FromQuery[int | None] = None) -> Response:
     async with db.read() as session:
         library = await session.get(Library, library_id)
     if library is None:
         raise NotFoundException(message("unknown_library"))
     chosen, entries = await _entries(db, edition, library_id=library_id)
     year = chosen.year if chosen else 0
-    return _ics_response(icalendar_bytes(entries, f"X.PO · {library.name}", settings.server.public_url),
+    return _ics_response(icalendar_bytes(entries, f"X.PO · {library.name}", site_url(request)),
                          f"xpo-{year}-bibliotheque-{library_id}.ics")
 
 
@@ -256,9 +257,9 @@ def csv_text(entries: list[ProgrammeEntry], base: str) -> str:
 
 
 @get("/programme/programme.csv")
-async def programme_csv(db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
+async def programme_csv(request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None) -> Response:
     chosen, entries = await _entries(db, edition)
-    content = csv_text(entries, settings.server.public_url).encode("utf-8-sig")
+    content = csv_text(entries, site_url(request)).encode("utf-8-sig")
     return Response(content=content, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="xpo-{chosen.year if chosen else 0}-programme.csv"'})
 
@@ -272,7 +273,7 @@ async def programme_pdf(request: Request, db: DB, settings: Config, edition: Fro
     chosen, entries = await _entries(db, edition)
     template = request.app.template_engine.engine.get_template("festival/programme_print.html")
     html = template.render(edition=chosen, days=by_day(entries), labels=LABELS, print_mode=True)
-    base = settings.server.public_url
+    base = site_url(request)
     stylesheet = PRINT_CSS.read_text()
     year = chosen.year if chosen else 0
 
@@ -289,12 +290,12 @@ async def programme_pdf(request: Request, db: DB, settings: Config, edition: Fro
 @get("/api/festival/programme",
      summary="The published programme: one item per slot, in time order (filter by day, commune, category, library)")
 async def programme_api(
-    db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[date | None] = None,
+    request: Request, db: DB, settings: Config, edition: FromQuery[int | None] = None, day: FromQuery[date | None] = None,
     commune: FromQuery[str | None] = None, category: FromQuery[str | None] = None, library: FromQuery[int | None] = None,
 ) -> list[ProgrammeEventOut]:
     _chosen, entries = await _entries(db, edition, day=day, commune=commune or None, category=category or None,
                                       library_id=library)
-    base = settings.server.public_url
+    base = site_url(request)
     return [
         from_row(ProgrammeEventOut, e.fiche, uid=uid(e), fiche_id=e.fiche.id, starts_at=e.starts_at.isoformat(),
                  ends_at=e.ends_at.isoformat(), library=e.library.name, url=event_url(base, e.fiche))

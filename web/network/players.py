@@ -29,8 +29,8 @@ word("players",
 )
 
 
-def _link_page(settings: Config, link: PlayerLink, *, status_code: int) -> Template:
-    url = absolute(settings, player_path(link.token))
+def _link_page(request: Request, link: PlayerLink, *, status_code: int) -> Template:
+    url = absolute(request, player_path(link.token))
     label = _("QR code of the private link of {pseudonym}").format(pseudonym=link.player.pseudonym)
     return Template(
         "players/link.html",
@@ -40,8 +40,8 @@ def _link_page(settings: Config, link: PlayerLink, *, status_code: int) -> Templ
     )
 
 
-def _link_out(settings: Config, link: PlayerLink) -> PlayerLinkOut:
-    url = absolute(settings, player_path(link.token))
+def _link_out(request: Request, link: PlayerLink) -> PlayerLinkOut:
+    url = absolute(request, player_path(link.token))
     return PlayerLinkOut(player=PlayerOut.of(link.player), token=link.token, url=url)
 
 
@@ -58,14 +58,14 @@ async def enrol_player_form(request: Request, db: DB, settings: Config, library_
             )
     if submitted.refused:
         return await library_page(request, db, library_id, player_form=submitted.form, status_code=submitted.status)
-    return _link_page(settings, link, status_code=201)
+    return _link_page(request, link, status_code=201)
 
 
 @post("/joueurs/{player_id:int}/lien")
 async def regenerate_link_form(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> Template:
     async with db.write() as session:
         link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
-    return _link_page(settings, link, status_code=200)
+    return _link_page(request, link, status_code=200)
 
 
 @get("/joueur/{player_token:str}")
@@ -73,7 +73,7 @@ async def player_page(request: Request, db: DB, settings: Config, player_token: 
     actor = actor_of(request)
     async with db.read() as session:
         profile = await player_profile(session, player_id=actor.id, actor=actor)
-    url = absolute(settings, player_path(player_token))
+    url = absolute(request, player_path(player_token))
     return Template(
         "players/me.html",
         context={
@@ -99,7 +99,7 @@ async def enrol_player_api(
             last_initial=data.last_initial, age_category=data.age_category, guardian_consent=data.guardian_consent,
             guardian_contact=data.guardian_contact, actor=actor_of(request),
         )
-    return _link_out(settings, link)
+    return _link_out(request, link)
 
 
 @get("/api/libraries/{library_id:int}/players", summary="The players of a library (MDE staff, its librarians)")
@@ -114,7 +114,7 @@ async def list_players_api(request: Request, db: DB, library_id: FromPath[int]) 
 async def regenerate_link_api(request: Request, db: DB, settings: Config, player_id: FromPath[int]) -> PlayerLinkOut:
     async with db.write() as session:
         link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
-    return _link_out(settings, link)
+    return _link_out(request, link)
 
 
 @get("/api/me/player",
