@@ -19,7 +19,8 @@ class ConfigError(ValueError):
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = "http://127.0.0.1:8000"
+    # Empty: absolute links are built from the request (web.links.site_url).
+    public_url: str = ""
     https: bool = False
     debug: bool = False
     freeze_heap: bool = True

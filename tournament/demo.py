@@ -5,6 +5,7 @@ objects created so far, and returns lines for the printed summary.
 """
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
         await create_account(
             session, email=email, display_name=name, password=DEMO_PASSWORD, role=role, library_id=library_id, actor=SYSTEM
         )
-        lines.append(f"  {role.value:<10} {email}")
+        lines.append(f"  {ROLE_NAMES[role]:<22} {email}")
     player_token, player_digest = new_token()
     player = Player(
         library_id=by_commune["Vernon"].id,
@@ -112,6 +113,10 @@ async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     return lines
 
 
+ROLE_NAMES = {Role.MDE: "équipe MDE", Role.LIBRARIAN: "bibliothécaire", Role.REFEREE: "arbitre"}
+"""How the printed summary names each role (in French, as the site does)."""
+
+
 async def _load(url: str, prepare=None) -> list[str]:
     db = Database(url)
     if prepare is not None:
@@ -127,12 +132,19 @@ async def _load(url: str, prepare=None) -> list[str]:
     return lines
 
 
-def load_demo(url: str, *, reset: bool = True, prepare=None) -> str:
-    """Create (or re-create) the demo database at `url` and return the summary to print."""
+def load_demo(url: str, *, reset: bool = True, prepare=None, base: str = "http://127.0.0.1:8000") -> str:
+    """Create (or re-create) the demo database at `url` and return the summary to print, its links on `base`
+    (the address the demo server will answer at)."""
     parsed = make_url(url)
     if reset and parsed.get_backend_name() == "sqlite" and parsed.database:
         for suffix in ("", "-wal", "-shm"):
             Path(parsed.database + suffix).unlink(missing_ok=True)
     migrate.upgrade(url)
-    lines = asyncio.run(_load(url, prepare))
-    return "\n".join(["Démo X.PO Live chargée : " + url, *lines])
+    base = base.rstrip("/")
+    lines = [_absolute_links(line, base) for line in asyncio.run(_load(url, prepare))]
+    return "\n".join(["Démo X.PO Live chargée : " + url, f"Site : {base}/", *lines])
+
+
+def _absolute_links(line: str, base: str) -> str:
+    """The steps write site paths ("/direct"); the summary prints them as addresses that open."""
+    return re.sub(r"(?<![\w/.:])/(?=[a-z])", base + "/", line)

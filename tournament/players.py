@@ -38,7 +38,7 @@ class PlayerError(Refusal):
     """A refused player action."""
 
     domain = "players"
-    statuses = {"unknown_player": Status.NOT_FOUND}
+    statuses = {"unknown_player": Status.NOT_FOUND, "link_replaced": Status.NOT_FOUND}
 
 class Player(SQLModel, table=True):
     """A player. Public pages show the pseudonym only."""
@@ -176,6 +176,19 @@ async def regenerate_link(session: AsyncSession, *, player_id: int, actor: Actor
     player.token_digest = token_digest
     session.add(player)
     audit(session, actor, "player.link", f"player:{player.id}")
+    return PlayerLink(player=player, library=await session.get(Library, player.library_id), token=token)
+
+
+async def shown_link(session: AsyncSession, *, player_id: int, token: str, actor: Actor) -> PlayerLink:
+    """The link just made for a player, shown again (a refresh of the page after "New link"); reads only.
+
+    Refused unless `token` is still the player's link and `actor` manages their library.
+    """
+    player = await session.get(Player, player_id)
+    if player is None or not policies.can_manage_library(actor, player.library_id):
+        raise PlayerError("forbidden")
+    if not token or digest(token) != player.token_digest:
+        raise PlayerError("link_replaced")
     return PlayerLink(player=player, library=await session.get(Library, player.library_id), token=token)
 
 

@@ -202,4 +202,5 @@ async def _final(session: AsyncSession, tournament: Tournament, staff: Actor, re
     return [
         f"  finale : {len(present)} finalistes (dont {absent.pseudonym} absent et remplacé), "
         f"{len(first_round) + 1} manches jouées, {len(called)} poste(s) appelé(s) : /tournois/{tournament.id}/finale",
+        "  tableau en direct : /direct",
     ]

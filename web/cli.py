@@ -6,7 +6,31 @@ import getpass
 import sys
 from dataclasses import replace
 
-from tournament.config import ConfigError, load_settings
+from tournament.config import ConfigError, Settings, load_settings
+
+
+def public_base(settings: Settings) -> str:
+    """The address to print for this server: `public_url`, or the host and port it listens on."""
+    from web.links import configured_base
+
+    return configured_base(settings)
+
+
+def public_url_mismatch(settings: Settings) -> str:
+    """The start-up warning when `public_url` is set but is not where this server answers (links would not open)."""
+    from urllib.parse import urlsplit
+
+    public = settings.server.public_url.strip()
+    if not public:
+        return ""
+    parts = urlsplit(public)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1", settings.server.host)
+    if local and port != settings.server.port:
+        return (f"attention : public_url = {public} mais le serveur écoute sur le port {settings.server.port} ; "
+                "les liens imprimés (cartes joueur, QR codes, écrans) n'ouvriront pas. "
+                "Laissez public_url vide pour les construire depuis la requête.")
+    return ""
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -25,6 +49,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     app = create_app(settings)
     print(f"X.PO Live: http://{settings.server.host}:{settings.server.port}", flush=True)
+    mismatch = public_url_mismatch(settings)
+    if mismatch:
+        print(mismatch, file=sys.stderr, flush=True)
     uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info", proxy_headers=False)
     # X-Forwarded-* are read by web.proxies, from [server] trusted_proxies only.
     return 0
@@ -100,7 +127,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     url = args.database_url or f"sqlite+aiosqlite:///{settings.data_dir / 'demo.sqlite3'}"
-    print(load_demo(url, reset=not args.keep, prepare=lambda db: render.install(db, settings)))
+    print(load_demo(url, reset=not args.keep, prepare=lambda db: render.install(db, settings),
+                    base=public_base(settings)))
     return 0
 
 

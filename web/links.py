@@ -3,17 +3,34 @@
 import xml.etree.ElementTree as ET
 
 import qrcode
+from litestar.connection import ASGIConnection
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
 
-from tournament.config import Settings
+from web.proxies import request_origin
 
 SVG = "http://www.w3.org/2000/svg"
 
 
-def absolute(settings: Settings, path: str) -> str:
-    """`path` on the public site (what is printed and scanned, whichever address served the page)."""
-    return settings.server.public_url.rstrip("/") + path
+def site_url(connection: ASGIConnection) -> str:
+    """The site's public base: `[server] public_url` when set, otherwise the address this request reached
+    (so a card printed from a server on another port still opens)."""
+    settings = connection.app.state.get("settings")
+    public = settings.server.public_url.rstrip("/") if settings is not None else ""
+    return public or request_origin(connection)
+
+
+def configured_base(settings) -> str:
+    """The site's address when no request is at hand (mails, the demo summary): `public_url`, or the host and
+    port `xpo serve` listens on."""
+    host = settings.server.host if settings.server.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    scheme = "https" if settings.server.https else "http"
+    return settings.server.public_url.rstrip("/") or f"{scheme}://{host}:{settings.server.port}"
+
+
+def absolute(connection: ASGIConnection, path: str) -> str:
+    """`path` on the public site (what is printed and scanned)."""
+    return site_url(connection) + path
 
 
 def player_path(token: str) -> str:

@@ -8,17 +8,50 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tournament.accounts import count_mde_accounts
+from tournament.festival.programme import ProgrammeEntry, programme
+from tournament.festival.timing import PARIS
+from tournament.tournaments import live_tournaments
 from web.deps import DB, Config
+from web.festival.common import chosen_edition, now_of
+from web.festival_messages import LABELS
 from web.i18n import LOCALES
 from web.routers import api, pages
 
 
+NEXT_EVENTS = 6
+"""How many coming events the home page lists after today's."""
+
+
 @get("/")
 async def home(request: Request, db: DB) -> Template | Redirect:
+    """The festival now: today's and the next events, the live tournaments and their boards, and the ways in."""
+    now = now_of(request)
     async with db.read() as session:
         if await count_mde_accounts(session) == 0:
             return Redirect("/installation")
-    return Template("home.html", context={})
+        edition = await chosen_edition(session, None)
+        entries = await programme(session, edition.id) if edition is not None else []
+        live = await live_tournaments(session)
+    today, coming = _today_and_next(entries, now)
+    communes = sorted({entry.fiche.place_commune for entry in entries if entry.fiche.place_commune})
+    categories = sorted({entry.fiche.category for entry in entries})
+    return Template("home.html", context={
+        "edition": edition, "today": today, "coming": coming, "live": live, "communes": communes,
+        "categories": categories, "labels": LABELS,
+    })
+
+
+def _today_and_next(entries: list[ProgrammeEntry], now) -> tuple[list[ProgrammeEntry], list[ProgrammeEntry]]:
+    """Entries still to end today (Paris time), then the next ones after today."""
+    day = now.astimezone(PARIS).date()
+    today = [entry for entry in entries if entry.day == day and entry.ends_at >= now]
+    coming = [entry for entry in entries if entry.day > day][:NEXT_EVENTS]
+    return today, coming
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Redirect:
+    return Redirect("/static/favicon.svg", status_code=301)
 
 
 @get("/langue/{locale:str}")
@@ -44,4 +77,4 @@ async def healthz(db: DB) -> dict[str, str]:
     return {"status": "ok"}
 
 
-ROUTERS = [pages(home, switch_language), api("system", healthz)]
+ROUTERS = [pages(home, switch_language, favicon), api("system", healthz)]

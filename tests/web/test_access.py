@@ -123,6 +123,7 @@ def test_a_librarian_is_denied_every_resource_of_another_library(client, world):
         "contact form": client.post(f"/bibliotheques/{b}/contact", data={"phone": "02 00 00 00 00"}, headers=headers),
         "enrol form": client.post(f"/bibliotheques/{b}/joueurs", data=NEW_PLAYER, headers=headers),
         "new link form": client.post(f"/joueurs/{player_b}/lien", headers=headers),
+        "new link confirmation": client.get(f"/joueurs/{player_b}/lien"),
         "library API": client.get(f"/api/libraries/{b}"),
         "contact API": client.patch(f"/api/libraries/{b}", json={"phone": "02 00 00 00 00"}, headers=headers),
         "players API": client.get(f"/api/libraries/{b}/players"),

@@ -11,7 +11,7 @@ from tournament.accounts import Role
 from tournament.players import Player
 from tournament.tokens import digest
 
-PUBLIC = "http://127.0.0.1:8000"
+PUBLIC = "http://testserver.local"  # no public_url: links are built from the request
 LUNA = {
     "pseudonym": "LunaKart", "first_name": "Luna", "last_initial": "B", "age_category": "11-14",
     "guardian_consent": True, "guardian_contact": "06 12 34 56 78",
@@ -114,12 +114,21 @@ def test_the_players_of_a_library_are_listed_by_pseudonym(librarian, vernon):
 
 def test_a_new_link_from_the_page_replaces_the_lost_one(librarian, vernon):
     old = enrol_api(librarian, vernon).json()
-    response = librarian.post(f"/joueurs/{old['player']['id']}/lien", headers=csrf_headers(librarian))
-    assert response.status_code == 200
-    new_url = link_on(response.text)
+    player_id = old["player"]["id"]
+    confirm = librarian.get(f"/joueurs/{player_id}/lien")
+    assert "cesseront de fonctionner" in confirm.text
+    assert librarian.get(old["url"].removeprefix(PUBLIC)).status_code == 200  # asking kills nothing
+    response = librarian.post(f"/joueurs/{player_id}/lien", headers=csrf_headers(librarian), follow_redirects=False)
+    assert response.status_code == 303  # post, redirect, get: a refresh makes no other link
+    shown = librarian.get(response.headers["location"])
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    new_url = link_on(shown.text)
     assert new_url != old["url"]
+    assert link_on(librarian.get(response.headers["location"]).text) == new_url  # F5: the same link
     assert librarian.get(old["url"].removeprefix(PUBLIC)).status_code == 404
     assert librarian.get(new_url.removeprefix(PUBLIC)).status_code == 200
+    stale = librarian.get(f"/joueurs/{player_id}/lien?lien={old['token']}")
+    assert stale.status_code == 404 and "a été remplacé depuis" in stale.text
 
 
 def test_a_new_link_from_the_api_replaces_the_lost_one(librarian, vernon):

@@ -1,5 +1,6 @@
 """X-Forwarded-* are believed from the configured proxies only: the client's address and the site's origin."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 from litestar import Litestar, get
@@ -7,6 +8,7 @@ from litestar.connection import Request
 from litestar.datastructures import State
 from litestar.testing import TestClient
 
+from tournament.accounts import Role
 from tournament.config import ServerSettings
 from web.proxies import client_address, request_origin
 
@@ -40,3 +42,29 @@ def test_behind_trusted_proxies_the_last_untrusted_hop_is_the_client(monkeypatch
     # A client writing its own X-Forwarded-For cannot hide behind it: the proxy appends the real address.
     spoofed = {"x-forwarded-for": "198.51.100.1, 203.0.113.9"}
     assert _ask("127.0.0.1", spoofed)["address"] == "203.0.113.9"
+
+
+def test_links_follow_the_request_when_no_public_url_is_set(app, settings, db, make_account):
+    """A server on another port prints cards that open: the link is built from the address the browser used."""
+    from litestar.testing import TestClient
+
+    from tests.conftest import csrf_headers, login
+
+    make_account("mde@xpo.test", Role.MDE, None)
+    with TestClient(app=app, base_url="http://127.0.0.1:18511") as client:
+        login(client, "mde@xpo.test")
+        body = client.post("/api/screens", json={"label": "Hall"}, headers=csrf_headers(client)).json()
+    assert body["url"] == f"http://127.0.0.1:18511/ecran/{body['token']}"
+
+
+def test_the_start_up_log_warns_when_public_url_is_not_where_the_server_answers(settings):
+    from web.cli import public_base, public_url_mismatch
+
+    wrong = replace(settings, server=replace(settings.server, port=18511, public_url="http://127.0.0.1:8000"))
+    assert "le serveur écoute sur le port 18511" in public_url_mismatch(wrong)
+    assert public_base(wrong) == "http://127.0.0.1:8000"
+    unset = replace(settings, server=replace(settings.server, port=18511, public_url=""))
+    assert public_url_mismatch(unset) == ""
+    assert public_base(unset) == "http://127.0.0.1:18511"
+    behind_proxy = replace(settings, server=replace(settings.server, port=18511, public_url="https://xpo.example.fr"))
+    assert public_url_mismatch(behind_proxy) == ""

@@ -9,7 +9,7 @@ from web.i18n import format_when
 
 
 def kiosk_path(page: str) -> str:
-    found = re.search(r'<a href="http://127\.0\.0\.1:8000(/ecran/[A-Za-z0-9_-]+)">', page)
+    found = re.search(r'<a href="http://testserver\.local(/ecran/[A-Za-z0-9_-]+)">', page)
     assert found, "no screen address on the page"
     return found.group(1)
 
@@ -28,7 +28,7 @@ def test_the_kiosk_page_is_dark_large_and_on_paris_time(staff_client):
     created = staff_client.post("/api/screens", json={"label": "Écran scène"}, headers=csrf_headers(staff_client))
     path = created.json()["url"]
     staff_client.cookies.clear()  # the screen has no account
-    page = staff_client.get(path.removeprefix("http://127.0.0.1:8000")).text
+    page = staff_client.get(path.removeprefix("http://testserver.local")).text
     assert '<body class="kiosk">' in page
     assert '<h1 class="kiosk-label">Écran scène</h1>' in page
     assert "Aucun tableau en direct n'est encore diffusé sur cet écran." in page
@@ -53,7 +53,7 @@ def test_the_api_creates_lists_and_revokes_screens(staff_client):
     created = staff_client.post("/api/screens", json={"label": "Écran scène"}, headers=headers)
     assert created.status_code == 201
     body = created.json()
-    assert body["url"] == f"http://127.0.0.1:8000/ecran/{body['token']}"
+    assert body["url"] == f"http://testserver.local/ecran/{body['token']}"
     assert [(s["label"], s["revoked"]) for s in staff_client.get("/api/screens").json()] == [("Écran scène", False)]
     revoked = staff_client.post(f"/api/screens/{body['screen']['id']}/revoke", headers=headers)
     assert (revoked.status_code, revoked.json()["revoked"]) == (200, True)

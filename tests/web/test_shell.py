@@ -83,3 +83,36 @@ def test_a_served_app_hides_its_start_up_objects_from_the_garbage_collector(sett
     finally:
         gc.unfreeze()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_home_page_leads_a_visitor_to_the_festival_live_boards_and_professional_day(client, db, make_account):
+    from tests.conftest import run
+    from tests.tournament import factories as f
+
+    make_account("first@mde.test")
+    live = run(f.add_tournament(db, name="Finale Mario Kart", status="final"))
+    page = client.get("/").text
+    for link in ['href="/programme"', 'href="/programme/communes"', 'href="/programme/categories"',
+                 'href="/direct"', f'href="/direct/{live.id}"', 'href="/journee-pro"', 'href="/#participer"',
+                 'href="/connexion"']:
+        assert link in page, link
+    assert "Finale Mario Kart" in page and "finale en cours" in page
+    assert "Comment une bibliothèque participe" in page
+    assert 'aria-label="Menu principal"' in page and "Menu équipe MDE" not in page
+
+
+def test_each_audience_gets_its_own_menu(client, make_account, make_library):
+    from tests.conftest import login
+    from tournament.accounts import Role
+
+    vernon = make_library()
+    make_account("lea@vernon.test", Role.LIBRARIAN, vernon)
+    login(client, "lea@vernon.test")
+    page = client.get("/").text
+    assert 'aria-label="Menu bibliothécaire"' in page and f'href="/bibliotheques/{vernon}"' in page
+    assert 'href="/admin/comptes"' not in page
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")

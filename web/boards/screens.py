@@ -48,7 +48,7 @@ async def create_screen_form(request: Request, db: DB, settings: Config) -> Temp
             link = await create_screen(session, label=data.get("label", ""), actor=actor_of(request))
     if submitted.refused:
         return await _page(request, db, submitted.form, status_code=submitted.status)
-    url = absolute(settings, screen_path(link.token))
+    url = absolute(request, screen_path(link.token))
     created = {
         "label": link.screen.label,
         "url": url,
@@ -80,8 +80,8 @@ async def kiosk_page(request: Request, db: DB, screen_token: FromPath[str]) -> T
     )
 
 
-def _link_out(settings: Config, link: ScreenLink) -> ScreenLinkOut:
-    url = absolute(settings, screen_path(link.token))
+def _link_out(request: Request, link: ScreenLink) -> ScreenLinkOut:
+    url = absolute(request, screen_path(link.token))
     return ScreenLinkOut(screen=from_row(ScreenOut, link.screen), token=link.token, url=url)
 
 
@@ -95,7 +95,7 @@ async def list_screens_api(request: Request, db: DB) -> list[ScreenOut]:
 async def create_screen_api(request: Request, db: DB, settings: Config, data: JSONBody[ScreenIn]) -> ScreenLinkOut:
     async with db.write() as session:
         link = await create_screen(session, label=data.label, actor=actor_of(request))
-    return _link_out(settings, link)
+    return _link_out(request, link)
 
 
 @post("/api/screens/{screen_id:int}/revoke", status_code=200, summary="Revoke a kiosk screen token at once (MDE staff)")

@@ -41,6 +41,7 @@ from web.festival.common import (
 from web.festival.schemas import AttendeeOut, CancelOut, ProSeatOut, ProSessionOut
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
+from web.links import site_url
 from web.routers import api, pages
 from web.params import PathId, PathYear, QueryId
 
@@ -281,7 +282,7 @@ async def register_api(request: Request, db: DB, settings: Config, session_id: P
                                                       actor=_actor(request), now=now_of(request),
                                                       double_opt_in=_opt_in(request))
         # Unconfirmed: the link goes by mail only, so that only the address's owner can confirm it.
-        return await _seat(session, registration, None if _opt_in(request) else token, settings.server.public_url)
+        return await _seat(session, registration, None if _opt_in(request) else token, site_url(request))
 
 
 @post("/api/festival/pro-registrations/{token:str}/confirm", status_code=200,
@@ -289,7 +290,7 @@ async def register_api(request: Request, db: DB, settings: Config, session_id: P
 async def confirm_api(request: Request, db: DB, settings: Config, token: FromPath[str]) -> ProSeatOut:
     async with db.write() as session:
         registration = await confirm_by_token(session, token=token, actor=_actor(request), now=now_of(request))
-        return await _seat(session, registration, token, settings.server.public_url)
+        return await _seat(session, registration, token, site_url(request))
 
 
 @get("/api/festival/pro-registrations/{token:str}", summary="A registration, by its private link")

@@ -31,7 +31,7 @@ from web.festival.common import chosen_edition, now_of, picture_url, render
 from web.festival.schemas import ProgrammeEventOut
 from web.festival_messages import LABELS, message
 from web.i18n import _, current_locale
-from web.links import qr_svg
+from web.links import qr_svg, site_url
 from web.errors import ProblemError
 from web.pdf_cache import cached_pdf, content_key
 from web.routers import api, pages
@@ -235,7 +235,7 @@ async def _filtered(request: Request, db: DB) -> tuple[Edition | None, list[Prog
 
 def _page(view: str, request: Request, edition: Edition | None, entries: list[ProgrammeEntry], settings,
           filters: ProgrammeFilters, errors: dict[str, str]) -> Template:
-    base = settings.server.public_url
+    base = site_url(request)
     raw_page = request.query_params.get("page") or "1"
     pages_count = max(1, -(-len(entries) // PAGE_SIZE))
     number = min(max(int(raw_page) if raw_page.isdigit() else 1, 1), pages_count)
@@ -273,7 +273,7 @@ async def programme_by_category(request: Request, db: DB, settings: Config) -> T
 
 
 @get("/programme/evenements/{fiche_id:int}")
-async def programme_event(db: DB, settings: Config, fiche_id: PathId) -> Template:
+async def programme_event(request: Request, db: DB, settings: Config, fiche_id: PathId) -> Template:
     async with db.read() as session:
         try:
             fiche, library, slots = await published_fiche(session, fiche_id)
@@ -281,7 +281,7 @@ async def programme_event(db: DB, settings: Config, fiche_id: PathId) -> Templat
             raise NotFoundException(message(exc.code)) from None
         edition = await session.get(Edition, fiche.edition_id)
     entries = [ProgrammeEntry(fiche, slot, library) for slot in slots]
-    base = settings.server.public_url
+    base = site_url(request)
     return render("programme_event.html", fiche=fiche, library=library, edition=edition, entries=entries,
                   picture_url=picture_url(fiche), jsonld=jsonld_script([event_jsonld(e, base) for e in entries]))
 
@@ -347,7 +347,7 @@ async def _feed(request: Request, db: DB, settings: Config, name: str, filename:
     items = [item for item in items if passes(item.entry)]
     year = edition.year if edition else 0
     title = f"{edition.name if edition else 'X.PO'}{' · ' + name if name else ''}"
-    return _ics_response(icalendar_bytes(items, title, settings.server.public_url), filename.format(year=year))
+    return _ics_response(icalendar_bytes(items, title, site_url(request)), filename.format(year=year))
 
 
 @get("/programme/programme.ics")
@@ -382,7 +382,7 @@ async def event_ics(request: Request, db: DB, settings: Config, fiche_id: PathId
             raise NotFoundException(message("unknown_fiche"))
         edition = await session.get(Edition, fiche.edition_id)
         items = await calendar_items(session, edition, today=local_date(now_of(request)), fiche_id=fiche_id)
-    return _ics_response(icalendar_bytes(items, fiche.title, settings.server.public_url),
+    return _ics_response(icalendar_bytes(items, fiche.title, site_url(request)),
                          f"xpo-evenement-{fiche_id}.ics")
 
 
@@ -422,7 +422,7 @@ def _csv_text(entries: list[ProgrammeEntry], base: str) -> str:
 async def programme_csv(request: Request, db: DB, settings: Config) -> Response:
     """The programme for a spreadsheet; takes the programme's filters."""
     chosen, entries, _filters, _errors = await _filtered(request, db)
-    content = csv_text(entries, settings.server.public_url).encode("utf-8-sig")
+    content = csv_text(entries, site_url(request)).encode("utf-8-sig")
     return Response(content=content, media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="xpo-{chosen.year if chosen else 0}-programme.csv"'})
 
@@ -448,7 +448,7 @@ async def _pdf(request: Request, settings: Config, *, template: str, context: di
     from weasyprint import CSS, HTML
 
     html = request.app.template_engine.engine.get_template(template).render(labels=LABELS, print_mode=True, **context)
-    base = settings.server.public_url
+    base = site_url(request)
     stylesheet = stylesheet_path.read_text()
     key = content_key(html, stylesheet, base, weasyprint.__version__, PDF_VARIANT)
     etag = f'"{key}"'
@@ -511,7 +511,7 @@ async def poster_pdf(request: Request, db: DB, settings: Config, fiche_id: PathI
             fiche, library, slots = await published_fiche(session, fiche_id)
         except FestivalNotFound as exc:
             raise NotFoundException(message(exc.code)) from None
-    url = event_url(settings.server.public_url, fiche)
+    url = event_url(site_url(request), fiche)
     return await _pdf(request, settings, template="festival/poster.html", stylesheet_path=POSTER_CSS,
                       context={"fiche": fiche, "library": library, "url": url,
                                "entries": [ProgrammeEntry(fiche, slot, library) for slot in slots],
@@ -532,7 +532,7 @@ async def programme_api(
     _chosen, entries, _filters, errors = await _filtered(request, db)
     if errors:
         raise ProblemError(422, message("invalid"), errors={key: message(code) for key, code in errors.items()})
-    base = settings.server.public_url
+    base = site_url(request)
     return [
         from_row(ProgrammeEventOut, e.fiche, uid=uid(e), fiche_id=e.fiche.id, starts_at=e.starts_at.isoformat(),
                  ends_at=e.ends_at.isoformat(), library=e.library.name, url=event_url(base, e.fiche),

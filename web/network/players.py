@@ -1,10 +1,14 @@
 """Players: enrolment and link replacement at the library desk, the player's own page, and JSON twins."""
 
 from litestar import Request, get, post
-from litestar.params import FromPath, JSONBody
-from litestar.response import Template
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Redirect, Template
 
-from tournament.players import AgeCategory, PlayerLink, create_player, list_players, player_profile, regenerate_link
+from tournament.players import (
+    AgeCategory, PlayerLink, Player, create_player, list_players, player_profile, regenerate_link, shown_link,
+)
+from tournament import policies
+from tournament.players import PlayerError
 from web.auth import account_only, actor_of, library_manager, player_link, player_only
 from web.deps import DB, Config
 from web.forms import form_or_errors, read_form
@@ -26,12 +30,13 @@ word("players",
         "guardian_consent_required": N_("Under 15, a parent or guardian must agree first."),
         "guardian_contact_required": N_("Under 15, leave a phone number or e-mail address of a parent or guardian."),
         "unknown_player": N_("This player does not exist."),
+        "link_replaced": N_("This link has been replaced since: make a new one from the library page if the card is lost."),
     }
 )
 
 
-def _link_page(settings: Config, link: PlayerLink, *, status_code: int) -> Template:
-    url = absolute(settings, player_path(link.token))
+def _link_page(request: Request, link: PlayerLink, *, status_code: int) -> Template:
+    url = absolute(request, player_path(link.token))
     label = _("QR code of the private link of {pseudonym}").format(pseudonym=link.player.pseudonym)
     return Template(
         "players/link.html",
@@ -41,8 +46,8 @@ def _link_page(settings: Config, link: PlayerLink, *, status_code: int) -> Templ
     )
 
 
-def _link_out(settings: Config, link: PlayerLink) -> PlayerLinkOut:
-    url = absolute(settings, player_path(link.token))
+def _link_out(request: Request, link: PlayerLink) -> PlayerLinkOut:
+    url = absolute(request, player_path(link.token))
     return PlayerLinkOut(player=PlayerOut.of(link.player), token=link.token, url=url)
 
 
@@ -59,14 +64,29 @@ async def enrol_player_form(request: Request, db: DB, settings: Config, library_
             )
     if submitted.refused:
         return await library_page(request, db, library_id, player_form=submitted.form, status_code=submitted.status)
-    return _link_page(settings, link, status_code=201)
+    return _link_page(request, link, status_code=201)
+
+
+@get("/joueurs/{player_id:int}/lien")
+async def regenerate_link_confirm(request: Request, db: DB, player_id: FromPath[int],
+                                  lien: FromQuery[str | None] = None) -> Template:
+    """Before a new link: a confirmation that says the old card stops working. After it (the redirect of
+    the POST, `?lien=`): the new link, which a refresh shows again instead of making another."""
+    async with db.read() as session:
+        if lien is not None:
+            return _link_page(request, await shown_link(session, player_id=player_id, token=lien,
+                                                        actor=actor_of(request)), status_code=200)
+        player = await session.get(Player, player_id)
+        if player is None or not policies.can_manage_library(actor_of(request), player.library_id):
+            raise PlayerError("forbidden")
+    return Template("players/regenerate.html", context={"player": player}, headers=PRIVATE_PAGE_HEADERS)
 
 
 @post("/joueurs/{player_id:int}/lien")
-async def regenerate_link_form(request: Request, db: DB, settings: Config, player_id: PathId) -> Template:
+async def regenerate_link_form(request: Request, db: DB, player_id: PathId) -> Redirect:
     async with db.write() as session:
         link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
-    return _link_page(settings, link, status_code=200)
+    return Redirect(f"/joueurs/{player_id}/lien?lien={link.token}", status_code=303, headers=PRIVATE_PAGE_HEADERS)
 
 
 @get("/joueur/{player_token:str}")
@@ -74,7 +94,7 @@ async def player_page(request: Request, db: DB, settings: Config, player_token: 
     actor = actor_of(request)
     async with db.read() as session:
         profile = await player_profile(session, player_id=actor.id, actor=actor)
-    url = absolute(settings, player_path(player_token))
+    url = absolute(request, player_path(player_token))
     return Template(
         "players/me.html",
         context={
@@ -100,7 +120,7 @@ async def enrol_player_api(
             last_initial=data.last_initial, age_category=data.age_category, guardian_consent=data.guardian_consent,
             guardian_contact=data.guardian_contact, actor=actor_of(request),
         )
-    return _link_out(settings, link)
+    return _link_out(request, link)
 
 
 @get("/api/libraries/{library_id:int}/players", summary="The players of a library (MDE staff, its librarians)")
@@ -115,7 +135,7 @@ async def list_players_api(request: Request, db: DB, library_id: PathId) -> list
 async def regenerate_link_api(request: Request, db: DB, settings: Config, player_id: PathId) -> PlayerLinkOut:
     async with db.write() as session:
         link = await regenerate_link(session, player_id=player_id, actor=actor_of(request))
-    return _link_out(settings, link)
+    return _link_out(request, link)
 
 
 @get("/api/me/player",
@@ -131,7 +151,7 @@ async def my_player_api(request: Request, db: DB) -> MyPlayerOut:
 
 ROUTERS = [
     pages(enrol_player_form, guards=[library_manager]),
-    pages(regenerate_link_form, guards=[account_only]),
+    pages(regenerate_link_confirm, regenerate_link_form, guards=[account_only]),
     pages(player_page, guards=[player_link]),
     api("players", enrol_player_api, list_players_api, guards=[library_manager]),
     api("players", regenerate_link_api, guards=[account_only]),

@@ -15,6 +15,7 @@ from tournament.db import Database
 from tournament.mailer import sender_domain
 from tournament.outbox import MAIL_KEY, MailRequest, store_mail
 from web import i18n
+from web.links import configured_base
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
@@ -38,7 +39,7 @@ _ENV = _environment()
 
 def render(request: MailRequest, settings: Settings) -> tuple[str, str, str]:
     """(subject, text, html) of one mail, in the site's language."""
-    base = settings.server.public_url.rstrip("/")
+    base = configured_base(settings)
     context = {key: (base + value if key.endswith("link") and isinstance(value, str) and value.startswith("/") else value)
                for key, value in request.context.items()}
     context["site_url"] = base + "/"
@@ -67,7 +68,7 @@ def install(db: Database, settings: Settings) -> None:
             await store_mail(
                 session, kind=request.kind, recipient=request.to, subject=subject, text=text, html=html,
                 cause=request.cause, domain=domain, optional=request.optional,
-                unsubscribe_url=settings.server.public_url.rstrip("/") + "/compte/notifications" if request.optional else "",
+                unsubscribe_url=configured_base(settings) + "/compte/notifications" if request.optional else "",
                 per_hour=settings.mail.per_recipient_per_hour,
             )
         if requests:

@@ -73,3 +73,15 @@ def test_during_the_demo_final_the_standings_and_what_comes_next_are_right(tmp_p
     [final] = [stage for stage in board["stages"] if stage["kind"] == "final"]
     assert [line["points"] for line in final["standings"]] == [line["points"] for line in standings]
     assert final["planned"] == [{"round": 3, "heats": 1, "players": 4}]
+
+
+def test_the_demo_summary_prints_links_that_open_on_the_real_port_and_roles_in_french(tmp_path):
+    summary = load_demo(f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}", base="http://127.0.0.1:18511")
+    assert "Site : http://127.0.0.1:18511/" in summary
+    assert "Lien joueur (LunaKart, Vernon) : http://127.0.0.1:18511/joueur/" in summary
+    assert "Écran (kiosque) : http://127.0.0.1:18511/ecran/" in summary
+    assert "tableau en direct : http://127.0.0.1:18511/direct" in summary
+    assert "équipe MDE" in summary and "bibliothécaire" in summary and "arbitre " in summary
+    links = [word for line in summary.splitlines() for word in line.split() if "/" in word and ":" not in word]
+    assert [word for word in links if word.lstrip("(").startswith("/")] == []  # no relative link left
+    assert " librarian " not in summary and " referee " not in summary
