@@ -204,9 +204,17 @@ def _pair_next(event: Event, current: int) -> None:
     order = sorted(active, key=lambda s: (-state.points[s], s))
     remaining = last_round(event) - (current + 1)
     found = best_pairing(order, state.points, state.opponents, state.had_bye, remaining)
+    if found is None and remaining:
+        # Only withdrawals get here (creation refuses events that cannot complete): pair this round at least.
+        found = best_pairing(order, state.points, state.opponents, state.had_bye, 0)
+        if found is not None:
+            event.report.append(f"Round {current + 1}: after withdrawals, later rounds may not all be pairable.")
     if found is None:
-        raise BracketError(f"No legal pairing exists for round {current + 1}: every way of pairing "
-                           "would repeat a match or give someone a second bye.")
+        # Withdrawals left only pairs who have met: the event ends here rather than blocking result entry.
+        event.report.append(f"Round {current + 1} was not paired: after withdrawals, every way of pairing would "
+                            "repeat a match or give someone a second bye. The event ends after round "
+                            f"{current}.")
+        return
     _add_round(event, current + 1, found.pairs, found.bye)
     event.report.extend(_why(current + 1, found, state.points, order))
 

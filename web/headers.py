@@ -38,7 +38,8 @@ def security_headers(*, https: bool):
         headers["Content-Security-Policy"] = SCHEMA_CSP if scope.get("path", "").startswith("/schema") else CSP
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
+        if "referrer-policy" not in headers:  # private-link pages send none at all (web.links.PRIVATE_PAGE_HEADERS)
+            headers["Referrer-Policy"] = "same-origin"
         if https:
             headers["Strict-Transport-Security"] = HSTS
 

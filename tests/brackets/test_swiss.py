@@ -271,3 +271,13 @@ def test_correcting_a_finished_round_pairs_the_next_round_again():
     assert correction.invalidated == ("S-R2-1", "S-R2-4")
     assert pairs_of(event, 2) == [("S-R2-1", (1, 4)), ("S-R2-2", (2, 7)), ("S-R2-3", (3, 6)), ("S-R2-4", (5, 8))]
     assert all(m.result is None for m in event.matches.values() if m.round == 2)
+
+
+def test_withdrawals_that_leave_only_rematches_end_the_event_instead_of_blocking_result_entry():
+    event = engine.create("swiss", 3, rounds=2)  # round 1: 1-2, and seed 3 has the bye
+    engine.withdraw(event, 3)
+    engine.record(event, "S-R1-1", Result(winner=1))  # round 2 could only be 1-2 again
+    assert engine.playable(event) == []
+    assert sorted({m.round for m in event.matches.values()}) == [1]
+    assert event.report[-1] == ("Round 2 was not paired: after withdrawals, every way of pairing would repeat a "
+                                "match or give someone a second bye. The event ends after round 1.")

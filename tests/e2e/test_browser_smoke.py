@@ -102,7 +102,7 @@ def test_first_run_setup_then_login_in_french(page, server_url):
     expect(page.get_by_role("link", name="Camille Martin")).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
 
-    page.get_by_role("link", name="Se connecter").click()
+    page.get_by_role("link", name="Se connecter", exact=True).click()
     expect(page).to_have_url(server_url + "/connexion")
     page.locator("#f-email").fill("camille@mde.test")
     page.locator("#f-password").fill("pas le bon mot de passe")

@@ -15,6 +15,8 @@ EXPECTED = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
 }
+PRIVATE = {"player page", "kiosk"}
+"""Pages behind a private link send no referrer at all, so the link never leaks."""
 
 
 def _families(world) -> dict[str, str]:  # noqa: F811
@@ -34,7 +36,9 @@ def test_every_page_family_sends_the_security_headers(client, world):  # noqa: F
         response = client.get(path)
         seen[family] = (response.status_code < 500, {k: response.headers.get(k) for k in EXPECTED},
                         response.headers.get("content-security-policy"), "strict-transport-security" in response.headers)
-    assert seen == {family: (True, EXPECTED, CSP, False) for family in seen}
+    expected = {family: (True, EXPECTED | ({"referrer-policy": "no-referrer"} if family in PRIVATE else {}), CSP, False)
+                for family in seen}
+    assert seen == expected
 
 
 def test_the_policy_forbids_inline_script_and_framing():

@@ -3,7 +3,6 @@ way to the final's stations, and `/accueil`, which sends each account to its own
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import select
 
@@ -17,6 +16,7 @@ from web.auth import account_only, actor_of, library_manager, referee_only, staf
 from web.deps import DB
 from web.desk.schemas import LibraryHomeOut, LoanCountsOut, StaffHomeOut, TournamentLineOut
 from web.festival_messages import LABELS
+from web.params import PathId
 from web.routers import api, pages
 from web.tournament_messages import STATUS_LABELS, label
 
@@ -61,7 +61,7 @@ async def _library_home(db: DB, library_id: int) -> LibrarianHome:
 
 
 @get("/bibliotheques/{library_id:int}/accueil")
-async def library_home_page(db: DB, library_id: FromPath[int]) -> Template:
+async def library_home_page(db: DB, library_id: PathId) -> Template:
     return _page("library.html", home=await _library_home(db, library_id))
 
 
@@ -89,7 +89,7 @@ async def staff_api(db: DB) -> StaffHomeOut:
 
 
 @get("/api/libraries/{library_id:int}/desk", summary="A library's desk: registration, fiches, requests, loans, qualifiers, players")
-async def library_home_api(db: DB, library_id: FromPath[int]) -> LibraryHomeOut:
+async def library_home_api(db: DB, library_id: PathId) -> LibraryHomeOut:
     home = await _library_home(db, library_id)
     return LibraryHomeOut(
         library_id=home.library.id, edition_year=home.edition.year if home.edition else None,

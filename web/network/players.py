@@ -4,11 +4,18 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
-from tournament.players import (
-    AgeCategory, PlayerLink, Player, create_player, list_players, player_profile, regenerate_link, shown_link,
-)
 from tournament import policies
-from tournament.players import PlayerError
+from tournament.players import (
+    AgeCategory,
+    Player,
+    PlayerError,
+    PlayerLink,
+    create_player,
+    list_players,
+    player_profile,
+    regenerate_link,
+    shown_link,
+)
 from web.auth import account_only, actor_of, library_manager, player_link, player_only
 from web.deps import DB, Config
 from web.forms import form_or_errors, read_form
@@ -17,9 +24,9 @@ from web.links import PRIVATE_PAGE_HEADERS, absolute, player_path, qr_svg
 from web.messages import age_label, word
 from web.network.library_page import library_page
 from web.network.schemas import MyPlayerOut, PlayerIn, PlayerLinkOut, PlayerOut
+from web.params import PathId
 from web.routers import api, pages
 from web.schemas import from_row
-from web.params import PathId
 
 word("players", 
     {
@@ -68,7 +75,7 @@ async def enrol_player_form(request: Request, db: DB, settings: Config, library_
 
 
 @get("/joueurs/{player_id:int}/lien")
-async def regenerate_link_confirm(request: Request, db: DB, player_id: FromPath[int],
+async def regenerate_link_confirm(request: Request, db: DB, player_id: PathId,
                                   lien: FromQuery[str | None] = None) -> Template:
     """Before a new link: a confirmation that says the old card stops working. After it (the redirect of
     the POST, `?lien=`): the new link, which a refresh shows again instead of making another."""

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from tournament.outbox import MailState, OutboxMail, get_mail, list_mails, resend
@@ -12,6 +12,7 @@ from web.auth import actor_of, staff_only
 from web.deps import DB
 from web.i18n import N_, _
 from web.messages import word
+from web.params import PathId
 from web.routers import api, pages
 from web.schemas import from_row
 
@@ -58,7 +59,7 @@ async def outbox_page(request: Request, db: DB, etat: FromQuery[str | None] = No
 
 
 @get("/admin/courriels/{mail_id:int}")
-async def mail_page(request: Request, db: DB, mail_id: FromPath[int]) -> Template:
+async def mail_page(request: Request, db: DB, mail_id: PathId) -> Template:
     async with db.read() as session:
         mail = await get_mail(session, mail_id, actor=actor_of(request))
     return Template("admin/outbox_mail.html", context={
@@ -76,7 +77,7 @@ async def _resend(request: Request, db: DB, mail_id: int) -> OutboxMail:
 
 
 @post("/admin/courriels/{mail_id:int}/renvoyer")
-async def resend_form(request: Request, db: DB, mail_id: FromPath[int]) -> Redirect:
+async def resend_form(request: Request, db: DB, mail_id: PathId) -> Redirect:
     await _resend(request, db, mail_id)
     return Redirect("/admin/courriels?fait=renvoye", status_code=303)
 
@@ -88,13 +89,13 @@ async def list_mails_api(request: Request, db: DB, mail_state: FromQuery[str | N
 
 
 @get("/api/mails/{mail_id:int}", summary="One mail of the outbox with its bodies (MDE staff)")
-async def mail_api(request: Request, db: DB, mail_id: FromPath[int]) -> MailDetail:
+async def mail_api(request: Request, db: DB, mail_id: PathId) -> MailDetail:
     async with db.read() as session:
         return from_row(MailDetail, await get_mail(session, mail_id, actor=actor_of(request)))
 
 
 @post("/api/mails/{mail_id:int}/resend", status_code=200, summary="Put a mail back in the queue (MDE staff)")
-async def resend_api(request: Request, db: DB, mail_id: FromPath[int]) -> MailOut:
+async def resend_api(request: Request, db: DB, mail_id: PathId) -> MailOut:
     return from_row(MailOut, await _resend(request, db, mail_id))
 
 
