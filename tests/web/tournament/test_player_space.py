@@ -90,7 +90,7 @@ def test_a_decided_match_opened_from_an_old_link_shows_its_result(world, running
     assert mine["tournaments"][0]["qualifier"] == {"stage_id": sid, "place": 1, "of": 4, "provisional": True}
     assert space(world, b)["tournaments"][0]["qualifier"]["place"] == 4  # out first: behind the three still in play
     page = world.get(f"/joueur/{a.token}/tournois").text
-    assert f'<a href="/direct/{tid}/tableau">Tableau en direct</a>' in page
+    assert f'<a href="/direct/{tid}/tableau">Voir le tableau</a>' in page
     assert "1 sur 4 (pas encore définitif)" in page
     assert "Mes résultats" in page and f"{a.pseudonym} gagne" in page
 
