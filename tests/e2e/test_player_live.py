@@ -1,7 +1,8 @@
 """A finalist's phone, live: LunaKart's space is open on the demo's running final; in another browser a
 referee records the heat that completes the round, the next heat is drawn and called to a station, and
-"Tu es appelé !" appears in the open page without a reload. axe-core finds nothing, before and after, and
-the page stays within a 360 px phone.
+"Tu es appelé !" appears in the open page without a reload. Then the page's socket drops, the referee
+records that heat meanwhile, and the page reconnects by itself and shows its result. axe-core finds
+nothing, before and after, and the page stays within a 360 px phone.
 
 The server is the demo served by `xpo serve` (`demo_site`, from test_public_journeys), with its own data.
 """
@@ -27,7 +28,7 @@ def _referee(chromium: Browser, url: str):
     return page
 
 
-def _record_playable_heat(referee, url: str) -> str:
+def _record_playable_heat(referee, url: str, key: str) -> str:
     """The referee records the final's playable heat (seat order in every race); returns its id."""
     board = referee.request.get(f"{url}/api/boards/1/snapshot").json()
     final = next(stage for stage in board["stages"] if stage["kind"] == "final")
@@ -39,7 +40,7 @@ def _record_playable_heat(referee, url: str) -> str:
     answer = referee.request.post(
         f"{url}/api/tournaments/1/stages/{final['id']}/matches/{heat['id']}/result",
         data={"version": heat["version"], "races": [ids] * races},
-        headers={"x-csrftoken": csrf, "Idempotency-Key": "e2e-player-live-1"},
+        headers={"x-csrftoken": csrf, "Idempotency-Key": key},
     )
     assert answer.status == 200, answer.text()
     return heat["id"]
@@ -50,6 +51,13 @@ def test_a_finalist_sees_tu_es_appele_appear_without_reload_when_the_referee_rec
     link = re.search(r"espace tournoi de LunaKart \(Vernon\) : (\S+)", summary).group(1)
     player = _page(chromium, 390, 800)
     referee = _referee(chromium, url)
+    sockets = []
+
+    def through(route):
+        route.connect_to_server()
+        sockets.append(route)
+
+    player.route_web_socket(re.compile(r"/tournoi/1(\?|$)"), through)
     try:
         player.goto(link)
         expect(player.get_by_role("heading", name="Mes tournois")).to_be_visible()
@@ -60,7 +68,7 @@ def test_a_finalist_sees_tu_es_appele_appear_without_reload_when_the_referee_rec
         assert_accessible(player)
         player.evaluate("window.notReloaded = true")
 
-        _record_playable_heat(referee, url)
+        _record_playable_heat(referee, url, "e2e-player-live-1")
 
         called = player.get_by_role("heading", name="Tu es appelé !")
         expect(called).to_be_visible(timeout=5_000)
@@ -73,6 +81,16 @@ def test_a_finalist_sees_tu_es_appele_appear_without_reload_when_the_referee_rec
         player.set_viewport_size({"width": 360, "height": 800})
         scroll, inner = player.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner
+
+        # The connection drops; the called heat is recorded meanwhile: the page comes back by itself.
+        assert len(sockets) == 1
+        sockets[0].close()
+        heat = _record_playable_heat(referee, url, "e2e-player-live-2")
+        expect(player.get_by_role("heading", name="Tu es appelé !")).to_have_count(0, timeout=10_000)
+        expect(player.locator(".history-list li").first).to_contain_text("Finale départementale · Match 7")
+        assert heat == "H3-1" and len(sockets) == 2
+        assert player.evaluate("window.notReloaded === true")
+        assert_accessible(player)
     finally:
         player.context.close()
         referee.context.close()

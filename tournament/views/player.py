@@ -107,7 +107,7 @@ class PlayerSpace:
     disputes: list[Dispute] = field(default_factory=list)
     """Disputed reports on the player's matches, until the librarian settles them."""
     history: list[PlayedMatch] = field(default_factory=list)
-    """The player's decided matches, latest stage first, in play order within a stage."""
+    """The player's decided matches, latest first (the final before the qualifier, then reverse play order)."""
     tournaments: list[PlayerTournament] = field(default_factory=list)
     """Every tournament the player entered, in the order first met."""
 
@@ -208,7 +208,7 @@ async def player_space(session: AsyncSession, actor: Actor) -> PlayerSpace:
         if qualification.status == finals.PRESENT:
             listed = await call_list(session, tournament.id)
             space.called += [call for call in listed.calls if call.match.has_player(player.id)]
-    space.history = [played for stage_matches in reversed(history) for played in stage_matches]
+    space.history = [played for stage_matches in reversed(history) for played in reversed(stage_matches)]
     return space
 
 

@@ -580,7 +580,7 @@ class MySpaceOut:
     disputes: list[MyDisputeOut]
     """Disputed results of your matches, until the librarian settles them."""
     results: list[MyResultOut]
-    """Your decided matches, latest stage first."""
+    """Your decided matches, latest first."""
     tournaments: list[MyTournamentOut]
 
     @classmethod
