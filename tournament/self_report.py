@@ -1,9 +1,13 @@
 """Players report their own qualifier results through their private link; another player of
-the match confirms it (the result is then recorded), or disputes it for the librarian to settle."""
+the match confirms it (the result is then recorded), or disputes it for the librarian to settle.
+
+A report and a dispute each emit a `match.report` board event naming only the stage and the match
+(no result, no player): the players' own pages listening to the board then fetch their space again."""
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tournament import board
 from tournament.audit import Actor, audit
 from tournament.db import utcnow
 from tournament.reports import MatchReport, ReportStatus
@@ -32,7 +36,9 @@ def _players_of(stage: Stage, match_id: str) -> list[int]:
 
 
 async def report(session: AsyncSession, *, stage_id: int, match_id: str, data: ResultInput, actor: Actor) -> MatchReport:
-    """A player of the match reports its result; it waits for another player's confirmation."""
+    """A player of the match reports its result; it waits for another player's confirmation.
+
+    Writes the report, an audit entry and a `match.report` board event."""
     if actor.kind != "player":
         raise TournamentError("forbidden")
     stage = await get_stage(session, stage_id, for_update=True)
@@ -57,11 +63,15 @@ async def report(session: AsyncSession, *, stage_id: int, match_id: str, data: R
     session.add(row)
     await session.flush()
     audit(session, actor, "report.create", f"stage:{stage_id}/{match_id}", result=row.result)
+    await board.emit(session, stage.tournament_id, "match.report", {"stage_id": stage_id, "match_id": match_id}, stage=stage)
     return row
 
 
 async def respond(session: AsyncSession, *, report_id: int, agree: bool, actor: Actor, note: str = "") -> Outcome | None:
-    """Another player of the match confirms (the result is recorded) or disputes (the librarian decides)."""
+    """Another player of the match confirms (the result is recorded) or disputes (the librarian decides).
+
+    Writes the report's answer and an audit entry; a dispute emits a `match.report` board event, a
+    confirmation records the result (`results.submit_result`, which emits `match.result`)."""
     row = await session.get(MatchReport, report_id)
     if row is None:
         raise TournamentError("not_found")
@@ -77,6 +87,8 @@ async def respond(session: AsyncSession, *, report_id: int, agree: bool, actor: 
         row.status = ReportStatus.DISPUTED.value
         session.add(row)
         audit(session, actor, "report.dispute", f"report:{report_id}", note=row.note)
+        await board.emit(session, stage.tournament_id, "match.report",
+                         {"stage_id": row.stage_id, "match_id": row.match_id}, stage=stage)
         return None
     row.status = ReportStatus.CONFIRMED.value
     session.add(row)

@@ -23,6 +23,10 @@ from tournament.accounts import Account
 from tournament.audit import Actor
 from tournament.players import player_by_token
 from tournament.screens import screen_by_token
+from web.errors import ProblemError
+from web.i18n import N_
+from web.i18n import _ as translate
+from web.links import PRIVATE_PAGE_HEADERS
 from web.proxies import client_address
 
 SESSION_COOKIE = "xpo_session"
@@ -180,10 +184,17 @@ def player_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 # Pages addressed by a token in their path: a link that opens nothing (mistyped, replaced, revoked)
 # is a page that does not exist, not an invitation to log in.
 
+LINK_GONE = N_("This link was replaced or no longer works: ask your library for the new one.")
+
+
 def player_link(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """For `/joueur/{player_token}` pages."""
+    """For `/joueur/{player_token}` pages. A link that opens nothing is most often an old card whose
+    link was replaced: 410 with the words that say what to do (the same for a mistyped one, so the
+    answer tells nobody which links once existed)."""
     if not policies.is_player(actor_of(connection)):
-        raise NotFoundException()
+        gone = ProblemError(410, translate(LINK_GONE))
+        gone.headers = dict(PRIVATE_PAGE_HEADERS)
+        raise gone
 
 
 def screen_link(connection: ASGIConnection, _: BaseRouteHandler) -> None:

@@ -24,6 +24,7 @@ TITLES = {
     404: N_("This page does not exist."),
     405: N_("This action is not available here."),
     409: N_("Someone changed this in the meantime."),
+    410: N_("This link no longer works."),
     422: N_("Some fields need attention."),
     429: N_("Too many attempts. Please wait a minute and try again."),
     500: N_("Something went wrong on our side. The team has been told."),

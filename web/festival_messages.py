@@ -87,7 +87,7 @@ ACTION_LABELS = {
 }
 
 HISTORY_LABELS = {
-    "fiche.create": N_("Created"),
+    "fiche.create": N_("Fiche created"),
     "fiche.update": N_("Edited"),
     "fiche.picture": N_("Picture changed"),
     "fiche.submit": N_("Submitted"),

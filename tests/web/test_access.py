@@ -29,7 +29,7 @@ MATRIX = [
     ("POST", "/api/libraries/{a}/players", NEW_PLAYER, (401, 201, 201, 403, 403, 403, 403)),
     ("POST", "/api/players/{other_player_a}/link", None, (401, 200, 200, 403, 403, 403, 403)),
     ("GET", "/joueur/{player_token}", None, (200, 200, 200, 200, 200, 200, 200)),
-    ("GET", "/joueur/not-a-real-token", None, (404, 404, 404, 404, 404, 404, 404)),
+    ("GET", "/joueur/not-a-real-token", None, (410, 410, 410, 410, 410, 410, 410)),
     ("GET", "/api/me/player", None, (401, 403, 403, 403, 403, 200, 403)),
     ("GET", "/admin/ecrans", None, (303, 200, 403, 403, 403, 403, 403)),
     ("POST", "/api/screens", {"label": "Écran hall"}, (401, 201, 403, 403, 403, 403, 403)),

@@ -125,7 +125,10 @@ def test_a_new_link_from_the_page_replaces_the_lost_one(librarian, vernon):
     new_url = link_on(shown.text)
     assert new_url != old["url"]
     assert link_on(librarian.get(response.headers["location"]).text) == new_url  # F5: the same link
-    assert librarian.get(old["url"].removeprefix(PUBLIC)).status_code == 404
+    dead = librarian.get(old["url"].removeprefix(PUBLIC))
+    assert dead.status_code == 410  # the old card says what to do, not a bare 404
+    assert "Ce lien a été remplacé ou n&#39;existe plus : demande le nouveau à ta bibliothèque." in dead.text
+    assert dead.headers["referrer-policy"] == "no-referrer"
     assert librarian.get(new_url.removeprefix(PUBLIC)).status_code == 200
     stale = librarian.get(f"/joueurs/{player_id}/lien?lien={old['token']}")
     assert stale.status_code == 404 and "a été remplacé depuis" in stale.text

@@ -169,7 +169,7 @@ def test_passwords_are_stored_as_argon2_hashes(staff_client, db):
 
 
 def test_a_dead_private_link_neither_opens_nor_ends_the_visitors_session(staff_client):
-    assert staff_client.get("/joueur/not-a-real-token").status_code == 404
+    assert staff_client.get("/joueur/not-a-real-token").status_code == 410
     assert staff_client.get("/ecran/not-a-real-token").status_code == 404
     assert staff_client.get("/api/auth/me").status_code == 200
 

@@ -1,6 +1,7 @@
 """Reading the tournament forms: Paris date-times, whole numbers, and a result as people tap it."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -51,35 +52,38 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-async def result_from_form(request: Request, view: StageView, match: MatchView) -> tuple[ResultInput, dict[str, str]]:
+async def result_from_form(request: Request, view: StageView, match: MatchView, *,
+                           words: Callable[[str], str] = message) -> tuple[ResultInput, dict[str, str]]:
     """The result a form describes (duel: the winner's button, scores; heat: each race's places).
 
-    Errors are by field, worded in French; an empty dict means the result can be submitted.
+    Errors are by field, worded in French by `words` (a code -> its text; players get "tu"); an empty
+    dict means the result can be submitted.
     """
     data = await read_form(request)
     if match.is_heat:
-        return _heat_from_form(data, view, match)
+        return _heat_from_form(data, view, match, words)
     outcome = data.get("outcome") or "played"
     errors: dict[str, str] = {}
     if outcome not in DUEL_OUTCOMES:
-        errors["outcome"] = message("invalid_outcome")
+        errors["outcome"] = words("invalid_outcome")
     scores = None
     given = [data.get(f"score-{seat.player_id}", "") for seat in match.players]
     if any(given):
         try:
             scores = tuple(float(value.replace(",", ".")) for value in given)
         except ValueError:
-            errors["scores"] = message("invalid_score")
+            errors["scores"] = words("invalid_score")
     choice = data.get("winner", "")
     if choice == "draw":
         return ResultInput(draw=True, scores=scores, outcome=outcome), errors
     winner = next((seat.player_id for seat in match.players if str(seat.player_id) == choice), None)
     if winner is None:
-        errors["winner"] = message("winner_required")
+        errors["winner"] = words("winner_required")
     return ResultInput(winner_player_id=winner, scores=scores, outcome=outcome), errors
 
 
-def _heat_from_form(data: dict[str, str], view: StageView, match: MatchView) -> tuple[ResultInput, dict[str, str]]:
+def _heat_from_form(data: dict[str, str], view: StageView, match: MatchView,
+                    words: Callable[[str], str]) -> tuple[ResultInput, dict[str, str]]:
     event = view.stage.event()
     withdrawn = {view.stage.player_of(seed) for seed in event.withdrawn}
     races = []
@@ -91,9 +95,9 @@ def _heat_from_form(data: dict[str, str], view: StageView, match: MatchView) -> 
             if value.isdigit():
                 places[seat.player_id] = int(value)
             elif seat.player_id not in withdrawn:
-                errors[f"race-{number}"] = message("race_incomplete")
+                errors[f"race-{number}"] = words("race_incomplete")
         if len(set(places.values())) != len(places):
-            errors[f"race-{number}"] = message("race_duplicate")
+            errors[f"race-{number}"] = words("race_duplicate")
         races.append(tuple(sorted(places, key=places.get)))
     return ResultInput(races=tuple(races)), errors
 

@@ -41,11 +41,19 @@ async def _space_page(request: Request, db: DB, token: str, *, notice: str = "",
                       status_code: int = 200) -> Template:
     async with db.read() as session:
         space = await player_space(session, actor_of(request))
+    boards = request.app.state.boards
+    host, secure = request.url.hostname or "127.0.0.1", request.url.scheme == "https"
+    # The page listens to the public boards of its tournaments: an event only says "something changed",
+    # and the script fetches this private page again for what changed for this player.
+    live = [{"ws": boards.url(t.tournament.id, host, secure=secure), "since": t.tournament.board_seq}
+            for t in space.tournaments]
     return page("player.html", {
         "space": space,
         "base": f"/joueur/{token}",
         "notice": _(NOTICES[notice]) if notice in NOTICES else "",
         "error": error,
+        "live": live,
+        "heartbeat": boards.settings.heartbeat_seconds,
     }, status_code=status_code, headers=PRIVATE_PAGE_HEADERS)
 
 
@@ -73,11 +81,22 @@ async def register_form(request: Request, db: DB, player_token: FromPath[str], s
     return await _player_action(request, db, player_token, "demande", action)
 
 
+# Wording of a refused report for a player ("tu"): the desk's words say "vous".
+PLAYER_WORDS = {
+    "winner_required": N_("Choose who won."),
+    "race_incomplete": N_("Give each player a place in this race."),
+    "race_duplicate": N_("Two players cannot have the same place in a race."),
+    "invalid_score": N_("Write the scores as numbers."),
+}
+
+
+def player_words(code: str) -> str:
+    return _(PLAYER_WORDS[code]) if code in PLAYER_WORDS else message(code)
+
+
 async def _report_context(request: Request, db: DB, token: str, stage_id: int, match_id: str) -> dict:
     async with db.read() as session:
         mine = await player_match(session, stage_id=stage_id, match_id=match_id, actor=actor_of(request))
-    if not mine.playable:
-        raise TournamentError("match_not_playable")
     return {
         "t": mine.tournament,
         "stage": mine.stage,
@@ -93,6 +112,9 @@ async def _report_context(request: Request, db: DB, token: str, stage_id: int, m
         "errors": {},
         "action": f"/joueur/{token}/matchs/{stage_id}/{match_id}",
         "back_url": f"/joueur/{token}/tournois",
+        "playable": mine.playable,
+        "dispute": mine.dispute,
+        "player": True,
     }
 
 
@@ -100,6 +122,8 @@ async def _report_context(request: Request, db: DB, token: str, stage_id: int, m
 async def report_page(
     request: Request, db: DB, player_token: FromPath[str], stage_id: PathId, match_id: FromPath[str]
 ) -> Template:
+    """The report form of a playable match; a match decided, disputed or not ready yet (an old link)
+    shows where it stands instead, read-only."""
     context = await _report_context(request, db, player_token, stage_id, match_id)
     return page("report.html", context, headers=PRIVATE_PAGE_HEADERS)
 
@@ -109,7 +133,10 @@ async def report_form(
     request: Request, db: DB, player_token: FromPath[str], stage_id: PathId, match_id: FromPath[str]
 ) -> Template | Redirect:
     context = await _report_context(request, db, player_token, stage_id, match_id)
-    result, errors = await result_from_form(request, context["stage_view"], context["view"])
+    if not context["playable"] or context["dispute"] is not None:
+        # Sent from a page opened before the match was decided or disputed: show where it stands.
+        return page("report.html", context, status_code=409, headers=PRIVATE_PAGE_HEADERS)
+    result, errors = await result_from_form(request, context["stage_view"], context["view"], words=player_words)
     if errors:
         context["values"], context["errors"] = await read_form(request), errors
         return page("report.html", context, status_code=400, headers=PRIVATE_PAGE_HEADERS)

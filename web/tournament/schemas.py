@@ -13,9 +13,9 @@ from tournament.views.desk import Desk, EntryLine, ReportView
 from tournament.views.final import CallList, Podium, PodiumLine, SeedingReport, SeedLine
 from tournament.views.matches import MatchView, Seat, StageView, StandingLine
 from tournament.views.overview import SessionLine
-from tournament.views.player import PlayerSpace
+from tournament.views.player import PlayerSpace, PlayerTournament, StagePlace
 from web.schemas import from_row
-from web.tournament.wording import call_line, match_title
+from web.tournament.wording import call_line, match_title, result_text
 
 # --- tournaments and sessions -------------------------------------------------------------------------
 
@@ -506,6 +506,65 @@ class MyMatchOut:
     match: MatchOut
     report_pending: bool
     """A result is already waiting for confirmation."""
+    disputed: bool = False
+    """A player disputed the reported result: the librarian settles it (no new report meanwhile)."""
+    final: bool = False
+    """A match of the departmental final (referees enter its result)."""
+
+
+@dataclass
+class MyDisputeOut:
+    tournament_id: int
+    report: ReportOut
+    by_me: bool
+    """You disputed it (else an opponent did)."""
+    reported_by_me: bool
+    """You sent the disputed result."""
+
+
+@dataclass
+class MyResultOut:
+    tournament_id: int
+    final: bool
+    match: MatchOut
+    result: str
+    """«Luna gagne (2 – 1)», «1. Luna, 2. Max…»."""
+
+
+@dataclass
+class MyPlaceOut:
+    stage_id: int
+    place: int | None
+    """None before the stage places you."""
+    of: int
+    provisional: bool
+
+
+@dataclass
+class MyTournamentOut:
+    tournament_id: int
+    name: str
+    board_url: str
+    bracket_url: str
+    qualifier: MyPlaceOut | None
+    qualification: str | None
+    """``qualified``, ``reserve``, ``absent`` or ``present`` (checked in at the final); null before the selection."""
+    finalist: bool
+    final_at: datetime | None
+    final: MyPlaceOut | None
+
+    @classmethod
+    def of(cls, mine: PlayerTournament) -> "MyTournamentOut":
+        def place(where: StagePlace | None) -> MyPlaceOut | None:
+            if where is None:
+                return None
+            line = where.line
+            return MyPlaceOut(where.stage.id, line.place if line else None, len(where.view.standings),
+                              bool(line and line.provisional))
+
+        t = mine.tournament
+        return cls(t.id, t.name, f"/direct/{t.id}", f"/direct/{t.id}/tableau", place(mine.qualifier),
+                   mine.qualification, mine.finalist, t.final_at, place(mine.final))
 
 
 @dataclass
@@ -514,9 +573,15 @@ class MySpaceOut:
     pseudonym: str
     sessions: list[MySessionOut]
     matches: list[MyMatchOut]
+    """Your matches to play: qualifier matches you report, then your matches of the final."""
     to_confirm: list[ReportOut]
     called: list[str]
     """At the final: «Match 12 · Poste 3 · Luna (Vernon) contre Max (Bernay)» when your match is called."""
+    disputes: list[MyDisputeOut]
+    """Disputed results of your matches, until the librarian settles them."""
+    results: list[MyResultOut]
+    """Your decided matches, latest first."""
+    tournaments: list[MyTournamentOut]
 
     @classmethod
     def of(cls, space: PlayerSpace) -> "MySpaceOut":
@@ -528,9 +593,17 @@ class MySpaceOut:
                        tournament=s.tournament.name, entry_status=s.entry.status if s.entry else None)
                 for s in space.sessions
             ],
-            matches=[MyMatchOut(m.tournament.id, MatchOut.of(m.match), bool(m.reports)) for m in space.matches],
+            matches=[MyMatchOut(m.tournament.id, MatchOut.of(m.match), bool(m.reports), m.dispute is not None)
+                     for m in space.matches]
+            + [MyMatchOut(t.tournament.id, MatchOut.of(match), False, final=True)
+               for t in space.tournaments for match in t.final_matches],
             to_confirm=[ReportOut.of(view) for view in space.to_confirm],
             called=[call_line(call.match, call.station.number) for call in space.called],
+            disputes=[MyDisputeOut(d.tournament.id, ReportOut.of(d.report), d.by_me, d.reported_by_me)
+                      for d in space.disputes],
+            results=[MyResultOut(h.tournament.id, h.stage.kind == "final", MatchOut.of(h.match), result_text(h.match))
+                     for h in space.history],
+            tournaments=[MyTournamentOut.of(t) for t in space.tournaments],
         )
 
 

@@ -55,6 +55,9 @@ def test_librarian_creates_a_fiche_from_the_form(client, festival):
     page = client.get(response.headers["location"])
     assert "Atelier stop motion" in page.text and "dimanche 30 mars 2025 à 14:00" in page.text
     assert "Brouillon" in page.text
+    assert "<dd>Familles · de 8 à 12 ans</dd>" in page.text
+    history = re.search(r'<ol class="history">(.*?)</ol>', page.text, re.S).group(1)
+    assert re.fullmatch(r"\s*<li>\d\d/\d\d/\d{4} \d\d:\d\d · Fiche créée</li>\s*", history), history
 
 
 def test_fiche_form_errors_in_french_next_to_each_field(client, festival):

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from tests.conftest import run
 from tests.tournament.festival.festival_factories import add_edition, add_fiche, add_registration
-from tournament.festival.fiches import SlotInput
+from tournament.festival.fiches import EventFiche, SlotInput
+from tournament.libraries import Library
 
 
 @pytest.fixture
@@ -145,3 +146,29 @@ def test_exports_name_their_charset_once(client, published):
         content_type = client.get(path).headers["content-type"]
         assert content_type.count("charset") == 1, content_type
         assert content_type.endswith("charset=utf-8")
+
+
+def test_the_event_page_words_ages_and_hides_what_is_empty(client, published, db):
+    stop_motion, vr, vernon = published
+    page = client.get(f"/programme/evenements/{stop_motion.id}").text
+    assert "<dt>Public</dt><dd>Familles · de 8 à 12 ans</dd>" in page
+    # No place name, address nor postcode given: the library's name and the commune, no empty line.
+    assert "<dt>Où</dt><dd>Médiathèque de Vernon<br>Vernon</dd>" in page
+
+    async def open_ended_and_a_phone():
+        async with db.write() as session:
+            library = await session.get(Library, vernon)
+            library.phone, library.email = "02 32 51 00 00", "mediatheque@vernon.test"
+            session.add(library)
+            fiche = await session.get(EventFiche, vr.id)
+            fiche.age_min, fiche.age_max, fiche.booking_details = 18, None, "Sur place ou par téléphone"
+            session.add(fiche)
+
+    run(open_ended_and_a_phone())
+    page = client.get(f"/programme/evenements/{vr.id}").text
+    assert "<dt>Public</dt><dd>Familles · 18 ans et plus</dd>" in page
+    assert "–…" not in page
+    assert ('<dt>Réservation obligatoire</dt><dd>Sur place ou par téléphone<br>Téléphone : '
+            '<a href="tel:0232510000">02 32 51 00 00</a><br>E-mail : '
+            '<a href="mailto:mediatheque@vernon.test">mediatheque@vernon.test</a></dd>') in page
+    assert "<dd>Salle des fêtes<br>Place de la République<br>27200 Vernon</dd>" in page

@@ -70,7 +70,7 @@ def test_a_player_link_reports_and_answers_only_for_its_own_matches(world, runni
     assert world.as_player(player_b, "POST", result_url(tid, sid, first_match["id"]),
                            {"version": 0, "winner_player_id": b}).status_code == 403
     assert world.get(f"/joueur/{player_a.token}/matchs/{sid}/{second_match['id']}").status_code == 403
-    assert world.get("/joueur/not-a-token/tournois").status_code == 404
+    assert world.get("/joueur/not-a-token/tournois").status_code == 410
 
     answer = ok(world.as_player(player_b, "POST", f"/api/me/reports/{report['id']}/confirm"))
     assert answer["result"]["version"] == 1 and answer["report"]["status"] == "confirmed"
