@@ -245,7 +245,7 @@
 
   function sizes(kiosk, area) {
     if (!kiosk) return { font: 24, boxW: 340, rowH: 46, headH: 30, gapX: 70, gapY: 26, fit: false };
-    var font = Math.max(16, Math.round(area.height / 0.9 * 0.026));
+    var font = Math.max(14, Math.round(window.innerHeight * 0.026));
     return { font: font, boxW: 0, rowH: Math.round(font * 1.32), headH: Math.round(font * 1.08),
       gapX: Math.round(font * 1.6), gapY: Math.round(font * 0.4), fit: true, area: area };
   }
@@ -410,7 +410,7 @@
       "data-match": match.id, transform: "translate(" + x + "," + y + ")"
     });
     var rows = Math.max(2, match.slots.length);
-    var small = Math.round(size.font * 0.86);
+    var small = Math.ceil(size.font * 0.86);
     var baseline = Math.round(size.rowH / 2 + size.font * 0.36);
     group.appendChild(svg("rect", { width: boxW, height: size.headH + size.rowH * rows, rx: 8, "class": "box" }));
     var head = say("match", { number: match.number });
@@ -426,7 +426,7 @@
       var row = svg("g", { "class": classes, "data-player": entrant.player_id === undefined ? "" : entrant.player_id });
       row.appendChild(svg("rect", { y: rowY, width: boxW, height: size.rowH, "class": "seat-bg" }));
       row.appendChild(svg("text", { x: 12, y: rowY + baseline, "class": "name", "font-size": size.font }, entrant.pseudonym || entrant.label));
-      if (entrant.commune && boxW >= size.font * 12) {
+      if (entrant.commune && boxW >= size.font * (size.fit ? 16 : 12)) {  // no room for both: the pseudonym alone
         row.appendChild(svg("text", { x: boxW - 12, y: rowY + baseline, "class": "commune", "text-anchor": "end", "font-size": small }, entrant.commune));
       }
       group.appendChild(row);
