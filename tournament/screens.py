@@ -19,7 +19,7 @@ class ScreenError(Refusal):
     """A refused screen action."""
 
     domain = "screens"
-    statuses = {"unknown_screen": Status.NOT_FOUND}
+    statuses = {"unknown_screen": Status.NOT_FOUND, "address_replaced": Status.NOT_FOUND}
 
 
 class Screen(SQLModel, table=True):
@@ -75,6 +75,49 @@ async def revoke_screen(session: AsyncSession, *, screen_id: int, actor: Actor) 
         session.add(screen)
         audit(session, actor, "screen.revoke", f"screen:{screen.id}")
     return screen
+
+
+async def renew_screen(session: AsyncSession, *, screen_id: int, actor: Actor) -> ScreenLink:
+    """Give a screen a new kiosk address (MDE staff): the old one stops at once, label and history stay.
+
+    Only a digest of an address is stored, so a lost one cannot be shown again: this is how it is replaced.
+    Writes the screen (new digest, revocation lifted) and an audit entry.
+    """
+    if not policies.can_manage_screens(actor):
+        raise ScreenError("forbidden")
+    screen = await session.get(Screen, screen_id)
+    if screen is None:
+        raise ScreenError("unknown_screen")
+    token, screen.token_digest = new_token()
+    screen.revoked = False
+    session.add(screen)
+    audit(session, actor, "screen.renew", f"screen:{screen.id}")
+    return ScreenLink(screen=screen, token=token)
+
+
+async def shown_screen_link(session: AsyncSession, *, screen_id: int, token: str, actor: Actor) -> ScreenLink:
+    """The address just made for a screen, shown again (a refresh after "New address"); reads only.
+
+    Refused unless `token` is still the screen's address.
+    """
+    if not policies.can_manage_screens(actor):
+        raise ScreenError("forbidden")
+    screen = await session.get(Screen, screen_id)
+    if screen is None:
+        raise ScreenError("unknown_screen")
+    if not token or digest(token) != screen.token_digest or screen.revoked:
+        raise ScreenError("address_replaced")
+    return ScreenLink(screen=screen, token=token)
+
+
+async def active_digests(session: AsyncSession, digests: set[str]) -> set[str]:
+    """Which of these token digests still open a screen (the boards drop the others). Reads only."""
+    if not digests:
+        return set()
+    result = await session.exec(
+        select(Screen.token_digest).where(Screen.token_digest.in_(sorted(digests)), Screen.revoked == False)  # noqa: E712
+    )
+    return set(result.all())
 
 
 async def screen_by_token(session: AsyncSession, token: str) -> Screen | None:

@@ -28,6 +28,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     # kiosk screens
     ("POST", "/admin/ecrans"): [("POST", "/api/screens", 201)],
     ("POST", "/admin/ecrans/{screen_id}/revoquer"): [("POST", "/api/screens/{screen_id}/revoke", 200)],
+    ("POST", "/admin/ecrans/{screen_id}/nouvelle-adresse"): [("POST", "/api/screens/{screen_id}/renew", 200)],
     # the network
     ("POST", "/bibliotheques"): [("POST", "/api/libraries", 201)],
     ("POST", "/bibliotheques/{library_id}/contact"): [("PATCH", "/api/libraries/{library_id}", 200)],

@@ -83,3 +83,42 @@ def test_the_kiosk_goes_straight_to_the_board_of_the_final_being_played(staff_cl
     response = staff_client.get(path, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"{path}/tournoi/{final.id}?rotation=20"
+
+
+def test_a_lost_screen_address_is_replaced_in_one_step_and_a_refresh_shows_the_same_one(staff_client):
+    headers = csrf_headers(staff_client)
+    old = kiosk_path(staff_client.post("/admin/ecrans", data={"label": "Écran hall"}, headers=headers).text)
+    listing = staff_client.get("/admin/ecrans").text
+    assert 'action="/admin/ecrans/1/nouvelle-adresse"' in listing and "data-confirm=" in listing
+    renewed = staff_client.post("/admin/ecrans/1/nouvelle-adresse", headers=headers, follow_redirects=False)
+    assert renewed.status_code == 303 and renewed.headers["cache-control"] == "no-store"
+    shown = staff_client.get(renewed.headers["location"])
+    new = kiosk_path(shown.text)
+    assert new != old and "la précédente a cessé de fonctionner" in shown.text and 'class="qr"' in shown.text
+    assert kiosk_path(staff_client.get(renewed.headers["location"]).text) == new  # a refresh makes no other
+    staff_client.cookies.clear()
+    assert staff_client.get(old).status_code == 404
+    assert staff_client.get(new).status_code == 200
+
+
+def test_an_address_shown_again_must_still_be_the_screens(staff_client):
+    headers = csrf_headers(staff_client)
+    staff_client.post("/admin/ecrans", data={"label": "Écran hall"}, headers=headers)
+    first = staff_client.post("/admin/ecrans/1/nouvelle-adresse", headers=headers, follow_redirects=False).headers["location"]
+    staff_client.post("/admin/ecrans/1/nouvelle-adresse", headers=headers)
+    assert staff_client.get(first).status_code == 404
+    assert staff_client.get("/admin/ecrans/1/adresse?adresse=guess").status_code == 404
+    assert staff_client.post("/admin/ecrans/99/nouvelle-adresse", headers=headers).status_code == 404
+
+
+def test_the_api_gives_a_screen_a_new_address(staff_client):
+    headers = csrf_headers(staff_client)
+    created = staff_client.post("/api/screens", json={"label": "Écran scène"}, headers=headers).json()
+    renewed = staff_client.post(f"/api/screens/{created['screen']['id']}/renew", headers=headers)
+    assert renewed.status_code == 200
+    body = renewed.json()
+    assert body["screen"]["id"] == created["screen"]["id"] and body["token"] != created["token"]
+    assert body["url"] == f"http://testserver.local/ecran/{body['token']}"
+    staff_client.cookies.clear()
+    assert staff_client.get(f"/ecran/{created['token']}").status_code == 404
+    assert staff_client.post(f"/api/screens/{created['screen']['id']}/renew").status_code in (401, 403)

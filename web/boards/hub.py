@@ -29,6 +29,7 @@ from websockets.asyncio.server import ServerConnection, broadcast
 
 from tournament.config import BoardsSettings
 from tournament.db import Database
+from tournament.screens import active_digests
 from tournament.snapshots import Board, consistent_read, delta_message, event_messages, snapshot
 
 log = logging.getLogger("xpo.boards")
@@ -37,6 +38,8 @@ RESYNC_CODE = 4000
 """Close code telling a page to reconnect and resynchronise."""
 UNKNOWN_CODE = 4004
 """Close code for a tournament that does not exist."""
+REVOKED_CODE = 4003
+"""Close code for a kiosk screen whose address was revoked or replaced (the page goes neutral, never reconnects)."""
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -47,12 +50,14 @@ def encode(message: dict[str, Any]) -> bytes:
 class Client:
     """One connected screen: its connection and the last seq it was sent."""
 
-    __slots__ = ("connection", "seq", "lagging")
+    __slots__ = ("connection", "seq", "lagging", "screen")
 
-    def __init__(self, connection: ServerConnection, seq: int) -> None:
+    def __init__(self, connection: ServerConnection, seq: int, screen: str | None = None) -> None:
         self.connection = connection
         self.seq = seq
         self.lagging = False
+        self.screen = screen
+        """The digest of the kiosk screen's token (None for a public board)."""
 
 
 class Room:
@@ -122,7 +127,8 @@ class Hub:
 
     # --- connections -------------------------------------------------------------------------
 
-    async def join(self, connection: ServerConnection, tournament_id: int, since: int | None) -> Client:
+    async def join(self, connection: ServerConnection, tournament_id: int, since: int | None, *,
+                   screen: str | None = None) -> Client:
         """Send the opening messages (replay, or snapshot) and add the connection to its room.
 
         Raises TournamentError ``not_found`` for an unknown tournament.
@@ -138,7 +144,7 @@ class Hub:
             opening, seq = await self._opening(room, since)
             for data in opening:
                 broadcast([connection], data, text=True)
-            client = Client(connection, seq)
+            client = Client(connection, seq, screen)
             room.clients.add(client)
         return client
 
@@ -311,6 +317,29 @@ class Hub:
                         alive.append(client.connection)
                 broadcast(alive, beat, text=True)
                 room.wake.set()
+            try:
+                await self._close_revoked()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the heartbeat: next beat checks again
+                log.exception("boards: revoked screens not checked")
+
+    async def screens_active(self, digests: set[str]) -> set[str]:
+        """Which of these screen token digests are still valid."""
+        async with self.db.read() as session:
+            return await active_digests(session, digests)
+
+    async def _close_revoked(self) -> None:
+        """Close the kiosk screens whose address was revoked or replaced: one read per heartbeat, whichever
+        process revoked it, so a revoked screen stops within one heartbeat."""
+        screens = [(room, client) for room in self.rooms.values() for client in room.clients if client.screen]
+        if not screens:
+            return
+        active = await self.screens_active({client.screen for _, client in screens})
+        for room, client in screens:
+            if client.screen not in active:
+                room.clients.discard(client)
+                self._spawn(client.connection.close(REVOKED_CODE, "screen revoked"))
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)

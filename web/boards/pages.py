@@ -15,6 +15,7 @@ from litestar.response import Template
 from sqlmodel import select
 
 from tournament.audit import Actor
+from tournament.db import utcnow
 from tournament.results import ResultInput, submit_result
 from tournament.roles import Role
 from tournament.snapshots import consistent_read, snapshot
@@ -24,6 +25,7 @@ from web.auth import screen_link
 from web.deps import DB
 from web.errors import ProblemError
 from web.i18n import _
+from web.links import PRIVATE_PAGE_HEADERS, absolute, qr_svg
 from web.params import PathId, QueryId
 from web.routers import PROBLEMS
 
@@ -89,6 +91,8 @@ def _script_words() -> dict[str, str]:
         "no_podium": _("The podium will appear once the final is decided."),
         "running": _("In progress"),
         "closed": _("Finished"),
+        "removed": _("This screen has been removed."),
+        "removed_help": _("Its address no longer works. MDE staff can give it a new one from the screens page."),
     }
 
 
@@ -107,7 +111,8 @@ async def _board(db, tournament_id: int) -> dict[str, Any]:
         raise NotFoundException() from None
 
 
-async def _page(request: Request, db, tournament_id: int, view: str, rotation: int | None, *, kiosk: bool, base: str) -> Template:
+async def _page(request: Request, db, tournament_id: int, view: str, rotation: int | None, *, kiosk: bool, base: str,
+                screen_token: str = "") -> Template:
     if view not in VIEWS.values():
         raise NotFoundException()
     board = await _board(db, tournament_id)
@@ -121,11 +126,14 @@ async def _page(request: Request, db, tournament_id: int, view: str, rotation: i
         "views": list(VIEWS.values()),
         "heartbeat": settings.heartbeat_seconds,
         "words": _script_words(),
+        "screen": screen_token,
     }
-    return Template(
-        "boards/board.html",
-        context={"board": board, "config": config, "kiosk": kiosk, "view": view, "links": _view_links(base)},
-    )
+    context = {"board": board, "config": config, "kiosk": kiosk, "view": view, "links": _view_links(base)}
+    if kiosk:
+        follow = absolute(request, f"/direct/{tournament_id}")
+        context |= {"now": utcnow(), "follow_url": follow.split("://", 1)[-1],
+                    "follow_qr": qr_svg(follow, label=_("QR code of the public live board"))}
+    return Template("boards/board.html", context=context, headers=PRIVATE_PAGE_HEADERS if kiosk else None)
 
 
 @get("/direct", include_in_schema=False)
@@ -152,7 +160,7 @@ async def kiosk_board(
     request: Request, db: DB, screen_token: FromPath[str], tournament_id: PathId, rotation: QueryId = None
 ) -> Template:
     base = f"/ecran/{screen_token}/tournoi/{tournament_id}"
-    return await _page(request, db, tournament_id, "bracket", rotation, kiosk=True, base=base)
+    return await _page(request, db, tournament_id, "bracket", rotation, kiosk=True, base=base, screen_token=screen_token)
 
 
 @get("/ecran/{screen_token:str}/tournoi/{tournament_id:int}/{segment:str}", include_in_schema=False, guards=[screen_link])
@@ -161,7 +169,8 @@ async def kiosk_view(
     rotation: QueryId = None,
 ) -> Template:
     base = f"/ecran/{screen_token}/tournoi/{tournament_id}"
-    return await _page(request, db, tournament_id, VIEWS.get(segment, ""), rotation, kiosk=True, base=base)
+    return await _page(request, db, tournament_id, VIEWS.get(segment, ""), rotation, kiosk=True, base=base,
+                       screen_token=screen_token)
 
 
 @get("/api/boards/{tournament_id:int}/snapshot", tags=["boards"], summary="The public board state of a tournament",

@@ -5,7 +5,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament.db import utcnow
-from tournament.screens import ScreenLink, create_screen, list_screens, revoke_screen
+from tournament.screens import ScreenLink, create_screen, list_screens, renew_screen, revoke_screen, shown_screen_link
 from tournament.tournaments import TournamentStatus, live_tournaments
 from web.auth import actor_of, screen_link, staff_only
 from web.boards.schemas import ScreenIn, ScreenLinkOut, ScreenOut
@@ -18,7 +18,10 @@ from web.routers import api, pages
 from web.schemas import from_row
 from web.params import PathId
 
-word("screens", {"unknown_screen": N_("This screen does not exist.")})
+word("screens", {
+    "unknown_screen": N_("This screen does not exist."),
+    "address_replaced": N_("This screen address has been replaced or revoked: make a new one from the screens page."),
+})
 
 
 async def _page(
@@ -48,13 +51,34 @@ async def create_screen_form(request: Request, db: DB, settings: Config) -> Temp
             link = await create_screen(session, label=data.get("label", ""), actor=actor_of(request))
     if submitted.refused:
         return await _page(request, db, submitted.form, status_code=submitted.status)
+    return await _page(request, db, FormState(), created=_shown(request, link), status_code=201)
+
+
+def _shown(request: Request, link: ScreenLink) -> dict:
     url = absolute(request, screen_path(link.token))
-    created = {
+    return {
         "label": link.screen.label,
         "url": url,
         "qr": qr_svg(url, label=_("QR code of the address of the screen {label}").format(label=link.screen.label)),
     }
-    return await _page(request, db, FormState(), created=created, status_code=201)
+
+
+@post("/admin/ecrans/{screen_id:int}/nouvelle-adresse")
+async def renew_screen_form(request: Request, db: DB, screen_id: PathId) -> Redirect:
+    """A new address for a screen whose address was lost (only a digest is kept, so it cannot be shown again).
+    Post-redirect-get: a refresh of the page shows the same new address instead of making another."""
+    async with db.write() as session:
+        link = await renew_screen(session, screen_id=screen_id, actor=actor_of(request))
+    return Redirect(f"/admin/ecrans/{screen_id}/adresse?adresse={link.token}", status_code=303,
+                    headers=PRIVATE_PAGE_HEADERS)
+
+
+@get("/admin/ecrans/{screen_id:int}/adresse")
+async def shown_screen_page(request: Request, db: DB, screen_id: PathId, adresse: FromQuery[str] = "") -> Template:
+    async with db.read() as session:
+        link = await shown_screen_link(session, screen_id=screen_id, token=adresse, actor=actor_of(request))
+    notice = _("The screen has a new address: the old one stopped working at once.")
+    return await _page(request, db, FormState(), created=_shown(request, link), notice=notice)
 
 
 @post("/admin/ecrans/{screen_id:int}/revoquer")
@@ -75,7 +99,8 @@ async def kiosk_page(request: Request, db: DB, screen_token: FromPath[str]) -> T
         return Redirect(f"/ecran/{screen_token}/tournoi/{finals_now[0].id}?rotation=20", status_code=303)
     return Template(
         "kiosk.html",
-        context={"label": actor_of(request).name, "now": utcnow(), "live": live, "token": screen_token},
+        context={"label": actor_of(request).name, "now": utcnow(), "live": live, "token": screen_token,
+                 "heartbeat": request.app.state.boards.settings.heartbeat_seconds},
         headers=PRIVATE_PAGE_HEADERS,
     )
 
@@ -98,6 +123,14 @@ async def create_screen_api(request: Request, db: DB, settings: Config, data: JS
     return _link_out(request, link)
 
 
+@post("/api/screens/{screen_id:int}/renew", status_code=200,
+      summary="Give a kiosk screen a new address; the old one stops at once; the answer holds it, shown this once (MDE staff)")
+async def renew_screen_api(request: Request, db: DB, screen_id: PathId) -> ScreenLinkOut:
+    async with db.write() as session:
+        link = await renew_screen(session, screen_id=screen_id, actor=actor_of(request))
+    return _link_out(request, link)
+
+
 @post("/api/screens/{screen_id:int}/revoke", status_code=200, summary="Revoke a kiosk screen token at once (MDE staff)")
 async def revoke_screen_api(request: Request, db: DB, screen_id: PathId) -> ScreenOut:
     async with db.write() as session:
@@ -106,7 +139,7 @@ async def revoke_screen_api(request: Request, db: DB, screen_id: PathId) -> Scre
 
 
 ROUTERS = [
-    pages(screens_page, create_screen_form, revoke_screen_form, guards=[staff_only]),
+    pages(screens_page, create_screen_form, revoke_screen_form, renew_screen_form, shown_screen_page, guards=[staff_only]),
     pages(kiosk_page, guards=[screen_link]),
-    api("screens", list_screens_api, create_screen_api, revoke_screen_api, guards=[staff_only]),
+    api("screens", list_screens_api, create_screen_api, renew_screen_api, revoke_screen_api, guards=[staff_only]),
 ]

@@ -23,7 +23,8 @@ from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
 from tournament.snapshots import messages_for
 from tournament.tournaments import TournamentError
-from web.boards.hub import UNKNOWN_CODE, Hub
+from tournament.tokens import digest
+from web.boards.hub import REVOKED_CODE, UNKNOWN_CODE, Hub
 
 log = logging.getLogger("xpo.boards")
 
@@ -33,16 +34,21 @@ Prepared = dict[int, list[dict[str, Any]]]
 """Tournament id -> its event messages (with `changes`; the room sends them as deltas)."""
 
 
-def parse_path(path: str) -> tuple[int, int | None] | None:
-    """(tournament id, since) from ``/tournoi/12?since=40``, or None when the path is not a board's."""
+def parse_path(path: str) -> tuple[int, int | None, str] | None:
+    """(tournament id, since, screen token) from ``/tournoi/12?since=40&ecran=TOKEN`` (a kiosk screen names its
+    token so that revoking it closes the connection; public boards name none), or None when the path is not a board's."""
     parts = urlsplit(path)
     found = PATH.fullmatch(parts.path)
     if found is None:
         return None
-    since = parse_qs(parts.query).get("since", [""])[0]
+    query = parse_qs(parts.query)
+    since = query.get("since", [""])[0]
     if since and not since.isdigit():
         return None
-    return int(found.group(1)), int(since) if since else None
+    screen = query.get("ecran", [""])[0]
+    if len(screen) > 100:
+        return None
+    return int(found.group(1)), int(since) if since else None, screen
 
 
 class Boards:
@@ -136,9 +142,13 @@ class Boards:
         return None
 
     async def _handle(self, connection: ServerConnection) -> None:
-        tournament_id, since = parse_path(connection.request.path)
+        tournament_id, since, screen_token = parse_path(connection.request.path)
+        screen = digest(screen_token) if screen_token else None
+        if screen is not None and not await self.hub.screens_active({screen}):
+            await connection.close(REVOKED_CODE, "screen revoked")
+            return
         try:
-            client = await self.hub.join(connection, tournament_id, since)
+            client = await self.hub.join(connection, tournament_id, since, screen=screen)
         except TournamentError:
             await connection.close(UNKNOWN_CODE, "unknown tournament")
             return

@@ -100,6 +100,7 @@
   var silenceTimer = null;
   var retryTimer = null;
   var statusBox = document.getElementById("board-status");
+  var gone = false;
 
   function setStatus(status) {
     statusBox.dataset.status = status;
@@ -108,7 +109,8 @@
 
   function connect() {
     retryTimer = null;
-    var current = new WebSocket(config.ws_url + "?since=" + seq);
+    if (gone) return;
+    var current = new WebSocket(config.ws_url + "?since=" + seq + (config.screen ? "&ecran=" + encodeURIComponent(config.screen) : ""));
     socket = current;
     current.onopen = function () {
       attempts = 0;
@@ -121,9 +123,26 @@
       listen();
       handle(JSON.parse(event.data));
     };
-    current.onclose = function () {
+    current.onclose = function (event) {
+      if (event.code === REVOKED) { socket = null; removed(); return; }
       if (socket === current) { socket = null; retry(); }
     };
+  }
+
+  var REVOKED = 4003;  // hub.REVOKED_CODE: this kiosk screen's address was revoked or replaced
+
+  // A revoked screen shows nothing of the tournament any more, and never reconnects.
+  function removed() {
+    clearTimeout(silenceTimer);
+    clearTimeout(retryTimer);
+    gone = true;
+    var main = document.querySelector("main");
+    var box = el("div", "board-removed");
+    box.setAttribute("role", "alert");
+    box.appendChild(el("h1", null, say("removed")));
+    box.appendChild(el("p", null, say("removed_help")));
+    main.replaceChildren(box);
+    document.body.dataset.removed = "1";
   }
 
   function listen() {
@@ -139,6 +158,7 @@
   }
 
   function retry() {
+    if (gone) return;
     clearTimeout(silenceTimer);
     if (retryTimer) return;
     failingSince = failingSince || Date.now();
@@ -214,116 +234,200 @@
   }
 
   // --- bracket -------------------------------------------------------------------------------
+  //
+  // Laid out in the units the SVG is drawn in. A public board uses fixed sizes and scales to the page's width.
+  // A kiosk lays out in the screen's own pixels, from a text size tied to the screen's height (28 px at
+  // 1080p): boxes widen to fill the width; when everything cannot fit, the screen pages through the
+  // sections (main bracket, losers bracket…) and leaves out finished early rounds, rather than shrink the text.
+  // The grand final and third-place match stand to the right of the last column of every section.
 
-  var BOX_W = 340, ROW_H = 46, HEAD_H = 30, GAP_X = 70, GAP_Y = 26;
-  var SECTION_ORDER = ["winners", "grand_final", "third_place"];
+  var TRAILING = ["grand_final", "third_place"];
+
+  function sizes(kiosk, area) {
+    if (!kiosk) return { font: 24, boxW: 340, rowH: 46, headH: 30, gapX: 70, gapY: 26, fit: false };
+    var font = Math.max(14, Math.round(window.innerHeight * 0.026));
+    return { font: font, boxW: 0, rowH: Math.round(font * 1.32), headH: Math.round(font * 1.08),
+      gapX: Math.round(font * 1.6), gapY: Math.round(font * 0.4), fit: true, area: area };
+  }
 
   function sectionOf(match) {
-    if (SECTION_ORDER.indexOf(match.bracket) >= 0) return "main";
-    return match.bracket;
+    if (TRAILING.indexOf(match.bracket) >= 0) return "trailing";
+    return match.bracket === "winners" ? "main" : match.bracket;
   }
+
+  function columnsOf(matches, skip) {
+    var keys = [], by = {};
+    matches.forEach(function (match) {
+      var key = TRAILING.indexOf(match.bracket) >= 0 ? 1000 * (TRAILING.indexOf(match.bracket) + 1) + match.round : match.round;
+      if (!(key in by)) { by[key] = []; keys.push(key); }
+      by[key].push(match);
+    });
+    keys.sort(function (a, b) { return a - b; });
+    return keys.slice(skip || 0).map(function (key) { return by[key]; });
+  }
+
+  function finished(column) {
+    return column.every(function (match) { return match.state === "decided"; });
+  }
+
+  // Positions of the matches of `parts` ([{name, columns}]), stacked; the trailing columns after them.
+  function layout(parts, trailing, size) {
+    var columnCount = 0;
+    parts.forEach(function (part) { columnCount = Math.max(columnCount, part.columns.length); });
+    var allColumns = columnCount + trailing.length;
+    var boxW = size.boxW;
+    if (size.fit) {
+      boxW = Math.floor((size.area.width - size.gapX * (allColumns - 1)) / allColumns);
+      boxW = Math.max(size.font * 9, Math.min(size.font * 40, boxW));
+    }
+    var boxes = {}, titles = [], top = 0;
+    function place(column, x, floorTop, section) {
+      var items = column.map(function (match, order) {
+        var height = size.headH + size.rowH * Math.max(2, match.slots.length);
+        var sources = match.slots.map(function (slot) { return slot.from && slot.take === "winner" ? boxes[slot.from] : null; })
+          .filter(Boolean);
+        if (section !== "trailing") sources = sources.filter(function (box) { return box.section === section; });
+        var wanted = sources.length
+          ? sources.reduce(function (sum, box) { return sum + box.y + box.h / 2; }, 0) / sources.length - height / 2
+          : floorTop + order * (height + size.gapY);
+        return { match: match, h: height, y: wanted };
+      });
+      var floor = floorTop;
+      items.sort(function (a, b) { return a.y - b.y; }).forEach(function (item) {
+        item.y = Math.max(item.y, floor);
+        floor = item.y + item.h + size.gapY;
+        boxes[item.match.id] = { x: x, y: item.y, h: item.h, section: section, match: item.match };
+      });
+      return floor;
+    }
+    parts.forEach(function (part) {
+      if (part.name !== "main") {
+        titles.push({ y: top + size.font, text: part.name });
+        top += Math.round(size.font * 1.5);
+      }
+      var bottom = top;
+      part.columns.forEach(function (column, index) {
+        bottom = Math.max(bottom, place(column, index * (boxW + size.gapX), top, part.name));
+      });
+      top = bottom + size.gapY * 2;
+    });
+    trailing.forEach(function (column, index) {
+      top = Math.max(top, place(column, (columnCount + index) * (boxW + size.gapX), 0, "trailing") + size.gapY * 2);
+    });
+    var width = Math.max(0, allColumns * (boxW + size.gapX) - size.gapX);
+    return { boxes: boxes, titles: titles, width: width, height: Math.max(0, top - size.gapY * 2), boxW: boxW };
+  }
+
+  // The pages a kiosk shows in turn: everything if it fits, else one section per page (the trailing
+  // columns with the main one), each leaving out finished early rounds while it does not fit.
+  function pages(bySection, sections, trailing, size) {
+    var parts = sections.map(function (name) { return { name: name, matches: bySection[name] }; });
+    var all = parts.map(function (part) { return { name: part.name, columns: columnsOf(part.matches) }; });
+    var fits = function (drawn) { return !size.fit || drawn.height <= size.area.height; };
+    var whole = layout(all, trailing, size);
+    if (fits(whole) || parts.length < 2 && !trailingMatters(all)) return [whole];
+    var out = [];
+    parts.forEach(function (part, index) {
+      var skip = 0, drawn;
+      var own = index === 0 ? trailing : [];
+      while (true) {
+        var columns = columnsOf(part.matches, skip);
+        drawn = layout([{ name: part.name, columns: columns }], own, size);
+        if (fits(drawn) || columns.length < 2 || !finished(columns[0])) break;
+        skip += 1;
+      }
+      out.push(drawn);
+    });
+    return out;
+  }
+
+  function trailingMatters(all) {
+    return all.length && all[0].columns.length > 1 && finished(all[0].columns[0]);
+  }
+
+  var bracketPage = 0;
 
   function drawBracket(container) {
     var stage = finalStage();
     if (!stage || !stage.matches.length) { container.appendChild(empty(say("no_final"))); return; }
     var byId = matchById(stage);
     var called = calledStations();
-    var sections = [];
-    var bySection = {};
+    var sections = [], bySection = {}, trailingMatches = [];
     stage.matches.forEach(function (match) {
       if (match.state === "bye") return;
       var name = sectionOf(match);
+      if (name === "trailing") { trailingMatches.push(match); return; }
       if (!bySection[name]) { bySection[name] = []; sections.push(name); }
       bySection[name].push(match);
     });
-    var boxes = {};
-    var top = 0, width = 0;
+    sections.sort(function (a, b) { return (a === "main" ? 0 : 1) - (b === "main" ? 0 : 1); });
+    var kiosk = document.body.classList.contains("board-kiosk");
+    var area = kiosk ? { width: container.clientWidth || window.innerWidth, height: container.clientHeight || window.innerHeight * 0.8 } : null;
+    var size = sizes(kiosk, area);
+    var trailing = columnsOf(trailingMatches);
+    var all = pages(bySection, sections, trailing, size);
+    var drawnPage = all[bracketPage % all.length];
     var drawn = svg("g");
-    sections.forEach(function (name) {
-      var matches = bySection[name];
-      var columns = [];
-      var columnOf = {};
-      matches.forEach(function (match) {
-        var key = (SECTION_ORDER.indexOf(match.bracket) > 0 ? 1000 * SECTION_ORDER.indexOf(match.bracket) : 0) + match.round;
-        if (!(key in columnOf)) { columnOf[key] = []; columns.push(key); }
-        columnOf[key].push(match);
-      });
-      columns.sort(function (a, b) { return a - b; });
-      var bottom = top;
-      if (name !== "main") {
-        drawn.appendChild(svg("text", { x: 0, y: top + 28, "class": "section-title" }, say(name in words ? name : "pool", { name: name })));
-        top += 44;
-        bottom = top;
-      }
-      columns.forEach(function (key, index) {
-        var x = index * (BOX_W + GAP_X);
-        var placed = columnOf[key].map(function (match, order) {
-          var height = HEAD_H + ROW_H * Math.max(2, match.slots.length);
-          var sources = match.slots.map(function (slot) { return slot.from && slot.take === "winner" ? boxes[slot.from] : null; })
-            .filter(function (box) { return box && box.section === name; });
-          var wanted = sources.length
-            ? sources.reduce(function (sum, box) { return sum + box.y + box.h / 2; }, 0) / sources.length - height / 2
-            : top + order * (height + GAP_Y);
-          return { match: match, h: height, y: wanted };
-        });
-        var floor = top;
-        placed.sort(function (a, b) { return a.y - b.y; }).forEach(function (item) {
-          item.y = Math.max(item.y, floor);
-          floor = item.y + item.h + GAP_Y;
-          boxes[item.match.id] = { x: x, y: item.y, h: item.h, section: name };
-          drawn.appendChild(drawMatch(stage, item.match, x, item.y, byId, called));
-        });
-        bottom = Math.max(bottom, floor);
-        width = Math.max(width, x + BOX_W);
-      });
-      top = bottom + GAP_Y * 2;
-    });
     var lines = svg("g", { "class": "connectors" });
-    stage.matches.forEach(function (match) {
-      var to = boxes[match.id];
-      if (!to) return;
-      match.slots.forEach(function (slot, seat) {
+    var boxes = drawnPage.boxes;
+    drawnPage.titles.forEach(function (title) {
+      drawn.appendChild(svg("text", { x: 0, y: title.y, "class": "section-title", "font-size": size.font },
+        say(title.text in words ? title.text : "pool", { name: title.text })));
+    });
+    Object.keys(boxes).forEach(function (id) {
+      var box = boxes[id];
+      drawn.appendChild(drawMatch(stage, box.match, box.x, box.y, byId, called, size, drawnPage.boxW));
+      box.match.slots.forEach(function (slot, seat) {
         var from = slot.from && slot.take === "winner" ? boxes[slot.from] : null;
         if (!from) return;
-        var x1 = from.x + BOX_W, y1 = from.y + from.h / 2;
-        var x2 = to.x, y2 = to.y + HEAD_H + ROW_H * seat + ROW_H / 2;
-        var mid = x1 + GAP_X / 2;
+        var x1 = from.x + drawnPage.boxW, y1 = from.y + from.h / 2;
+        var x2 = box.x, y2 = box.y + size.headH + size.rowH * seat + size.rowH / 2;
+        var mid = x2 - size.gapX / 2;
         if (x2 <= x1) { mid = x1 + 12; }
         lines.appendChild(svg("path", { d: "M" + x1 + " " + y1 + " H" + mid + " V" + y2 + " H" + x2 }));
       });
     });
+    var width = drawnPage.width, height = drawnPage.height;
+    if (size.fit) {  // the screen's own pixels: the picture is exactly as large as the room it has
+      width = Math.max(width, 1);
+      height = Math.max(height, 1);
+    }
     var picture = svg("svg", {
-      viewBox: "-4 -4 " + (width + 8) + " " + (top + 8), "class": "bracket", role: "img",
+      viewBox: "-4 -4 " + (width + 8) + " " + (height + 8), "class": "bracket", role: "img",
       "aria-label": say("bracket"), preserveAspectRatio: "xMidYMin meet"
     });
+    if (size.fit) { picture.setAttribute("width", width + 8); picture.setAttribute("height", height + 8); }
     picture.appendChild(lines);
     picture.appendChild(drawn);
     container.appendChild(picture);
+    container.dataset.pages = String(all.length);
   }
 
-  function drawMatch(stage, match, x, y, byId, called) {
+  function drawMatch(stage, match, x, y, byId, called, size, boxW) {
     var station = called[stage.id + ":" + match.id];
     var group = svg("g", {
       "class": "match state-" + match.state + (station ? " called" : ""),
       "data-match": match.id, transform: "translate(" + x + "," + y + ")"
     });
     var rows = Math.max(2, match.slots.length);
-    group.appendChild(svg("rect", { width: BOX_W, height: HEAD_H + ROW_H * rows, rx: 8, "class": "box" }));
+    var small = Math.ceil(size.font * 0.86);
+    var baseline = Math.round(size.rowH / 2 + size.font * 0.36);
+    group.appendChild(svg("rect", { width: boxW, height: size.headH + size.rowH * rows, rx: 8, "class": "box" }));
     var head = say("match", { number: match.number });
     if (station) head += " · " + say("station", { number: station });
     else if (match.result && match.result.outcome !== "played") head += " · " + say("forfeit");
-    group.appendChild(svg("text", { x: 12, y: 22, "class": "head" }, head));
+    group.appendChild(svg("text", { x: 12, y: Math.round(size.headH / 2 + small * 0.36), "class": "head", "font-size": small }, head));
     for (var seat = 0; seat < match.slots.length; seat++) {
       var entrant = seatLabel(stage, match, seat, byId);
-      var rowY = HEAD_H + ROW_H * seat;
+      var rowY = size.headH + size.rowH * seat;
       var classes = "seat";
       if (entrant.player_id !== undefined) classes += isWinner(match, entrant) ? " winner" : (match.ranking ? " loser" : "");
       else classes += " unknown";
       var row = svg("g", { "class": classes, "data-player": entrant.player_id === undefined ? "" : entrant.player_id });
-      row.appendChild(svg("rect", { y: rowY, width: BOX_W, height: ROW_H, "class": "seat-bg" }));
-      row.appendChild(svg("text", { x: 12, y: rowY + 31, "class": "name" }, entrant.pseudonym || entrant.label));
-      if (entrant.commune) {
-        row.appendChild(svg("text", { x: BOX_W - 12, y: rowY + 31, "class": "commune", "text-anchor": "end" }, entrant.commune));
+      row.appendChild(svg("rect", { y: rowY, width: boxW, height: size.rowH, "class": "seat-bg" }));
+      row.appendChild(svg("text", { x: 12, y: rowY + baseline, "class": "name", "font-size": size.font }, entrant.pseudonym || entrant.label));
+      if (entrant.commune && boxW >= size.font * (size.fit ? 16 : 12)) {  // no room for both: the pseudonym alone
+        row.appendChild(svg("text", { x: boxW - 12, y: rowY + baseline, "class": "commune", "text-anchor": "end", "font-size": small }, entrant.commune));
       }
       group.appendChild(row);
     }
@@ -467,15 +571,15 @@
   var pending = false;
 
   function render() {
-    if (pending) return;
+    if (pending || gone) return;
     pending = true;
     window.requestAnimationFrame(function () {
       pending = false;
       var container = document.getElementById("board-view");
       var fresh = container.cloneNode(false);
       fresh.dataset.view = view;
-      DRAW[view](fresh);
       container.replaceWith(fresh);
+      DRAW[view](fresh);
       document.getElementById("board-view-title").textContent = say(view);
       document.body.dataset.seq = String(seq);
     });
@@ -483,10 +587,17 @@
 
   if (config.rotation > 0) {
     setInterval(function () {
-      view = config.views[(config.views.indexOf(view) + 1) % config.views.length];
+      var shown = document.getElementById("board-view");
+      if (view === "bracket" && bracketPage + 1 < Number(shown.dataset.pages || 1)) {
+        bracketPage += 1;
+      } else {
+        bracketPage = 0;
+        view = config.views[(config.views.indexOf(view) + 1) % config.views.length];
+      }
       render();
     }, config.rotation * 1000);
   }
+  window.addEventListener("resize", function () { render(); });
 
   window.xpoBoard = {
     get seq() { return seq; },
