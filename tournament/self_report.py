@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.audit import Actor, audit
 from tournament.db import utcnow
+from tournament.notifications import notify_dispute
 from tournament.reports import MatchReport, ReportStatus
 from tournament.results import Outcome, ResultInput, submit_result
 from tournament.stages import Stage, StageKind, get_stage
@@ -77,6 +78,7 @@ async def respond(session: AsyncSession, *, report_id: int, agree: bool, actor: 
         row.status = ReportStatus.DISPUTED.value
         session.add(row)
         audit(session, actor, "report.dispute", f"report:{report_id}", note=row.note)
+        await notify_dispute(session, stage, row)
         return None
     row.status = ReportStatus.CONFIRMED.value
     session.add(row)

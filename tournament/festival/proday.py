@@ -27,6 +27,7 @@ from tournament.festival.fiches import parse_clock, parse_day
 from tournament.festival.imports import valid_email
 from tournament.festival.timing import now_or, paris_datetime
 from tournament.libraries import Library
+from tournament.notifications import notify_session_changed
 from tournament.outbox import queue_mail
 from tournament.tokens import digest, new_token
 
@@ -225,6 +226,8 @@ async def save_pro_session(
         pro_session = ProSession(edition_id=edition.id, meeting="", kind="", title="", starts_at=times[0], ends_at=times[1], capacity=1)
     else:
         pro_session = await _lock(session, session_id)
+    before = {"title": pro_session.title, "starts_at": pro_session.starts_at, "ends_at": pro_session.ends_at,
+              "place": pro_session.place}
     pro_session.meeting, pro_session.kind = data.meeting, data.kind
     pro_session.title, pro_session.place, pro_session.description = data.title.strip(), data.place.strip(), data.description.strip()
     pro_session.starts_at, pro_session.ends_at, pro_session.capacity = times[0], times[1], data.capacity
@@ -232,6 +235,9 @@ async def save_pro_session(
     await session.flush()
     audit(session, actor, "proday.session.update" if session_id else "proday.session.create", f"pro_session:{pro_session.id}",
           title=pro_session.title, capacity=pro_session.capacity)
+    if session_id is not None and before != {"title": pro_session.title, "starts_at": pro_session.starts_at,
+                                             "ends_at": pro_session.ends_at, "place": pro_session.place}:
+        await notify_session_changed(session, pro_session, before)
     await _fill(session, pro_session, actor)
     return pro_session
 
