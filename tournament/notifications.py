@@ -105,11 +105,12 @@ async def notify_allocation_published(session: AsyncSession, run, decisions, edi
     import shlex
 
     from tournament.festival import allocation as rule
+    from tournament.festival.registrations import registration_for
     from tournament.libraries import Library
 
     inputs = json.loads(run.inputs_json)
     titles = {a["id"]: a["title"] for a in inputs.get("animations", [])}
-    funding_titles = {f["id"]: f["title"] for f in inputs.get("funding_requests", [])}
+    funding_titles = {f["id"]: f["title"] for f in (inputs.get("funding") or {}).get("requests", [])}
     priority = {p["library_id"]: p for p in json.loads(run.result_json).get("priority", [])} if run.result_json else {}
     by_library: dict[int, list] = {}
     for decision in decisions:
@@ -129,7 +130,8 @@ async def notify_allocation_published(session: AsyncSession, run, decisions, edi
         funding = [dict(title=funding_titles.get(d.request_id, ""), granted=d.granted, asked=d.asked_cents,
                         amount=d.granted_cents, why=d.override_note if d.overridden else d.explanation)
                    for d in own if d.kind == "funding"]
-        for address in await _contacts(session, library_id):
+        registration = await registration_for(session, edition.id, library_id)
+        for address in await _contacts(session, library_id, registration.contact_email if registration else ""):
             if animations:
                 queue_mail(session, "allocation_published", to=address, cause=f"allocation.published:{run.id}:{library_id}",
                            animations=animations, link=f"/festival/{edition.year}/bibliotheques/{library_id}/animations",
