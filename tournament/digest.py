@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.accounts import Account
 from tournament.festival.equipment import Loan, LoanStatus, today_in_paris
-from tournament.festival.fiches import Fiche, FicheStatus
+from tournament.festival.fiches import EventFiche, FicheStatus
 from tournament.notification_preferences import STAFF_DIGEST, Mode, delivery_mode
 from tournament.outbox import MailState, OutboxMail, queue_mail
 from tournament.roles import Role
@@ -38,7 +38,7 @@ class Awaiting:
 async def awaiting(session: AsyncSession, today: date) -> Awaiting:
     count = lambda query: session.exec(select(func.count()).select_from(query.subquery()))  # noqa: E731
     return Awaiting(
-        fiches=(await count(select(Fiche.id).where(Fiche.status == FicheStatus.SUBMITTED.value))).one(),
+        fiches=(await count(select(EventFiche.id).where(EventFiche.status == FicheStatus.SUBMITTED.value))).one(),
         loans=(await count(select(Loan.id).where(Loan.status == LoanStatus.REQUESTED.value))).one(),
         overdue=(await count(select(Loan.id).where(Loan.status == LoanStatus.CHECKED_OUT.value,
                                                    Loan.ends_on < today))).one(),
