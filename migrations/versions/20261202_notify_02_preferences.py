@@ -1,4 +1,4 @@
-"""notify: per-account notification preferences
+"""notify: per-account notification preferences; a professional-day session can be cancelled
 
 Revision ID: notify_02_preferences
 Revises: notify_01_outbox
@@ -14,7 +14,8 @@ import tournament.db
 revision = 'notify_02_preferences'
 down_revision = 'notify_01_outbox'
 branch_labels = None
-depends_on = None
+depends_on = '84d08ebed0eb'
+"""The professional-day tables (prosession) come from the festival branch."""
 
 
 def upgrade() -> None:
@@ -30,9 +31,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notificationpreference', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notificationpreference_account_id'), ['account_id'], unique=False)
+    with op.batch_alter_table('prosession', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', tournament.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('cancel_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False,
+                                      server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('prosession', schema=None) as batch_op:
+        batch_op.drop_column('cancel_reason')
+        batch_op.drop_column('cancelled_at')
     with op.batch_alter_table('notificationpreference', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notificationpreference_account_id'))
     op.drop_table('notificationpreference')

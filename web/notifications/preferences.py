@@ -17,7 +17,8 @@ from web.i18n import N_, _
 from web.messages import word
 from web.routers import api, pages
 
-word("notification_preferences", {"unknown_kind": N_("This kind of notice is not one you can choose for.")})
+word("notification_preferences", {"unknown_kind": N_("This kind of notice is not one you can choose for."),
+                                   "invalid": N_("Some choices need attention.")})
 
 KIND_LABELS = {
     "registration_received": N_("Registration received"),

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import run
+from tests.conftest import csrf_headers, run
 from tests.tournament.festival.allocation_factories import add_animation, add_item, add_provider, add_request, slot
 from tests.tournament.festival.festival_factories import (
     AFTER_DEADLINE, BEFORE_DEADLINE, STAFF, add_edition, add_registration, librarian, registration_input,
@@ -223,3 +223,41 @@ def test_a_changed_pro_day_session_tells_everyone_holding_a_seat_or_waiting(app,
     assert "Vous avez une place pour « Atelier Scratch »" in ana and "liste d’attente" in bob
     assert "Désormais : le jeudi 3 avril 2025 de 14:00 à 16:00, Salle 2." in ana
     assert "Avant : Atelier Scratch, le jeudi 3 avril 2025 de 10:00 à 12:00, Salle 1." in ana
+
+
+def test_a_cancelled_pro_day_session_tells_the_registered_and_closes_registrations(app, staff_client, db, edition,
+                                                                                   make_library, smtp, deliver):
+    vernon = make_library()
+    data = ProSessionInput(meeting="professional_day", kind="conference", title="Conférence IA", day="2025-04-03",
+                           start="10:00", end="12:00", capacity=1, place="Amphithéâtre")
+
+    async def setup():
+        async with db.write() as session:
+            pro_session = await save_pro_session(session, edition=edition, data=data, actor=STAFF)
+            for name in ("ana", "bob"):
+                await register_attendee(session, session_id=pro_session.id, actor=STAFF, now=BEFORE_DEADLINE,
+                                        data=AttendeeInput(name=name.title(), email=f"{name}@vernon.test",
+                                                           library_id=vernon, staff_status="employee"))
+            return pro_session.id
+    session_id = run(setup())
+    headers = csrf_headers(staff_client)
+    empty = staff_client.post(f"/admin/festival/journee-pro/{session_id}/annuler", data={"reason": " "}, headers=headers)
+    assert empty.status_code == 400 and 'id="e-reason"' in empty.text
+    assert outbox(db) == []
+    done = staff_client.post(f"/admin/festival/journee-pro/{session_id}/annuler",
+                             data={"reason": "L'intervenante est malade."}, headers=headers, follow_redirects=False)
+    assert done.status_code == 303
+    assert sent(db, "proday_session_cancelled") == [
+        ("ana@vernon.test", "Séance annulée : Conférence IA"), ("bob@vernon.test", "Séance annulée : Conférence IA")]
+    assert "L'intervenante est malade." in outbox(db, "proday_session_cancelled")[0].body_text
+    again = staff_client.post(f"/api/festival/pro-sessions/{session_id}/cancel", json={"reason": "encore"},
+                              headers=headers)
+    assert again.status_code == 409
+    [listed] = staff_client.get("/api/festival/pro-sessions").json()
+    assert (listed["cancelled"], listed["confirmed"], listed["waiting"]) == (True, 0, 0)
+    late = staff_client.post(f"/api/festival/pro-sessions/{session_id}/registrations", headers=headers, json={
+        "name": "Chloé", "email": "chloe@vernon.test", "library_id": vernon, "staff_status": "employee"})
+    assert late.status_code == 409 and late.json()["detail"] == "Cette séance est annulée."
+    assert "Annulée." in staff_client.get("/journee-pro").text
+    assert deliver() == 2
+    assert sorted(m["To"] for m in smtp.recorder.messages) == ["ana@vernon.test", "bob@vernon.test"]
