@@ -68,6 +68,8 @@ from tournament.tournament_demo import load as tournament_step  # noqa: E402
 DEMO_STEPS.append(tournament_step)
 from tournament.festival.allocation_demo import allocation_step  # noqa: E402
 DEMO_STEPS.append(allocation_step)
+from tournament.notifications_demo import notifications_step  # noqa: E402
+DEMO_STEPS.append(notifications_step)
 
 
 async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:

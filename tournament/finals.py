@@ -18,6 +18,7 @@ from tournament import board, policies
 from tournament.audit import Actor, audit
 from tournament.db import utcnow
 from tournament.libraries import Library
+from tournament.notifications import notify_finalists
 from tournament.players import Player
 from tournament.qualifiers import Qualification, QualifierSession, SessionStatus, stage_options
 from tournament.stages import Stage, StageKind, StageStatus, build_stage
@@ -90,12 +91,24 @@ async def refresh_finalists(session: AsyncSession, *, tournament_id: int, actor:
     if not rows:
         raise TournamentError("no_qualifiers_closed")
     chosen = {int(p.contender.player) for p in _selection(tournament, rows, tournament.id).placements}
+    before = _finalists_by_library(rows)
     for row in rows:
         if row.status != PRESENT:
             row.status = QUALIFIED if row.player_id in chosen else RESERVE
             session.add(row)
     audit(session, actor, "final.finalists", f"tournament:{tournament_id}", qualified=sorted(chosen))
+    after = _finalists_by_library(rows)
+    await notify_finalists(session, tournament, {
+        library_id: len(players) for library_id, players in after.items() if players != before.get(library_id, set())})
     return await finalists(session, tournament_id)
+
+
+def _finalists_by_library(rows: list[Qualification]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for row in rows:
+        if row.status in (QUALIFIED, PRESENT):
+            found.setdefault(row.library_id, set()).add(row.player_id)
+    return found
 
 
 async def finalists(session: AsyncSession, tournament_id: int) -> list[Finalist]:

@@ -34,6 +34,12 @@ class MailState:
     FAILED = "failed"
     LIMITED = "limited"
     """Over the per-recipient rate limit: kept, not sent (staff may resend)."""
+    DIGEST = "digest"
+    """Held for the recipient's daily digest (their preference), which will carry it."""
+    DIGESTED = "digested"
+    """Carried by a daily digest (not sent on its own)."""
+    SKIPPED = "skipped"
+    """Not sent: the recipient chose not to receive this kind of notice."""
 
 
 class OutboxError(Refusal):
@@ -85,19 +91,24 @@ def new_message_id(domain: str) -> str:
 
 async def store_mail(
     session: AsyncSession, *, kind: str, recipient: str, subject: str, text: str, html: str, cause: str,
-    domain: str, optional: bool = False, unsubscribe_url: str = "", per_hour: int = 20,
+    domain: str, optional: bool = False, unsubscribe_url: str = "", per_hour: int = 20, held: str = "",
 ) -> OutboxMail:
-    """Write one rendered mail; over `per_hour` mails to this address in the last hour it is kept as limited."""
-    since = utcnow() - timedelta(hours=1)
-    recent = (await session.exec(
-        select(func.count()).select_from(OutboxMail)
-        .where(OutboxMail.recipient == recipient, OutboxMail.created_at >= since)
-    )).one()
+    """Write one rendered mail; over `per_hour` mails to this address in the last hour it is kept as limited.
+    `held` (`digest` or `skipped`, from the recipient's preferences) stores it in that state, never sent alone."""
+    state, answer = held or MailState.PENDING, ""
+    if not held:
+        since = utcnow() - timedelta(hours=1)
+        recent = (await session.exec(
+            select(func.count()).select_from(OutboxMail)
+            .where(OutboxMail.recipient == recipient, OutboxMail.created_at >= since,
+                   OutboxMail.state.not_in([MailState.DIGEST, MailState.DIGESTED, MailState.SKIPPED]))
+        )).one()
+        if recent >= per_hour:
+            state, answer = MailState.LIMITED, "rate limit"
     mail = OutboxMail(
         message_id=new_message_id(domain), kind=kind, recipient=recipient, subject=subject[:300], body_text=text,
         body_html=html, cause=cause[:120], optional=optional, unsubscribe_url=unsubscribe_url,
-        state=MailState.LIMITED if recent >= per_hour else MailState.PENDING,
-        last_answer="rate limit" if recent >= per_hour else "",
+        state=state, last_answer=answer,
     )
     session.add(mail)
     return mail

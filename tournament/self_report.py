@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tournament import board
 from tournament.audit import Actor, audit
 from tournament.db import utcnow
+from tournament.notifications import notify_dispute
 from tournament.reports import MatchReport, ReportStatus
 from tournament.results import Outcome, ResultInput, submit_result
 from tournament.stages import Stage, StageKind, get_stage
@@ -89,6 +90,7 @@ async def respond(session: AsyncSession, *, report_id: int, agree: bool, actor: 
         audit(session, actor, "report.dispute", f"report:{report_id}", note=row.note)
         await board.emit(session, stage.tournament_id, "match.report",
                          {"stage_id": row.stage_id, "match_id": row.match_id}, stage=stage)
+        await notify_dispute(session, stage, row)
         return None
     row.status = ReportStatus.CONFIRMED.value
     session.add(row)

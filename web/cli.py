@@ -121,6 +121,31 @@ def _mail_send(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail_job(args: argparse.Namespace) -> int:
+    """Queue the reminders due today (`remind`) or today's digests (`digest`); each is queued once however often
+    the job runs. The sender (or `xpo mail send`) delivers them."""
+    from tournament.db import Database
+    from tournament.digest import queue_digests
+    from tournament.reminders import queue_reminders
+    from web.notifications import render
+
+    settings = load_settings()
+    job = queue_reminders if args.mail_command == "remind" else queue_digests
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        render.install(db, settings)
+        try:
+            async with db.write() as session:
+                return await job(session)
+        finally:
+            await db.dispose()
+
+    label = "rappels" if args.mail_command == "remind" else "résumés"
+    print(f"{label} mis en file : {asyncio.run(run())}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tournament.demo import load_demo
     from web.notifications import render
@@ -184,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     send = mail_commands.add_parser("send", help="deliver the pending mails of the outbox over SMTP, once")
     send.set_defaults(func=_mail_send)
+    remind = mail_commands.add_parser("remind", help="queue today's reminders (equipment pick-up, return, overdue), once each")
+    remind.set_defaults(func=_mail_job)
+    digest = mail_commands.add_parser("digest", help="queue today's daily digests, once each")
+    digest.set_defaults(func=_mail_job)
 
     demo = commands.add_parser("demo", help="load a realistic demo edition into its own database")
     demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")

@@ -45,6 +45,7 @@ word("festival", {
     "invalid_flag": N_("Write oui or non."),
     "unknown_session": N_("This session does not exist."),
     "session_closed": N_("Registrations for this session are closed."),
+    "session_cancelled": N_("This session is cancelled."),
     "confirmation_expired": N_("This registration was not confirmed within 48 hours: it has been released. Register again if seats are left."),
     "already_registered": N_("This e-mail address is already registered for this session."),
     "unknown_registration": N_("This link does not match any registration."),

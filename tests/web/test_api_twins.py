@@ -17,6 +17,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     ("POST", "/deconnexion"): [("POST", "/api/auth/logout", 204)],
     ("POST", "/compte/mot-de-passe"): [("POST", "/api/auth/password", 204)],
     ("POST", "/compte/sessions/{handle}/fin"): [("DELETE", "/api/auth/sessions/{handle}", 204)],
+    ("POST", "/compte/notifications"): [("PUT", "/api/me/notifications", 200)],
     ("POST", "/installation"): [("POST", "/api/setup", 201)],
     ("POST", "/admin/comptes"): [("POST", "/api/accounts", 201), ("POST", "/api/accounts/invite", 201)],
     ("POST", "/mot-de-passe-oublie"): [("POST", "/api/auth/password-reset", 202)],
@@ -58,6 +59,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     ("POST", "/admin/festival/journee-pro"): [("POST", "/api/festival/editions/{year}/pro-sessions", 201)],
     ("POST", "/admin/festival/journee-pro/inscriptions/{registration_id}/annuler"): [
         ("POST", "/api/festival/pro-sessions/{session_id}/registrations/{registration_id}/cancel", 200)],
+    ("POST", "/admin/festival/journee-pro/{session_id}/annuler"): [("POST", "/api/festival/pro-sessions/{session_id}/cancel", 200)],
     # festival: equipment
     ("POST", "/admin/materiel/objets"): [("POST", "/api/festival/equipment/items", 201)],
     ("POST", "/admin/materiel/objets/{item_id}"): [("PUT", "/api/festival/equipment/items/{item_id}", 200)],

@@ -26,6 +26,7 @@ MODULE_DOMAINS = [
     ("tournament/libraries.py", "libraries"), ("web/network/libraries", "libraries"),
     ("tournament/players.py", "players"), ("web/network/players", "players"),
     ("tournament/screens.py", "screens"), ("web/boards/screens", "screens"),
+    ("tournament/notification_preferences.py", "notification_preferences"),
     ("tournament/", "tournament"), ("web/tournament/", "tournament"),
 ]
 

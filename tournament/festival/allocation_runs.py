@@ -28,6 +28,7 @@ from tournament.festival.errors import FestivalConflict, FestivalError, Festival
 from tournament.festival.funding import envelope_for, list_funding_requests
 from tournament.festival.participation import histories, record_received
 from tournament.libraries import Library
+from tournament.notifications import notify_allocation_published
 
 SEED_LIMIT = 200
 NOTE_LIMIT = 1000
@@ -292,6 +293,8 @@ async def publish_run(session: AsyncSession, *, run_id: int, actor: Actor) -> Al
     for library_id, (animation, funding) in sorted(received.items()):
         await record_received(session, edition_id=run.edition_id, library_id=library_id, animation=animation, funding=funding)
     audit(session, actor, "allocation.publish", f"allocation_run:{run.id}")
+    edition = await session.get(Edition, run.edition_id)
+    await notify_allocation_published(session, run, await run_decisions(session, run.id), edition)
     return run
 
 

@@ -23,6 +23,7 @@ from tournament.db import UTCDateTime, utcnow
 from tournament.festival.errors import FestivalConflict, FestivalError, FestivalForbidden, FestivalNotFound
 from tournament.festival.timing import local_date
 from tournament.libraries import Library
+from tournament.notifications import notify_loan_decided
 
 MAX_LOAN_DAYS = 60
 MAX_CALENDAR_DAYS = 62
@@ -427,6 +428,7 @@ async def decide_loan(session: AsyncSession, *, loan_id: int, approve: bool, sta
         await _release(session, loan.id)
     session.add(loan)
     audit(session, actor, "loan.approve" if approve else "loan.refuse", f"loan:{loan.id}", note=loan.staff_note)
+    await notify_loan_decided(session, loan, approved=approve)
     return loan
 
 

@@ -27,6 +27,7 @@ from tournament.festival.fiches import parse_clock, parse_day
 from tournament.festival.imports import valid_email
 from tournament.festival.timing import now_or, paris_datetime
 from tournament.libraries import Library
+from tournament.notifications import notify_session_changed
 from tournament.outbox import queue_mail
 from tournament.tokens import digest, new_token
 
@@ -72,6 +73,9 @@ class ProSession(SQLModel, table=True):
     place: str = Field(default="", max_length=300)
     capacity: int
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Cancelled by MDE staff: registrations refused, everyone registered told (`cancel_pro_session`)."""
+    cancel_reason: str = Field(default="", max_length=500)
 
 
 class ProRegistration(SQLModel, table=True):
@@ -225,6 +229,8 @@ async def save_pro_session(
         pro_session = ProSession(edition_id=edition.id, meeting="", kind="", title="", starts_at=times[0], ends_at=times[1], capacity=1)
     else:
         pro_session = await _lock(session, session_id)
+    before = {"title": pro_session.title, "starts_at": pro_session.starts_at, "ends_at": pro_session.ends_at,
+              "place": pro_session.place}
     pro_session.meeting, pro_session.kind = data.meeting, data.kind
     pro_session.title, pro_session.place, pro_session.description = data.title.strip(), data.place.strip(), data.description.strip()
     pro_session.starts_at, pro_session.ends_at, pro_session.capacity = times[0], times[1], data.capacity
@@ -232,6 +238,9 @@ async def save_pro_session(
     await session.flush()
     audit(session, actor, "proday.session.update" if session_id else "proday.session.create", f"pro_session:{pro_session.id}",
           title=pro_session.title, capacity=pro_session.capacity)
+    if session_id is not None and before != {"title": pro_session.title, "starts_at": pro_session.starts_at,
+                                             "ends_at": pro_session.ends_at, "place": pro_session.place}:
+        await notify_session_changed(session, pro_session, before)
     await _fill(session, pro_session, actor)
     return pro_session
 
@@ -264,6 +273,8 @@ async def register_attendee(
     if errors:
         raise FestivalError("invalid", errors=errors)
     pro_session = await _lock(session, session_id)
+    if pro_session.cancelled_at is not None:
+        raise FestivalConflict("session_cancelled")
     if now_or(now) >= pro_session.starts_at:
         raise FestivalConflict("session_closed")
     email = data.email.strip().lower()
@@ -326,6 +337,8 @@ async def confirm_by_token(session: AsyncSession, *, token: str, actor: Actor, n
     moment = now_or(now)
     if moment >= registration.created_at + timedelta(hours=CONFIRM_HOURS):
         raise FestivalConflict("confirmation_expired")
+    if pro_session.cancelled_at is not None:
+        raise FestivalConflict("session_cancelled")
     if moment >= pro_session.starts_at:
         raise FestivalConflict("session_closed")
     confirmed = await _count(session, pro_session.id, SeatState.CONFIRMED)
@@ -347,6 +360,31 @@ async def confirm_by_token(session: AsyncSession, *, token: str, actor: Actor, n
     return registration
 
 
+async def cancel_pro_session(session: AsyncSession, *, session_id: int, reason: str, actor: Actor) -> ProSession:
+    """Cancel a session (MDE staff): everyone holding a seat or a place in line is mailed the reason, every
+    registration is cancelled, and no one may register any more. Audited."""
+    if not policies.is_staff(actor):
+        raise FestivalForbidden()
+    reason = reason.strip()
+    if not reason:
+        raise FestivalError("invalid", "reason", {"reason": "required"})
+    if len(reason) > 500:
+        raise FestivalError("invalid", "reason", {"reason": "too_long"})
+    pro_session = await _lock(session, session_id)
+    if pro_session.cancelled_at is not None:
+        raise FestivalConflict("session_cancelled")
+    pro_session.cancelled_at, pro_session.cancel_reason = utcnow(), reason
+    session.add(pro_session)
+    await notify_session_changed(session, pro_session, {"reason": reason}, cancelled=True)
+    await session.exec(
+        update(ProRegistration)
+        .where(ProRegistration.session_id == session_id, ProRegistration.state != SeatState.CANCELLED.value)
+        .values(state=SeatState.CANCELLED.value, cancelled_at=utcnow())
+    )
+    audit(session, actor, "proday.session.cancel", f"pro_session:{session_id}", reason=reason)
+    return pro_session
+
+
 async def registration_by_token(session: AsyncSession, token: str) -> ProRegistration:
     result = await session.exec(select(ProRegistration).where(ProRegistration.token_digest == digest(token)))
     registration = result.first()
@@ -357,6 +395,8 @@ async def registration_by_token(session: AsyncSession, token: str) -> ProRegistr
 
 async def _cancel(session: AsyncSession, registration: ProRegistration, actor: Actor) -> list[ProRegistration]:
     pro_session = await _lock(session, registration.session_id)
+    if pro_session.cancelled_at is not None:
+        raise FestivalConflict("already_cancelled")
     changed = await session.exec(
         update(ProRegistration)
         .where(ProRegistration.id == registration.id, ProRegistration.state != SeatState.CANCELLED.value)

@@ -15,6 +15,7 @@ from tournament.festival.errors import FestivalConflict, FestivalError, Festival
 from tournament.festival.imports import valid_email
 from tournament.festival.timing import now_or
 from tournament.libraries import Library
+from tournament.notifications import notify_registration
 
 DETAILS_LIMIT = 2000
 
@@ -138,6 +139,7 @@ async def save_registration(
         session, actor, "registration.create" if created else "registration.update", f"registration:{registration.id}",
         edition=edition.year, library_id=library_id, late=registration.late,
     )
+    await notify_registration(session, registration, edition, created=created)
     return registration
 
 

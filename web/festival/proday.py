@@ -11,6 +11,7 @@ from tournament.audit import Actor
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalError, FestivalNotFound
 from tournament.festival.proday import (
+    cancel_pro_session,
     AttendeeInput,
     ProRegistration,
     ProSession,
@@ -38,7 +39,7 @@ from web.festival.common import (
     read_int,
     render,
 )
-from web.festival.schemas import AttendeeOut, CancelOut, ProSeatOut, ProSessionOut
+from web.festival.schemas import AttendeeOut, CancelOut, CancelSessionBody, ProSeatOut, ProSessionOut
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.links import site_url
@@ -215,15 +216,32 @@ async def proday_admin_create(request: Request, db: DB, edition: QueryId = None)
     return Redirect(f"/admin/festival/journee-pro?edition={chosen.year}")
 
 
-@get("/admin/festival/journee-pro/{session_id:int}")
-async def proday_attendees_page(request: Request, db: DB, session_id: PathId) -> Template:
+async def _attendees_page(request: Request, db: DB, session_id: int, form: FormState | None = None,
+                          status: int = 200) -> Template:
     async with db.read() as session:
         try:
             seats = await session_seats(session, session_id)
         except FestivalError as exc:
             raise NotFoundException(message(exc.code)) from None
         people = await attendees(session, session_id, actor=actor_or_401(request))
-    return render("proday_attendees.html", seats=seats, people=people)
+    return render("proday_attendees.html", status_code=status, seats=seats, people=people, form=form or FormState())
+
+
+@get("/admin/festival/journee-pro/{session_id:int}")
+async def proday_attendees_page(request: Request, db: DB, session_id: PathId) -> Template:
+    return await _attendees_page(request, db, session_id)
+
+
+@post("/admin/festival/journee-pro/{session_id:int}/annuler")
+async def proday_session_cancel(request: Request, db: DB, session_id: PathId) -> Template | Redirect:
+    values = await read_form(request)
+    async with form_or_errors(values, status=conflict_409) as submitted:
+        async with db.write() as session:
+            await cancel_pro_session(session, session_id=session_id, reason=values.get("reason", ""),
+                                     actor=actor_or_401(request))
+    if submitted.refused:
+        return await _attendees_page(request, db, session_id, submitted.form, submitted.status)
+    return Redirect(f"/admin/festival/journee-pro/{session_id}", status_code=303)
 
 
 @post("/admin/festival/journee-pro/inscriptions/{registration_id:int}/annuler")
@@ -262,6 +280,14 @@ async def update_session_api(request: Request, db: DB, session_id: PathId, data:
             raise FestivalNotFound("unknown_session")
         edition = await session.get(Edition, existing.edition_id)
         await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request), session_id=session_id)
+        return ProSessionOut.of(await session_seats(session, session_id))
+
+
+@post("/api/festival/pro-sessions/{session_id:int}/cancel", status_code=200,
+      summary="Cancel a session (MDE staff): everyone registered is mailed the reason; registrations close")
+async def cancel_session_api(request: Request, db: DB, session_id: PathId, data: JSONBody[CancelSessionBody]) -> ProSessionOut:
+    async with db.write() as session:
+        await cancel_pro_session(session, session_id=session_id, reason=data.reason, actor=actor_or_401(request))
         return ProSessionOut.of(await session_seats(session, session_id))
 
 
@@ -322,8 +348,9 @@ async def staff_cancel_api(request: Request, db: DB, session_id: PathId, registr
 ROUTERS = [
     pages(proday_page, proday_register_page, proday_register_submit, proday_confirm_page, proday_confirm_submit,
           proday_cancel_page, proday_cancel_submit),
-    pages(proday_admin_page, proday_admin_create, proday_attendees_page, proday_admin_cancel, guards=[staff_only]),
+    pages(proday_admin_page, proday_admin_create, proday_attendees_page, proday_admin_cancel, proday_session_cancel,
+          guards=[staff_only]),
     # Anyone registers; the list of who registered shares that URL, so it carries the staff guard itself.
     api("festival", sessions_api, register_api, attendees_api, seat_api, confirm_api, cancel_api),
-    api("festival", create_session_api, update_session_api, staff_cancel_api, guards=[staff_only]),
+    api("festival", create_session_api, update_session_api, staff_cancel_api, cancel_session_api, guards=[staff_only]),
 ]

@@ -204,12 +204,19 @@ class ProSessionOut:
     confirmed: int
     waiting: int
     free: int
+    cancelled: bool = False
 
     @classmethod
     def of(cls, seats: SessionSeats) -> "ProSessionOut":
         return from_row(cls, seats.session, starts_at=paris_iso(seats.session.starts_at),
                         ends_at=paris_iso(seats.session.ends_at), confirmed=seats.confirmed, waiting=seats.waiting,
-                        free=seats.free)
+                        free=seats.free, cancelled=seats.session.cancelled_at is not None)
+
+
+@dataclass
+class CancelSessionBody:
+    reason: str
+    """Mailed to everyone registered."""
 
 
 @dataclass

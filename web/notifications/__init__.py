@@ -1,5 +1,6 @@
-"""E-mail notifications: the renderer that fills the outbox (`render.install`) and the outbox page."""
+"""E-mail notifications: the renderer that fills the outbox (`render.install`), the outbox page and each
+account's notification preferences."""
 
-from web.notifications import outbox, render  # noqa: F401
+from web.notifications import outbox, preferences, render  # noqa: F401
 
-ROUTERS = [*outbox.ROUTERS]
+ROUTERS = [*outbox.ROUTERS, *preferences.ROUTERS]

@@ -24,6 +24,9 @@ STATE_LABELS = {
     MailState.SENT: N_("Sent"),
     MailState.FAILED: N_("Failed"),
     MailState.LIMITED: N_("Held (too many mails to this address)"),
+    MailState.DIGEST: N_("Held for the daily digest"),
+    MailState.DIGESTED: N_("Sent in a daily digest"),
+    MailState.SKIPPED: N_("Not sent (the recipient's choice)"),
 }
 
 

@@ -12,11 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.config import Settings
 from tournament.db import Database
+from tournament.festival.allocation import format_euros
 from tournament.mailer import sender_domain
-from tournament.outbox import MAIL_KEY, MailRequest, store_mail
+from tournament.notification_preferences import Mode, delivery_mode
+from tournament.outbox import MAIL_KEY, MailRequest, MailState, store_mail
 from web import i18n
 from web.links import configured_base
 
+HELD = {Mode.DAILY: MailState.DIGEST, Mode.NONE: MailState.SKIPPED}
+"""Where a recipient's preference puts a mail instead of the queue."""
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 
@@ -31,6 +35,8 @@ def _environment() -> Environment:
     )
     env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda moment, fmt="full_short": i18n.format_when(moment, "fr", fmt)
+    env.filters["day"] = lambda day: i18n.format_day(day, "fr")
+    env.filters["euros"] = format_euros
     return env
 
 
@@ -64,12 +70,13 @@ def install(db: Database, settings: Settings) -> None:
     async def write_outbox(session: AsyncSession) -> None:
         requests: list[MailRequest] = session.info.pop(MAIL_KEY, [])
         for request in requests:
+            mode = await delivery_mode(session, request.to, request.kind)
             subject, text, html = render(request, settings)
             await store_mail(
                 session, kind=request.kind, recipient=request.to, subject=subject, text=text, html=html,
                 cause=request.cause, domain=domain, optional=request.optional,
                 unsubscribe_url=configured_base(settings) + "/compte/notifications" if request.optional else "",
-                per_hour=settings.mail.per_recipient_per_hour,
+                per_hour=settings.mail.per_recipient_per_hour, held=HELD.get(mode, ""),
             )
         if requests:
             await session.flush()

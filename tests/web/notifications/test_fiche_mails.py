@@ -23,6 +23,8 @@ def test_each_fiche_step_mails_the_right_people_once_in_french_with_a_working_li
     run(add_registration(db, edition, vernon))
     make_account("lea@vernon.test", Role.LIBRARIAN, vernon)
     make_account("camille@mde.test", Role.MDE)
+    deliver()
+    smtp.recorder.messages.clear()  # the registration's own notice (test_registration_mails)
     login(client, "lea@vernon.test")
     fiche = client.post(f"/api/festival/editions/2025/libraries/{vernon}/fiches", json=API_FICHE,
                         headers=csrf_headers(client)).json()
