@@ -228,7 +228,8 @@ async def _submit(
         seq=emitted.seq,
         stage=stage,
     )
-    await settle_reports(session, stage_id=stage_id, match_id=match_id)
+    if stage.kind == StageKind.QUALIFIER:  # players report results at qualifiers only (self_report.report)
+        await settle_reports(session, stage_id=stage_id, match_id=match_id)
     session.add(
         Submission(key=idempotency_key, stage_id=stage_id, match_id=match_id, fingerprint=fingerprint, response=outcome.to_json())
     )
