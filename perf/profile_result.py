@@ -1,12 +1,15 @@
 """The result write with no screen, timed and profiled, against a raw sqlite3 transaction writing rows of the
 same sizes in the same run (issue 19, item 2).
 
-    python perf/profile_result.py [--players 16] [--results 20] [--profile]
+    python perf/profile_result.py [--players 16] [--results 20] [--profile] [--stock]
 
 Builds tournaments with a drawn double-elimination final on a fresh SQLite database, then alternates
 blocks of 5: `submit_result` in `db.write()` (what `POST /api/boards/test/play` does, minus HTTP) and one
 raw `sqlite3` transaction (the stage row's JSON read, decoded, re-encoded and written; an audit row, a
-submission row, a board event row). `--profile` prints cProfile's 25 heaviest functions (cumulative).
+submission row, a board event row). `--stock` adds a third side, the same `submit_result` through
+SQLAlchemy's stock aiosqlite adapter (a thread hop per step of every statement), in the same blocks.
+Each side's thread hops (calls queued to aiosqlite's worker thread) are counted per result.
+`--profile` prints cProfile's 25 heaviest functions (cumulative) of the app's side.
 """
 
 import argparse
@@ -31,6 +34,7 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=16)
     parser.add_argument("--results", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--stock", action="store_true", help="also the stock aiosqlite adapter, interleaved")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="xpo-profile-")
     path = os.path.join(folder, "xpo.db")
@@ -42,17 +46,39 @@ def main() -> None:
     from tournament.stages import Stage
     from web.boards.pages import TEST_ACTOR
 
-    made = build(url, args.players, 1)
-    (tournament_id, stage_id), = made
+    import aiosqlite.core
 
-    async def one(db: Database, n: int) -> float:
+    sides = 2 if args.stock else 1
+    per_stage = args.players * 2 - 4
+    made = build(url, args.players, sides * (args.results // per_stage + 2))
+    stages = {side: [stage_id for _, stage_id in made[side::sides]] for side in range(sides)}
+    hops = [0]
+    queue = aiosqlite.core.Connection._execute
+
+    async def counted(self, fn, *a, **k):
+        hops[0] += 1
+        return await queue(self, fn, *a, **k)
+
+    aiosqlite.core.Connection._execute = counted
+
+    cpu: dict[int, list[float]] = {0: [], 1: []}
+
+    async def one(db: Database, n: int, side: int = 0) -> float:
         start = time.perf_counter()
+        cpu_start = time.process_time()
         async with db.write() as session:
-            stage = (await session.exec(select(Stage).where(Stage.id == stage_id))).first()
-            match = next(m for m in stage.event().matches.values() if m.is_playable)
+            while True:
+                stage_id = stages[side][0]
+                stage = (await session.exec(select(Stage).where(Stage.id == stage_id))).first()
+                match = next((m for m in stage.event().matches.values() if m.is_playable), None)
+                if match is not None:
+                    break
+                stages[side].pop(0)
             await submit_result(session, stage_id=stage.id, match_id=match.id, version=stage.version_of(match.id),
                                 data=ResultInput(winner_player_id=stage.player_of(match.entrants[0])),
-                                idempotency_key=f"profile-{n}", actor=TEST_ACTOR)
+                                idempotency_key=f"profile-{side}-{n}", actor=TEST_ACTOR)
+        if n >= 0:
+            cpu[side].append((time.process_time() - cpu_start) * 1000)
         return (time.perf_counter() - start) * 1000
 
     raw = sqlite3.connect(path, isolation_level=None)
@@ -62,7 +88,7 @@ def main() -> None:
     raw.execute("CREATE TABLE IF NOT EXISTS raw_submission (id INTEGER PRIMARY KEY, k TEXT UNIQUE, body TEXT)")
     raw.execute("CREATE TABLE IF NOT EXISTS raw_event (id INTEGER PRIMARY KEY, seq INTEGER, body TEXT)")
     raw.execute("CREATE TABLE IF NOT EXISTS raw_stage (id INTEGER PRIMARY KEY, state TEXT)")
-    state = raw.execute("SELECT state FROM stage WHERE id = ?", (stage_id,)).fetchone()[0]
+    state = raw.execute("SELECT state FROM stage WHERE id = ?", (made[0][1],)).fetchone()[0]
     raw.execute("INSERT INTO raw_stage (id, state) VALUES (1, ?)", (state if isinstance(state, str) else json.dumps(state),))
 
     def raw_one(n: int) -> float:
@@ -77,31 +103,50 @@ def main() -> None:
         raw.execute("COMMIT")
         return (time.perf_counter() - start) * 1000
 
-    async def run() -> tuple[list[float], list[float], cProfile.Profile | None]:
+    async def run():
         db = Database(url)
-        app, bare = [], []
+        stock = Database(url, stock_aiosqlite=True) if args.stock else None
+        app, old, bare = [], [], []
+        app_hops, old_hops = [], []
         await one(db, -1)  # warm-up
+        if stock:
+            await one(stock, -1, 1)
         profiler = cProfile.Profile() if args.profile else None
         n = 0
+        load = os.getloadavg()[0]
         while n < args.results:
             for _ in range(5):
+                hops[0] = 0
                 if profiler:
                     profiler.enable()
                 app.append(await one(db, n))
                 if profiler:
                     profiler.disable()
+                app_hops.append(hops[0])
+                if stock:
+                    hops[0] = 0
+                    old.append(await one(stock, n, 1))
+                    old_hops.append(hops[0])
                 bare.append(raw_one(n))
                 n += 1
         await db.dispose()
-        return app, bare, profiler
+        if stock:
+            await stock.dispose()
+        return app, old, bare, app_hops, old_hops, profiler, load
 
-    app, bare, profiler = asyncio.run(run())
+    app, old, bare, app_hops, old_hops, profiler, load = asyncio.run(run())
     q = lambda values, p: sorted(values)[min(len(values) - 1, int(p / 100 * len(values)))]  # noqa: E731
-    print(f"{args.players}-player double elimination, {len(app)} results, load average {os.getloadavg()[0]:.1f}")
-    print(f"result write (submit_result in db.write, no screen): p50 {statistics.median(app):.2f} ms, p99 {q(app, 99):.2f} ms")
+    print(f"{args.players}-player double elimination, {len(app)} results per side, interleaved; "
+          f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+    print(f"result write (submit_result in db.write, no screen): p50 {statistics.median(app):.2f} ms, "
+          f"p99 {q(app, 99):.2f} ms, CPU p50 {statistics.median(cpu[0]):.2f} ms, {statistics.median(app_hops):.0f} thread hops")
+    if old:
+        print(f"same, stock aiosqlite adapter:                      p50 {statistics.median(old):.2f} ms, "
+              f"p99 {q(old, 99):.2f} ms, CPU p50 {statistics.median(cpu[1]):.2f} ms, {statistics.median(old_hops):.0f} thread hops")
     print(f"raw sqlite3 transaction, same rows:                  p50 {statistics.median(bare):.2f} ms, p99 {q(bare, 99):.2f} ms")
+    print(f"app / raw at p50: {statistics.median(app) / statistics.median(bare):.1f}x")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "25")))
 
 
 def build(url: str, players: int, count: int) -> list[tuple[int, int]]:

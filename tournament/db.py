@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import bounds  # noqa: F401  (registers the bound check run before every flush)
+from tournament import sqlite_driver
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,6 +71,8 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        if isinstance(dbapi_connection, sqlite_driver.Connection):
+            dbapi_connection.busy_timeout_ms = int(busy_timeout * 1000)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -82,7 +85,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
 class Database:
     """Owns the engine; hands out read sessions and write transactions."""
 
-    def __init__(self, url: str, *, echo: bool = False, busy_timeout: int = 30, pooled: bool = True) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, busy_timeout: int = 30, pooled: bool = True, stock_aiosqlite: bool = False
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         connect_args: dict = {}
@@ -93,7 +98,12 @@ class Database:
             connect_args = {"timeout": busy_timeout}
         # Unpooled engines suit tests and tools that use several event loops (asyncpg binds to one).
         pool = {} if pooled else {"poolclass": NullPool}
-        self.engine = create_async_engine(url, echo=echo, connect_args=connect_args, **pool)
+        engine_url = make_url(url)
+        if engine_url.drivername == "sqlite+aiosqlite" and not stock_aiosqlite:
+            # The same aiosqlite, with one thread hop per statement and none inside a write
+            # transaction (tournament/sqlite_driver.py).
+            engine_url = engine_url.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
+        self.engine = create_async_engine(engine_url, echo=echo, connect_args=connect_args, **pool)
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)

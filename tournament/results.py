@@ -140,6 +140,31 @@ async def submit_result(
     allowed = confirmed_by_players and stage.kind == "qualifier"
     if not (allowed or policies.can_enter_result(actor, stage_kind=stage.kind, stage_library_id=stage.library_id)):
         raise TournamentError("forbidden")
+    # What the caller changed first is flushed now, so that the reads below see it (a confirmed
+    # report must not be read back as pending). After that one flush, at the commit: every
+    # statement below is a read or an UPDATE ... RETURNING that needs nothing this function adds
+    # (the stage, audit, event, station and key rows are written together).
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    with session.no_autoflush:
+        return await _submit(
+            session, stage, stage_id=stage_id, match_id=match_id, data=data, version=version,
+            idempotency_key=idempotency_key, actor=actor, confirm=confirm,
+        )
+
+
+async def _submit(
+    session: AsyncSession,
+    stage: Stage,
+    *,
+    stage_id: int,
+    match_id: str,
+    data: ResultInput,
+    version: int,
+    idempotency_key: str,
+    actor: Actor,
+    confirm: tuple[str, ...] | None,
+) -> Outcome:
     fingerprint = data.fingerprint()
     previous = (await session.exec(select(Submission).where(Submission.key == idempotency_key))).first()
     if previous is not None:
@@ -203,7 +228,8 @@ async def submit_result(
         seq=emitted.seq,
         stage=stage,
     )
-    await settle_reports(session, stage_id=stage_id, match_id=match_id)
+    if stage.kind == StageKind.QUALIFIER:  # players report results at qualifiers only (self_report.report)
+        await settle_reports(session, stage_id=stage_id, match_id=match_id)
     session.add(
         Submission(key=idempotency_key, stage_id=stage_id, match_id=match_id, fingerprint=fingerprint, response=outcome.to_json())
     )

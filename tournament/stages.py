@@ -4,6 +4,7 @@ The engine's state is plain data, so a stage row holds it whole, with the map fr
 players and a version per match that guards against stale edits.
 """
 
+import weakref
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import brackets
 from brackets.model import Entrant, Event
 from sqlalchemy import JSON
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,12 +130,35 @@ def build_stage(
     return stage
 
 
+_LOADED_IN = "_xpo_loaded_in"
+
+
+@sa_event.listens_for(Stage, "load")
+@sa_event.listens_for(Stage, "refresh")
+def _remember_transaction(stage: Stage, context, *_args) -> None:
+    """Note the transaction that read this row (see `get_stage`)."""
+    transaction = context.session.get_transaction()
+    stage.__dict__[_LOADED_IN] = None if transaction is None else weakref.ref(transaction)
+
+
 async def get_stage(session: AsyncSession, stage_id: int, *, for_update: bool = False) -> Stage:
-    """The stage, locked for the rest of the transaction when `for_update` (PostgreSQL; SQLite's
-    write transactions are already exclusive)."""
+    """The stage, locked for the rest of the transaction when `for_update`.
+
+    On PostgreSQL that is ``SELECT ... FOR UPDATE``, and the row read under the lock replaces any
+    copy the session already held (a copy read before the lock may be stale). SQLite's write
+    transactions hold the database's write lock from their first statement (BEGIN IMMEDIATE), so
+    a copy the session read in this same transaction is current: it is used as it is, with no
+    statement and no second decoding of its state (the result path reads the stage before
+    `submit_result` does). A copy from an earlier transaction of the session is read again."""
+    if for_update and session.get_bind().dialect.name == "sqlite":
+        held = session.sync_session.identity_map.get(identity_key(Stage, stage_id))
+        loaded_in = None if held is None else held.__dict__.get(_LOADED_IN)
+        current = session.sync_session.get_transaction()
+        if loaded_in is not None and current is not None and loaded_in() is current:
+            return held
     statement = select(Stage).where(Stage.id == stage_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     found = (await session.exec(statement)).first()
     if found is None:
         raise TournamentError("not_found")

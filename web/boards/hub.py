@@ -89,6 +89,8 @@ class Hub:
     def __init__(self, db: Database, settings: BoardsSettings) -> None:
         self.db = db
         self.settings = settings
+        self._expected: dict[int, int] = {}
+        """tournament id -> the last seq this process committed and has yet to `deliver`."""
         self.rooms: dict[int, Room] = {}
         self.backlog_bytes = settings.backlog_kib * 1024
         self._tasks: set[asyncio.Task] = set()
@@ -97,15 +99,28 @@ class Hub:
     # --- notifications -----------------------------------------------------------------------
 
     def notify(self, tournament_id: int, seq: int) -> None:
-        """A process committed events of `tournament_id` up to `seq`: wake its room, if watched."""
+        """A process committed events of `tournament_id` up to `seq`: wake its room, if watched.
+
+        Not for events this process committed and is about to `deliver` itself (`expect`): waking
+        the room would make it read the database while the delivery comes, and a delivery that finds
+        the room reading falls back to a read of its own."""
+        if seq <= self._expected.get(tournament_id, 0):
+            return
         room = self.rooms.get(tournament_id)
         if room is not None and (room.seq is None or seq > room.seq):
             room.wake.set()
+
+    def expect(self, tournament_id: int, seq: int) -> None:
+        """This process committed events of `tournament_id` up to `seq` and delivers them on the loop's
+        next turn (`deliver`): notifications up to there are not needed."""
+        self._expected[tournament_id] = max(seq, self._expected.get(tournament_id, 0))
 
     def deliver(self, tournament_id: int, messages: list[dict[str, Any]]) -> None:
         """Broadcast messages this process built in the transaction that emitted them, so the room
         need not read them back; the room reads the database instead whenever they do not follow
         its seq (another transaction's commit came first) or it is busy joining a screen."""
+        if messages and self._expected.get(tournament_id, 0) <= messages[-1]["seq"]:
+            self._expected.pop(tournament_id, None)
         room = self.rooms.get(tournament_id)
         if room is None or not messages:
             return

@@ -119,6 +119,9 @@ class Boards:
         """Once committed: broadcast on the loop's next turn, so that the result's POST answers without
         waiting for the fan-out (the delta and the writes to every screen happen after)."""
         if self._serves_here() and prepared:
+            for tournament_id, messages in prepared.items():
+                if messages:
+                    self.hub.expect(tournament_id, messages[-1]["seq"])
             self._loop.call_soon(self._deliver, prepared)
 
     def _deliver(self, prepared: Prepared) -> None:
