@@ -111,6 +111,11 @@ class PlayerSpace:
     tournaments: list[PlayerTournament] = field(default_factory=list)
     """Every tournament the player entered, in the order first met."""
 
+    @property
+    def final_matches(self) -> list[tuple[PlayerTournament, MatchView]]:
+        """The player's matches of a final still to play, with their tournament."""
+        return [(mine, match) for mine in self.tournaments for match in mine.final_matches]
+
     def tournament(self, tournament: Tournament) -> PlayerTournament:
         found = next((t for t in self.tournaments if t.tournament.id == tournament.id), None)
         if found is None:

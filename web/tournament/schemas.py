@@ -602,8 +602,7 @@ class MySpaceOut:
             ],
             matches=[MyMatchOut(m.tournament.id, MatchOut.of(m.match), bool(m.reports), m.dispute is not None)
                      for m in space.matches]
-            + [MyMatchOut(t.tournament.id, MatchOut.of(match), False, final=True)
-               for t in space.tournaments for match in t.final_matches],
+            + [MyMatchOut(t.tournament.id, MatchOut.of(match), False, final=True) for t, match in space.final_matches],
             to_confirm=[ReportOut.of(view) for view in space.to_confirm],
             called=[call_line(call.match, call.station.number) for call in space.called],
             disputes=[MyDisputeOut(d.tournament.id, ReportOut.of(d.report), d.by_me, d.reported_by_me)
