@@ -77,6 +77,12 @@ def test_a_finalist_sees_tu_es_appele_appear_without_reload_when_the_referee_rec
         expect(player.locator(".called-now .call-list li")).to_contain_text("LunaKart")
         expect(player.locator("#player-announce")).to_contain_text("Tu es appelé !")
         assert_accessible(player)
+        # The JSON API says the same to a phone app holding the token.
+        token = link.split("/joueur/")[1].split("/")[0]
+        mine = player.request.get(f"{url}/api/me/tournament", headers={"Authorization": f"Bearer {token}"}).json()
+        assert [(m["match"]["id"], m["final"]) for m in mine["matches"]] == [("H3-1", True)]
+        assert len(mine["called"]) == 1 and mine["called"][0].startswith("Match 7 · Poste ")
+        assert mine["tournaments"][0]["finalist"] is True and mine["tournaments"][0]["qualification"] == "present"
 
         player.set_viewport_size({"width": 360, "height": 800})
         scroll, inner = player.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

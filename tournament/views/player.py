@@ -111,6 +111,11 @@ class PlayerSpace:
     tournaments: list[PlayerTournament] = field(default_factory=list)
     """Every tournament the player entered, in the order first met."""
 
+    @property
+    def final_matches(self) -> list[tuple[PlayerTournament, MatchView]]:
+        """The player's matches of a final still to play, with their tournament."""
+        return [(mine, match) for mine in self.tournaments for match in mine.final_matches]
+
     def tournament(self, tournament: Tournament) -> PlayerTournament:
         found = next((t for t in self.tournaments if t.tournament.id == tournament.id), None)
         if found is None:
@@ -119,8 +124,8 @@ class PlayerSpace:
         return found
 
 
-async def _pending_reports(session: AsyncSession, stage_id: int, match_id: str | None = None,
-                          status: ReportStatus = ReportStatus.PENDING) -> list[MatchReport]:
+async def _open_reports(session: AsyncSession, stage_id: int, match_id: str | None = None,
+                        status: ReportStatus = ReportStatus.PENDING) -> list[MatchReport]:
     statement = select(MatchReport).where(MatchReport.stage_id == stage_id, MatchReport.status == status)
     if match_id is not None:
         statement = statement.where(MatchReport.match_id == match_id)
@@ -170,7 +175,7 @@ async def player_space(session: AsyncSession, actor: Actor) -> PlayerSpace:
         view = await load_stage_view(session, stage)
         space.tournament(tournament).qualifier = _place(view, player.id)
         history.append(_decided(tournament, view, player.id))
-        disputed = {r.match_id: r for r in await _pending_reports(session, stage.id, status=ReportStatus.DISPUTED)}
+        disputed = {r.match_id: r for r in await _open_reports(session, stage.id, status=ReportStatus.DISPUTED)}
         for report in disputed.values():
             match = view.by_id.get(report.match_id)
             if match is not None and match.has_player(player.id):
@@ -180,7 +185,7 @@ async def player_space(session: AsyncSession, actor: Actor) -> PlayerSpace:
         if (qualifier.status != SessionStatus.RUNNING or entry.status != EntryStatus.CHECKED_IN
                 or stage.status != StageStatus.RUNNING):
             continue
-        reports = await _pending_reports(session, stage.id)
+        reports = await _open_reports(session, stage.id)
         for report in reports:
             match = view.by_id.get(report.match_id)
             if match is not None and match.has_player(player.id) and report.reporter_id != player.id:
@@ -244,8 +249,8 @@ async def player_match(session: AsyncSession, *, stage_id: int, match_id: str, a
     match = view.match(match_id)
     if not match.has_player(actor.id):
         raise TournamentError("forbidden")
-    reports = await _pending_reports(session, stage.id, match_id)
-    disputed = await _pending_reports(session, stage.id, match_id, status=ReportStatus.DISPUTED)
+    reports = await _open_reports(session, stage.id, match_id)
+    disputed = await _open_reports(session, stage.id, match_id, status=ReportStatus.DISPUTED)
     return OwnMatch(await get_tournament(session, stage.tournament_id), view, match,
                     [report_view(view, r) for r in reports],
                     report_view(view, disputed[-1]) if disputed else None)

@@ -37,16 +37,20 @@ NOTICES = {
 # --- pages ---------------------------------------------------------------------------------------------
 
 
+def _live_url(request: Request, tournament_id: int) -> str:
+    """The board websocket of a tournament, as this request reaches the site."""
+    return request.app.state.boards.url(tournament_id, request.url.hostname or "127.0.0.1",
+                                        secure=request.url.scheme == "https")
+
+
 async def _space_page(request: Request, db: DB, token: str, *, notice: str = "", error: str = "",
                       status_code: int = 200) -> Template:
     async with db.read() as session:
         space = await player_space(session, actor_of(request))
-    boards = request.app.state.boards
-    host, secure = request.url.hostname or "127.0.0.1", request.url.scheme == "https"
     # The page listens to the public boards of its tournaments: an event only says "something changed",
     # and the script fetches this private page again for what changed for this player.
-    live = [{"ws": boards.url(t.tournament.id, host, secure=secure), "since": t.tournament.board_seq}
-            for t in space.tournaments]
+    live = [{"ws": _live_url(request, t.tournament.id), "since": t.tournament.board_seq} for t in space.tournaments]
+    boards = request.app.state.boards
     return page("player.html", {
         "space": space,
         "base": f"/joueur/{token}",
@@ -163,7 +167,8 @@ async def answer_form(request: Request, db: DB, player_token: FromPath[str], rep
 
 async def _space(request: Request, db: DB) -> MySpaceOut:
     async with db.read() as session:
-        return MySpaceOut.of(await player_space(session, actor_of(request)))
+        space = await player_space(session, actor_of(request))
+    return MySpaceOut.of(space, lambda tournament_id: _live_url(request, tournament_id))
 
 
 @get("/api/me/tournament",

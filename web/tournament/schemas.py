@@ -1,5 +1,6 @@
 """The tournament API's shapes (OpenAPI at /schema), each built from the read model (`tournament.views`)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -552,9 +553,14 @@ class MyTournamentOut:
     finalist: bool
     final_at: datetime | None
     final: MyPlaceOut | None
+    live_url: str
+    """The tournament's board websocket (docs/boards.md): connect with ``?since=`` and `since`, and read
+    this space again on each event (the board itself carries nothing personal)."""
+    since: int
+    """The board's seq when this space was read."""
 
     @classmethod
-    def of(cls, mine: PlayerTournament) -> "MyTournamentOut":
+    def of(cls, mine: PlayerTournament, live_url: str) -> "MyTournamentOut":
         def place(where: StagePlace | None) -> MyPlaceOut | None:
             if where is None:
                 return None
@@ -564,7 +570,7 @@ class MyTournamentOut:
 
         t = mine.tournament
         return cls(t.id, t.name, f"/direct/{t.id}", f"/direct/{t.id}/tableau", place(mine.qualifier),
-                   mine.qualification, mine.finalist, t.final_at, place(mine.final))
+                   mine.qualification, mine.finalist, t.final_at, place(mine.final), live_url, t.board_seq)
 
 
 @dataclass
@@ -584,7 +590,8 @@ class MySpaceOut:
     tournaments: list[MyTournamentOut]
 
     @classmethod
-    def of(cls, space: PlayerSpace) -> "MySpaceOut":
+    def of(cls, space: PlayerSpace, live_url: Callable[[int], str]) -> "MySpaceOut":
+        """`live_url`: a tournament id -> its board websocket address, as this request reaches it."""
         return cls(
             player_id=space.player.id,
             pseudonym=space.player.pseudonym,
@@ -595,15 +602,14 @@ class MySpaceOut:
             ],
             matches=[MyMatchOut(m.tournament.id, MatchOut.of(m.match), bool(m.reports), m.dispute is not None)
                      for m in space.matches]
-            + [MyMatchOut(t.tournament.id, MatchOut.of(match), False, final=True)
-               for t in space.tournaments for match in t.final_matches],
+            + [MyMatchOut(t.tournament.id, MatchOut.of(match), False, final=True) for t, match in space.final_matches],
             to_confirm=[ReportOut.of(view) for view in space.to_confirm],
             called=[call_line(call.match, call.station.number) for call in space.called],
             disputes=[MyDisputeOut(d.tournament.id, ReportOut.of(d.report), d.by_me, d.reported_by_me)
                       for d in space.disputes],
             results=[MyResultOut(h.tournament.id, h.stage.kind == "final", MatchOut.of(h.match), result_text(h.match))
                      for h in space.history],
-            tournaments=[MyTournamentOut.of(t) for t in space.tournaments],
+            tournaments=[MyTournamentOut.of(t, live_url(t.tournament.id)) for t in space.tournaments],
         )
 
 

@@ -112,6 +112,10 @@ def test_the_space_page_listens_to_its_tournaments_board(world, running):
     assert f'/tournoi/{tid}&#34;}}]"' in page
     assert '<script src="/static/tournament/player-live.js" defer></script>' in page
     assert "Cette page se met à jour toute seule" in page
+    # The API says the same: where to listen, and from which seq.
+    (mine,) = space(world, a)["tournaments"]
+    assert mine["since"] == seq
+    assert mine["live_url"].startswith("ws://testserver.local:") and mine["live_url"].endswith(f"/tournoi/{tid}")
 
 
 def test_a_replaced_link_says_to_ask_the_library_for_the_new_one(world, running):
