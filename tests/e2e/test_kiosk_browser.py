@@ -108,3 +108,36 @@ def test_the_kiosk_fills_a_tv_and_goes_neutral_when_revoked(kiosk_final, databas
         context.close()
     finally:
         app.stop()
+
+
+@pytest.fixture
+def hall_screen(db) -> tuple[int, str]:
+    async def build():
+        async with db.write() as session:
+            link = await create_screen(session, label="Écran hall", actor=f.STAFF)
+        return link.screen.id, link.token
+
+    return run(build())
+
+
+def test_the_kiosk_home_goes_neutral_when_revoked(hall_screen, database_url, tmp_path, chromium, db):
+    screen_id, token = hall_screen
+    app = AppProcess(database_url, tmp_path, {"XPO_BOARDS_HEARTBEAT_SECONDS": "2"}).start()
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(f"{app.url}/ecran/{token}")
+        expect(page.locator(".kiosk-label")).to_have_text("Écran hall")
+
+        async def revoke():
+            async with db.write() as session:
+                await revoke_screen(session, screen_id=screen_id, actor=f.STAFF)
+
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(run, revoke()).result()
+        expect(page.locator(".kiosk-label")).to_have_text("Cet écran a été retiré.", timeout=2 * 2 * 1000 + 2000)
+        assert page.evaluate("document.body.dataset.removed") == "1"
+        assert AXE.run(page).violations_count == 0
+    finally:
+        context.close()
+        app.stop()
