@@ -22,8 +22,11 @@ MEASURE = """() => {
   const bracket = document.querySelector("svg.bracket").getBoundingClientRect();
   const texts = [...document.querySelectorAll("body *")].filter(node =>
     node.childElementCount === 0 && node.textContent.trim() && node.getClientRects().length);
-  const sizes = texts.map(node => parseFloat(getComputedStyle(node).fontSize));
-  const names = [...document.querySelectorAll("svg.bracket .name")].map(node => parseFloat(getComputedStyle(node).fontSize));
+  const svg = document.querySelector("svg.bracket");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;  // SVG text is drawn at its size × this
+  const drawn = node => parseFloat(getComputedStyle(node).fontSize) * (node.closest("svg.bracket") ? scale : 1);
+  const names = [...document.querySelectorAll("svg.bracket .name")].map(drawn);
+  const sizes = texts.map(drawn);
   return {
     width: bracket.width, bottom: bracket.bottom, right: bracket.right,
     smallest: Math.min(...sizes), small: texts.filter((n, i) => sizes[i] < 24 * innerHeight / 1080 - 0.5).map(n => n.tagName + "." + n.getAttribute("class") + ":" + n.textContent.slice(0, 20)),
@@ -35,24 +38,26 @@ MEASURE = """() => {
 
 
 @pytest.fixture
-def kiosk_final(db) -> tuple[int, int, int, str]:
-    """A drawn double-elimination final of 8 players and a kiosk screen."""
+def kiosk_final(db, request) -> tuple[int, int, int, str, int]:
+    """A drawn double-elimination final of 2 × `request.param` players and a kiosk screen."""
+    half = request.param
 
     async def build():
         vernon = await f.add_library(db, "Vernon")
         bernay = await f.add_library(db, "Pont-Audemer")
-        players = await f.add_players(db, vernon.id, 4, prefix="LunaKart") + await f.add_players(db, bernay.id, 4, prefix="MaxTurbo")
+        players = await f.add_players(db, vernon.id, half, prefix="LunaKart") + await f.add_players(db, bernay.id, half, prefix="MaxTurbo")
         tournament = await f.add_tournament(db, name="Finale Mario Kart")
         stage = await f.add_stage(db, tournament.id, players, format="double_elimination")
         async with db.write() as session:
             link = await create_screen(session, label="Écran scène", actor=f.STAFF)
-        return tournament.id, stage.id, link.screen.id, link.token
+        return tournament.id, stage.id, link.screen.id, link.token, half
 
     return run(build())
 
 
+@pytest.mark.parametrize("kiosk_final", [4, 8], ids=["8 players", "16 players"], indirect=True)
 def test_the_kiosk_fills_a_tv_and_goes_neutral_when_revoked(kiosk_final, database_url, tmp_path, chromium, db):
-    tournament_id, stage_id, screen_id, token = kiosk_final
+    tournament_id, stage_id, screen_id, token, half = kiosk_final
     app = AppProcess(database_url, tmp_path, {"XPO_BOARDS_HEARTBEAT_SECONDS": "2"}).start()
     try:
         for _ in range(3):
@@ -69,6 +74,8 @@ def test_the_kiosk_fills_a_tv_and_goes_neutral_when_revoked(kiosk_final, databas
             assert shown["smallest"] >= 24 * height / 1080 - 0.5, shown["small"]
             assert shown["scrollWidth"] <= width and shown["scrollHeight"] <= height, shown
             assert shown["right"] <= width and shown["bottom"] <= height, shown
+            # 16 players: the main bracket (with the finals), then the losers bracket, in turn
+            expect(page.locator("#board-view")).to_have_attribute("data-pages", "1" if half == 4 else "2")
             if height == 1080:
                 assert shown["smallestName"] >= 28, shown
                 # the grand final stands to the right of every other column
@@ -100,4 +107,37 @@ def test_the_kiosk_fills_a_tv_and_goes_neutral_when_revoked(kiosk_final, databas
         assert AXE.run(page).violations_count == 0
         context.close()
     finally:
+        app.stop()
+
+
+@pytest.fixture
+def hall_screen(db) -> tuple[int, str]:
+    async def build():
+        async with db.write() as session:
+            link = await create_screen(session, label="Écran hall", actor=f.STAFF)
+        return link.screen.id, link.token
+
+    return run(build())
+
+
+def test_the_kiosk_home_goes_neutral_when_revoked(hall_screen, database_url, tmp_path, chromium, db):
+    screen_id, token = hall_screen
+    app = AppProcess(database_url, tmp_path, {"XPO_BOARDS_HEARTBEAT_SECONDS": "2"}).start()
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(f"{app.url}/ecran/{token}")
+        expect(page.locator(".kiosk-label")).to_have_text("Écran hall")
+
+        async def revoke():
+            async with db.write() as session:
+                await revoke_screen(session, screen_id=screen_id, actor=f.STAFF)
+
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(run, revoke()).result()
+        expect(page.locator(".kiosk-label")).to_have_text("Cet écran a été retiré.", timeout=2 * 2 * 1000 + 2000)
+        assert page.evaluate("document.body.dataset.removed") == "1"
+        assert AXE.run(page).violations_count == 0
+    finally:
+        context.close()
         app.stop()

@@ -246,8 +246,8 @@
   function sizes(kiosk, area) {
     if (!kiosk) return { font: 24, boxW: 340, rowH: 46, headH: 30, gapX: 70, gapY: 26, fit: false };
     var font = Math.max(14, Math.round(window.innerHeight * 0.026));
-    return { font: font, boxW: 0, rowH: Math.round(font * 1.32), headH: Math.round(font * 1.08),
-      gapX: Math.round(font * 1.6), gapY: Math.round(font * 0.4), fit: true, area: area };
+    return { font: font, boxW: 0, rowH: Math.round(font * 1.25), headH: Math.round(font * 1.0),
+      gapX: Math.round(font * 1.6), gapY: Math.round(font * 0.3), fit: true, area: area };
   }
 
   function sectionOf(match) {
@@ -277,7 +277,7 @@
     var allColumns = columnCount + trailing.length;
     var boxW = size.boxW;
     if (size.fit) {
-      boxW = Math.floor((size.area.width - size.gapX * (allColumns - 1)) / allColumns);
+      boxW = Math.floor((size.area.width - 8 - size.gapX * (allColumns - 1)) / allColumns);
       boxW = Math.max(size.font * 9, Math.min(size.font * 40, boxW));
     }
     var boxes = {}, titles = [], top = 0;
@@ -396,11 +396,23 @@
       viewBox: "-4 -4 " + (width + 8) + " " + (height + 8), "class": "bracket", role: "img",
       "aria-label": say("bracket"), preserveAspectRatio: "xMidYMin meet"
     });
-    if (size.fit) { picture.setAttribute("width", width + 8); picture.setAttribute("height", height + 8); }
+    if (size.fit) {  // a page still too tall (a first round still being played): shrink it to fit, the last resort
+      var shrink = Math.min(1, size.area.height / (height + 8), size.area.width / (width + 8));
+      picture.setAttribute("width", (width + 8) * shrink);
+      picture.setAttribute("height", (height + 8) * shrink);
+    }
     picture.appendChild(lines);
     picture.appendChild(drawn);
     container.appendChild(picture);
     container.dataset.pages = String(all.length);
+    // A name longer than its box is narrowed to fit rather than cut off or spilling over.
+    picture.querySelectorAll("text.name, text.head").forEach(function (text) {
+      var room = drawnPage.boxW - 24;
+      if (text.getComputedTextLength() > room) {
+        text.setAttribute("textLength", room);
+        text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
   }
 
   function drawMatch(stage, match, x, y, byId, called, size, boxW) {
@@ -578,9 +590,9 @@
       var container = document.getElementById("board-view");
       var fresh = container.cloneNode(false);
       fresh.dataset.view = view;
+      document.getElementById("board-view-title").textContent = say(view);  // before the bracket measures its room
       container.replaceWith(fresh);
       DRAW[view](fresh);
-      document.getElementById("board-view-title").textContent = say(view);
       document.body.dataset.seq = String(seq);
     });
   }
