@@ -32,14 +32,30 @@ def can_complete(adjacency: list[int], rounds: int, budget: int | list[int] = BU
     Returns ``None`` when the search ran out of ``budget`` steps before it could tell. A one-item
     list as ``budget`` is shared: the steps used are taken off it, so several checks share a bound.
     """
+    return _search(adjacency, rounds, budget)[0]
+
+
+def find_completion(adjacency: list[int], rounds: int,
+                    budget: int | list[int] = BUDGET) -> tuple[bool | None, list[list[tuple[int, int]]]]:
+    """``can_complete``'s answer, with the perfect matchings that prove a yes.
+
+    Where Dirac's theorem settles the rest early, the matchings it guarantees are not listed: fewer
+    than ``rounds`` come back, and after any of them the remaining rounds stay pairable.
+    """
+    return _search(adjacency, rounds, budget)
+
+
+def _search(adjacency: list[int], rounds: int,
+            budget: int | list[int]) -> tuple[bool | None, list[list[tuple[int, int]]]]:
     n = len(adjacency)
+    chain: list[list[tuple[int, int]]] = []
     if rounds <= 0:
-        return True
+        return True, chain
     if n % 2:
-        return False
+        return False, chain
     steps = budget if isinstance(budget, list) else [budget]
     if steps[0] <= 0:
-        return None
+        return None, chain
     memo: dict[tuple[tuple[int, ...], int, int], bool] = {}
 
     def tick() -> None:
@@ -68,16 +84,19 @@ def can_complete(adjacency: list[int], rounds: int, budget: int | list[int] = BU
             for a, b in chosen:
                 rest[a] &= ~(1 << b)
                 rest[b] &= ~(1 << a)
+            chain.append(chosen)
             if feasible(tuple(rest), k - 1, partner):
                 answer = True
                 break
+            chain.pop()
         memo[key] = answer
         return answer
 
     try:
-        return feasible(tuple(adjacency), rounds, -1)
+        answer = feasible(tuple(adjacency), rounds, -1)
     except _OutOfBudget:
-        return None
+        return None, []
+    return answer, chain if answer else []
 
 
 def _perfect_matchings(adj: tuple[int, ...], after: int, tick) -> Iterator[tuple[int, list[tuple[int, int]]]]:

@@ -269,6 +269,14 @@ CANDIDATES = 50
 """How many pairings, best first, are tried (and four times as many matchings solved) before giving
 up on keeping later rounds pairable; only fields cut by withdrawals ever get near it."""
 
+STRICT_LIMIT = 18
+"""Up to this many vertices (16 entrants, or 17 and the bye) a pairing is taken only once the look-ahead
+has proved the later rounds pairable; past the candidates, one completion found by a longer search gives
+the round. Larger fields take a candidate whose look-ahead ran out of steps, as pairing them stays fast."""
+
+WITNESS_BUDGET = 3_000_000
+"""Search steps for that completion: well beyond what any field of up to 16 entrants was seen to need."""
+
 
 @dataclass(frozen=True, slots=True)
 class Pairing:
@@ -329,7 +337,7 @@ def best_pairing(order: Sequence[Seed], points: dict[Seed, float], opponents: di
         return None
     if remaining <= 0 or objective.completable(first[1], remaining):
         return finish(*objective.split(first[1]))
-    if not objective.completable(frozenset(), remaining + 1):
+    if objective.completable(frozenset(), remaining + 1, proved=False) is False:
         # Withdrawals left a graph in which no pairing of this round keeps the rest pairable.
         return finish(*objective.split(first[1]), complete=False)
     # Murty: partition the other pairings into subproblems, each solved exactly, best first.
@@ -351,6 +359,9 @@ def best_pairing(order: Sequence[Seed], points: dict[Seed, float], opponents: di
             if solved is not None:
                 heapq.heappush(heap, (solved[0], counter, solved[1], sub_forced, sub_forbidden))
                 counter += 1
+    witness = objective.witness(remaining + 1)
+    if witness is not None:
+        return finish(*objective.split(witness), look_ahead=True)
     return finish(*objective.split(first[1]), complete=False)
 
 
@@ -445,13 +456,31 @@ class _Objective:
         pairs = [(self.order[i], self.order[j]) for i, j in edges if j != self.bye_vertex]
         return pairs, bye
 
-    def completable(self, edges: frozenset, remaining: int) -> bool:
+    def _adjacency(self, without: frozenset) -> list[int]:
         adjacency = [0] * self.vertices
         for i, j in self.edges:
-            if (i, j) not in edges:
+            if (i, j) not in without:
                 adjacency[i] |= 1 << j
                 adjacency[j] |= 1 << i
-        return completion.can_complete(adjacency, remaining, self.budget) is not False
+        return adjacency
+
+    def completable(self, edges: frozenset, remaining: int, proved: bool = True) -> bool | None:
+        """Whether ``remaining`` rounds stay pairable after ``edges``: ``True``/``False``, or with
+        ``proved=False`` the search's own answer, ``None`` when it ran out of steps."""
+        answer = completion.can_complete(self._adjacency(edges), remaining, self.budget)
+        if not proved:
+            return answer
+        return answer is True if self.vertices <= STRICT_LIMIT else answer is not False
+
+    def witness(self, rounds: int) -> frozenset | None:
+        """The cheapest of the perfect matchings that a longer completion search finds for ``rounds`` rounds."""
+        if self.vertices > STRICT_LIMIT:
+            return None
+        answer, chain = completion.find_completion(self._adjacency(frozenset()), rounds, WITNESS_BUDGET)
+        if not answer or not chain:
+            return None
+        rounds_edges = [frozenset((min(a, b), max(a, b)) for a, b in matching) for matching in chain]
+        return min(rounds_edges, key=lambda edges: (sum(self.edges[e] for e in edges), sorted(edges)))
 
     def cost(self, pairs: Sequence[tuple[Seed, Seed]], bye: Seed | None) -> tuple[int, int, int, int]:
         """The objective of a pairing as a tuple: (bye rank from the bottom, floats, squared differences, half)."""

@@ -47,9 +47,13 @@ def local(moment: datetime, tz: ZoneInfo = PARIS) -> datetime:
     return moment.astimezone(tz)
 
 
-def format_when(moment: datetime, locale: str = "fr", fmt: str = "full_short") -> str:
-    """`samedi 29 mars 2025 à 14:00` in French; `fmt` is `full_short`, `date`, `time` or `short`."""
+def format_when(moment: datetime | str, locale: str = "fr", fmt: str = "full_short") -> str:
+    """`samedi 29 mars 2025 à 14:00` in French; `fmt` is `full_short`, `date`, `time` or `short`.
+
+    An ISO 8601 text (as kept in a server-side session) is read first."""
     loc = babel_locale(locale)
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     moment = local(moment)
     if fmt == "date":
         return format_date(moment, "EEEE d MMMM y", locale=loc)

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from tournament.accounts import count_mde_accounts
 from tournament.festival.programme import ProgrammeEntry, programme
+from tournament.festival.search import fold
 from tournament.festival.timing import PARIS
 from tournament.tournaments import live_tournaments
 from web.deps import DB, Config
@@ -33,7 +34,7 @@ async def home(request: Request, db: DB) -> Template | Redirect:
         entries = await programme(session, edition.id) if edition is not None else []
         live = await live_tournaments(session)
     today, coming = _today_and_next(entries, now)
-    communes = sorted({entry.fiche.place_commune for entry in entries if entry.fiche.place_commune})
+    communes = sorted({entry.fiche.place_commune for entry in entries if entry.fiche.place_commune}, key=fold)
     categories = sorted({entry.fiche.category for entry in entries})
     return Template("home.html", context={
         "edition": edition, "today": today, "coming": coming, "live": live, "communes": communes,

@@ -256,3 +256,42 @@ def test_the_completion_check_agrees_with_brute_force(vertices, data):
             adjacency[a - 1] |= 1 << (b - 1)
             adjacency[b - 1] |= 1 << (a - 1)
     assert completion.can_complete(adjacency, rounds) == completes_by_brute_force(seeds, opponents, set(), rounds)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 4).map(lambda k: 2 * k), st.data())
+def test_a_found_completion_is_made_of_edge_disjoint_perfect_matchings_of_the_graph(vertices, data):
+    pairs = list(itertools.combinations(range(vertices), 2))
+    edges = set(data.draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs))))
+    rounds = data.draw(st.integers(1, vertices - 1))
+    adjacency = [0] * vertices
+    for a, b in edges:
+        adjacency[a] |= 1 << b
+        adjacency[b] |= 1 << a
+    answer, matchings = completion.find_completion(adjacency, rounds)
+    assert answer == completion.can_complete(adjacency, rounds)
+    used = set()
+    for matching in matchings:
+        assert sorted(v for pair in matching for v in pair) == list(range(vertices))
+        as_edges = {tuple(sorted(pair)) for pair in matching}
+        assert as_edges <= edges and not as_edges & used
+        used |= as_edges
+    assert len(matchings) <= rounds and (answer or not matchings)
+
+
+@settings(max_examples=40, deadline=None)
+@given(swiss_runs())
+def test_a_swiss_completes_even_when_every_look_ahead_runs_out_of_steps(run):
+    """The completion search's step budget is a speed bound, never a reason to pair into a dead end."""
+    count, rounds, rng = run
+    budget = completion.BUDGET
+    completion.BUDGET = 1
+    try:
+        event = brackets.create("swiss", count, rounds=rounds)
+        while playable := brackets.playable(event):
+            for match in playable:
+                brackets.record(event, match.id, random_result(rng, match))
+    finally:
+        completion.BUDGET = budget
+    assert max(m.round for m in event.matches.values()) == rounds
+    assert len({frozenset(m.entrants) for m in event.matches.values()}) == len(event.matches)

@@ -54,7 +54,9 @@ def test_i_see_my_sessions_and_end_one_from_the_page(client, app, make_account):
     sessions = client.get("/api/auth/sessions").json()
     assert [s["current"] for s in sessions] == [True, False]  # oldest first
     assert sessions[1]["address"] == "testclient"
+    assert sessions[1]["browser"] == "testclient"  # the test client's agent, not recognised: shown as it is
     page = client.get("/compte").text
+    assert f'data-label="Navigateur" title="{sessions[1]["agent"]}"' in page
     assert page.count("Mettre fin à cette session") == 1
     ended = client.post(f"/compte/sessions/{sessions[1]['handle']}/fin", headers=csrf_headers(client), follow_redirects=False)
     assert ended.status_code == 302
@@ -75,3 +77,17 @@ def test_nobody_else_can_end_my_sessions(client, app, make_account):
     assert client.get("/api/auth/me").status_code == 200
     anonymous = _browser(app)
     assert anonymous.get("/api/auth/sessions").status_code == 401
+
+
+def test_a_browser_is_named_the_way_a_person_recognises_it():
+    from web.accounts.browsers import browser_summary
+
+    assert browser_summary("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                           "Chrome/126.0 Mobile Safari/537.36") == "Chrome · Android"
+    assert browser_summary("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+                           "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1") == "Safari · iPhone"
+    assert browser_summary("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                           "Chrome/126.0 Safari/537.36 Edg/126.0") == "Edge · Windows"
+    assert browser_summary("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0") == "Firefox · Linux"
+    assert browser_summary("curl/8.5.0") == "curl"
+    assert browser_summary("") == "" and browser_summary("x" * 100) == "x" * 40

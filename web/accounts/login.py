@@ -24,6 +24,7 @@ from tournament.accounts import (
 from tournament.audit import SYSTEM, Actor, audit
 from tournament.notifications import notify_password_changed
 from web import login_limit
+from web.accounts.browsers import browser_summary
 from web.accounts.schemas import LoginBody, Me, PasswordBody, SessionOut, SetupBody
 from web.auth import (
     account_only,
@@ -199,7 +200,7 @@ async def _sessions(request: Request) -> list[SessionOut]:
     current = current_session_id(request)
     return [
         SessionOut(handle=session_handle(entry["id"]), started=entry["started"], address=entry["address"],
-                   agent=entry["agent"], current=entry["id"] == current)
+                   agent=entry["agent"], browser=browser_summary(entry["agent"]), current=entry["id"] == current)
         for entry in await live_sessions(request, actor.id)
     ]
 

@@ -36,6 +36,8 @@ class SessionOut:
     started: str
     address: str
     agent: str
+    browser: str
+    """The agent in a few words (`Chrome · Android`)."""
     current: bool
 
 
