@@ -62,7 +62,8 @@ async def report(session: AsyncSession, *, stage_id: int, match_id: str, data: R
 
 
 async def respond(session: AsyncSession, *, report_id: int, agree: bool, actor: Actor, note: str = "") -> Outcome | None:
-    """Another player of the match confirms (the result is recorded) or disputes (the librarian decides)."""
+    """Another player of the match confirms (the result is recorded) or disputes (the librarian decides, and is
+    mailed)."""
     row = await session.get(MatchReport, report_id)
     if row is None:
         raise TournamentError("not_found")
