@@ -83,7 +83,8 @@ def _selection(tournament: Tournament, rows: list[Qualification], draw_seed: int
 async def refresh_finalists(session: AsyncSession, *, tournament_id: int, actor: Actor) -> list[Finalist]:
     """Decide who is qualified under the quota rule, once the qualifiers are closed.
 
-    Players marked absent stay out; players already checked in stay in.
+    Players marked absent stay out; players already checked in stay in. Each library whose finalists changed
+    is mailed how many (never their names).
     """
     _require_staff(actor)
     tournament = await get_tournament(session, tournament_id)

@@ -70,7 +70,7 @@ def notify_password_changed(session: AsyncSession, account) -> None:
                name=account.display_name, link="/mot-de-passe-oublie")
 
 
-async def _contacts(session: AsyncSession, library_id: int, *extra: str) -> list[str]:
+async def library_contacts(session: AsyncSession, library_id: int, *extra: str) -> list[str]:
     """A library's addresses (`library_addresses`) plus `extra` ones, lowercased, each once, in that order."""
     seen: list[str] = []
     for address in [*extra, *await library_addresses(session, library_id)]:
@@ -92,7 +92,7 @@ async def notify_registration(session: AsyncSession, registration, edition, *, c
     link = f"/festival/{edition.year}/bibliotheques/{registration.library_id}/inscription"
     wishes = [name for name in ("wants_tournament", "wants_ready_made_animation", "wants_funding", "wants_equipment",
                                 "attends_professional_day") if getattr(registration, name)]
-    for address in await _contacts(session, registration.library_id, registration.contact_email):
+    for address in await library_contacts(session, registration.library_id, registration.contact_email):
         queue_mail(session, kind, to=address, cause=f"registration.{'late' if registration.late else 'received'}:{registration.id}",
                    edition=edition.name, year=edition.year, library=library.name if library else "",
                    deadline=edition.registration_deadline, wishes=wishes, link=link)
@@ -131,7 +131,7 @@ async def notify_allocation_published(session: AsyncSession, run, decisions, edi
                         amount=d.granted_cents, why=d.override_note if d.overridden else d.explanation)
                    for d in own if d.kind == "funding"]
         registration = await registration_for(session, edition.id, library_id)
-        for address in await _contacts(session, library_id, registration.contact_email if registration else ""):
+        for address in await library_contacts(session, library_id, registration.contact_email if registration else ""):
             if animations:
                 queue_mail(session, "allocation_published", to=address, cause=f"allocation.published:{run.id}:{library_id}",
                            animations=animations, link=f"/festival/{edition.year}/bibliotheques/{library_id}/animations",
@@ -150,7 +150,7 @@ async def _loan_lines(session: AsyncSession, loan_id: int) -> list[str]:
     return list(rows.all())
 
 
-async def _loan_context(session: AsyncSession, loan) -> dict:
+async def loan_context(session: AsyncSession, loan) -> dict:
     from tournament.libraries import Library
 
     library = await session.get(Library, loan.library_id) if loan.library_id is not None else None
@@ -163,8 +163,8 @@ async def notify_loan_decided(session: AsyncSession, loan, *, approved: bool) ->
     if loan.library_id is None:
         return
     kind = "loan_approved" if approved else "loan_refused"
-    context = await _loan_context(session, loan)
-    for address in await _contacts(session, loan.library_id):
+    context = await loan_context(session, loan)
+    for address in await library_contacts(session, loan.library_id):
         queue_mail(session, kind, to=address, cause=f"loan.{'approved' if approved else 'refused'}:{loan.id}",
                    note=loan.staff_note, **context)
 
@@ -174,7 +174,7 @@ async def notify_dispute(session: AsyncSession, stage, report) -> None:
     if stage.library_id is None:
         return
     link = f"/tournois/{stage.tournament_id}/phases/{stage.id}/matchs/{report.match_id}"
-    for address in await _contacts(session, stage.library_id):
+    for address in await library_contacts(session, stage.library_id):
         queue_mail(session, "tournament_dispute", to=address, cause=f"report.disputed:{report.id}",
                    match=report.match_id, link=link)
 
@@ -183,7 +183,7 @@ async def notify_finalists(session: AsyncSession, tournament, counts: dict[int, 
     """Players qualified for the final: each library whose finalists changed hears how many (no names:
     players are often minors; the list is on the final's page for the librarian)."""
     for library_id, count in sorted(counts.items()):
-        for address in await _contacts(session, library_id):
+        for address in await library_contacts(session, library_id):
             queue_mail(session, "tournament_finalists", to=address,
                        cause=f"final.qualified:{tournament.id}:{library_id}:{count}",
                        tournament=tournament.name, count=count, link=f"/tournois/{tournament.id}/finale")

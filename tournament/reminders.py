@@ -14,7 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.festival.equipment import Loan, LoanStatus, today_in_paris
-from tournament.notifications import _contacts, _loan_context, staff_addresses
+from tournament.notifications import library_contacts, loan_context, staff_addresses
 from tournament.outbox import MAIL_KEY, OutboxMail, queue_mail
 
 PICKUP_DAYS = 2
@@ -61,8 +61,8 @@ async def queue_reminders(session: AsyncSession, *, today: date | None = None) -
 async def _remind(session: AsyncSession, loan: Loan, kind: str, cause: str, *, staff: bool = False, **extra) -> int:
     if await _already(session, cause):
         return 0
-    context = await _loan_context(session, loan)
-    for address in await _contacts(session, loan.library_id):
+    context = await loan_context(session, loan)
+    for address in await library_contacts(session, loan.library_id):
         queue_mail(session, kind, to=address, cause=cause, optional=kind in OPTIONAL, **context, **extra)
     if staff:
         for address in await staff_addresses(session):

@@ -69,7 +69,7 @@ async def report(session: AsyncSession, *, stage_id: int, match_id: str, data: R
 
 
 async def respond(session: AsyncSession, *, report_id: int, agree: bool, actor: Actor, note: str = "") -> Outcome | None:
-    """Another player of the match confirms (the result is recorded) or disputes (the librarian decides).
+    """Another player of the match confirms (the result is recorded) or disputes (the librarian decides, and is mailed).
 
     Writes the report's answer and an audit entry; a dispute emits a `match.report` board event, a
     confirmation records the result (`results.submit_result`, which emits `match.result`)."""

@@ -276,7 +276,8 @@ async def execute_run(session: AsyncSession, *, run_id: int, actor: Actor) -> Al
 
 async def publish_run(session: AsyncSession, *, run_id: int, actor: Actor) -> AllocationRun:
     """Show a run's decisions to the libraries and record what each library received in the
-    edition's participation history (next year's priority reads it); MDE staff; audited."""
+    edition's participation history (next year's priority reads it); MDE staff; audited. Each library is mailed
+    its decisions, why, and its lottery ticket (`notify_allocation_published`)."""
     _require_allocator(actor)
     run = await load_run(session, run_id)
     if run.status != RunStatus.DONE:

@@ -415,7 +415,7 @@ async def _release(session: AsyncSession, loan_id: int) -> None:
 
 
 async def decide_loan(session: AsyncSession, *, loan_id: int, approve: bool, staff_note: str, actor: Actor) -> Loan:
-    """Approve or refuse a requested loan (a refusal frees its items); MDE staff; audited."""
+    """Approve or refuse a requested loan (a refusal frees its items); MDE staff; audited; the library is mailed."""
     _require_equipment_staff(actor)
     loan = await _loan_for_update(session, loan_id)
     if loan.status != LoanStatus.REQUESTED:

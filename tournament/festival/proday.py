@@ -216,10 +216,17 @@ async def _fill(session: AsyncSession, pro_session: ProSession, actor: Actor) ->
     return promoted
 
 
+def _told_facts(pro_session: ProSession) -> dict:
+    """What the people registered were told of a session: a change to any of it is mailed to them."""
+    return {"title": pro_session.title, "starts_at": pro_session.starts_at, "ends_at": pro_session.ends_at,
+            "place": pro_session.place}
+
+
 async def save_pro_session(
     session: AsyncSession, *, edition: Edition, data: ProSessionInput, actor: Actor, session_id: int | None = None
 ) -> ProSession:
-    """Create or change a session (MDE staff); a larger capacity promotes people waiting. Audited."""
+    """Create or change a session (MDE staff); a larger capacity promotes people waiting. Audited. A new title,
+    time or place is mailed to everyone holding a seat or a place in line."""
     if not policies.is_staff(actor):
         raise FestivalForbidden()
     errors, times = _validate_session(data)
@@ -229,8 +236,7 @@ async def save_pro_session(
         pro_session = ProSession(edition_id=edition.id, meeting="", kind="", title="", starts_at=times[0], ends_at=times[1], capacity=1)
     else:
         pro_session = await _lock(session, session_id)
-    before = {"title": pro_session.title, "starts_at": pro_session.starts_at, "ends_at": pro_session.ends_at,
-              "place": pro_session.place}
+    before = _told_facts(pro_session)
     pro_session.meeting, pro_session.kind = data.meeting, data.kind
     pro_session.title, pro_session.place, pro_session.description = data.title.strip(), data.place.strip(), data.description.strip()
     pro_session.starts_at, pro_session.ends_at, pro_session.capacity = times[0], times[1], data.capacity
@@ -238,8 +244,7 @@ async def save_pro_session(
     await session.flush()
     audit(session, actor, "proday.session.update" if session_id else "proday.session.create", f"pro_session:{pro_session.id}",
           title=pro_session.title, capacity=pro_session.capacity)
-    if session_id is not None and before != {"title": pro_session.title, "starts_at": pro_session.starts_at,
-                                             "ends_at": pro_session.ends_at, "place": pro_session.place}:
+    if session_id is not None and before != _told_facts(pro_session):
         await notify_session_changed(session, pro_session, before)
     await _fill(session, pro_session, actor)
     return pro_session

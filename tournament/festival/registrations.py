@@ -112,7 +112,8 @@ async def save_registration(
     """Create or update the library's registration; writes it and an audit entry.
 
     The library's own staff may do so until the end of the deadline day (Paris); afterwards only
-    MDE staff may, and a registration they create then is marked late.
+    MDE staff may, and a registration they create then is marked late. A new registration is mailed to its
+    contact and the library ("received", or "accepted late").
     """
     if not policies.can_manage_library(actor, library_id):
         raise FestivalForbidden()

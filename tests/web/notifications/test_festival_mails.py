@@ -21,7 +21,9 @@ from tournament.festival import allocation as rule
 from tournament.festival.allocation_runs import execute_run, freeze_run, publish_run
 from tournament.festival.equipment import LoanInput, book, decide_loan
 from tournament.festival.funding import FundingInput, save_envelope, save_funding_request
-from tournament.festival.proday import AttendeeInput, ProSessionInput, register_attendee, save_pro_session
+from tournament.festival.proday import (
+    AttendeeInput, ProSessionInput, cancel_pro_session, register_attendee, save_pro_session,
+)
 from tournament.festival.registrations import save_registration
 
 EDITION = "X.PO Expérience des possibles, 7e édition"
@@ -213,6 +215,12 @@ def test_a_changed_pro_day_session_tells_everyone_holding_a_seat_or_waiting(app,
             from dataclasses import replace
             await save_pro_session(session, edition=edition, data=replace(data, **changes), actor=STAFF,
                                    session_id=pro_session.id)
+    async def moved(session):
+        from dataclasses import replace
+        await save_pro_session(session, edition=edition, data=replace(data, place="Salle 9"), actor=STAFF,
+                               session_id=pro_session.id)
+    in_rolled_back_transaction(db, moved)
+    assert sent(db, "proday_session_changed") == []
     run(change(description="Même séance, description précisée"))  # nothing that matters to attendees
     assert sent(db, "proday_session_changed") == []
     run(change(start="14:00", end="16:00", place="Salle 2"))
@@ -240,6 +248,8 @@ def test_a_cancelled_pro_day_session_tells_the_registered_and_closes_registratio
                                                            library_id=vernon, staff_status="employee"))
             return pro_session.id
     session_id = run(setup())
+    in_rolled_back_transaction(db, lambda s: cancel_pro_session(s, session_id=session_id, reason="x", actor=STAFF))
+    assert outbox(db) == []
     headers = csrf_headers(staff_client)
     empty = staff_client.post(f"/admin/festival/journee-pro/{session_id}/annuler", data={"reason": " "}, headers=headers)
     assert empty.status_code == 400 and 'id="e-reason"' in empty.text

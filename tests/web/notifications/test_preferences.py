@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import csrf_headers, login, run
 from tests.tournament.festival.festival_factories import add_edition, add_fiche, add_registration
-from tests.web.notifications.mails import outbox, sent
+from tests.web.notifications.mails import in_rolled_back_transaction, outbox, sent
 from tests.web.notifications.smtp import text_of
 from tournament.accounts import Role
 from tournament.digest import queue_digests
@@ -77,6 +77,9 @@ def test_none_skips_the_mail_daily_holds_it_and_the_digest_carries_it_once(clien
     async def digest(day):
         async with db.write() as session:
             return await queue_digests(session, today=day)
+    in_rolled_back_transaction(db, lambda session: queue_digests(session, today=date(2024, 10, 2)))
+    assert sent(db, "daily_digest") == []
+    assert {m.state for m in outbox(db) if m.recipient == "lea@vernon.test"} == {MailState.DIGEST, MailState.SKIPPED}
     assert run(digest(date(2024, 10, 2))) == 1
     assert run(digest(date(2024, 10, 2))) == 0  # the job ran twice: one digest
     assert run(digest(date(2024, 10, 3))) == 0  # nothing new held since
