@@ -8,8 +8,9 @@ from web.collector import NEVER, Collector
 
 def test_a_full_collection_is_due_only_after_the_interval_and_a_quiet_second_or_when_overdue():
     activity = [0.0]
-    collector = Collector(lambda: activity[0], quiet_seconds=1.0, every_seconds=30.0, at_most_seconds=300.0)
-    collector._last_full = 0.0
+    collector = Collector(lambda: activity[0], quiet_seconds=1.0, every_seconds=30.0, thorough_seconds=600.0,
+                          at_most_seconds=300.0)
+    collector._last_full = collector._last_thorough = 0.0
     activity[0] = 5.0
     assert collector.due(10.0) is None  # too soon after the last one
     activity[0] = 30.5
@@ -18,6 +19,33 @@ def test_a_full_collection_is_due_only_after_the_interval_and_a_quiet_second_or_
     activity[0] = 299.9
     assert collector.due(299.95) is None
     assert collector.due(300.0) == "overdue"  # never quiet: collected anyway
+    collector._last_full, collector._last_thorough = 590.0, 100.0
+    activity[0] = 0.0
+    assert collector.due(620.0) == "quiet"
+    collector._last_full, collector._last_thorough = 580.0, 0.0
+    assert collector.due(610.0) == "thorough"  # the whole heap, frozen part included, every 10 minutes
+
+
+def test_a_collection_freezes_what_survived_and_a_thorough_one_returns_cycles_frozen_earlier():
+    import weakref
+
+    class Node:
+        pass
+
+    collector = Collector(lambda: 0.0)
+    try:
+        node = Node()
+        node.self = node  # a cycle: only the garbage collector frees it
+        ref = weakref.ref(node)
+        collector.collect("quiet")
+        assert gc.get_freeze_count() > 0
+        del node
+        collector.collect("quiet")
+        assert ref() is not None  # frozen: an ordinary collection does not walk it
+        collector.collect("thorough")
+        assert ref() is None
+    finally:
+        gc.unfreeze()
 
 
 def test_cpython_starts_no_full_collection_while_it_runs_and_every_full_one_is_recorded():
