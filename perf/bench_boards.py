@@ -192,6 +192,16 @@ async def empty_database(url: str) -> None:
     await engine.dispose()
 
 
+def full_collections(http_port: int) -> list[tuple[float, float, str]]:
+    """The app's full garbage collections so far: (start, ms, why) (`web/collector.py`)."""
+    try:
+        desk = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
+        desk.request("GET", "/api/boards/test/gc")
+        return [tuple(entry) for entry in json.loads(desk.getresponse().read())["full"]]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
 def build_tournaments(database_url: str, count: int, players: int = 16) -> list[tuple[int, int]]:
     """`count` tournaments, each with a drawn double-elimination final of `players` (16)."""
     from datetime import UTC, datetime
@@ -281,8 +291,13 @@ class Side:
                     latency = (when - self.published[seq]) * 1000
                     deliveries.append(latency)
                     last[seq] = max(last.get(seq, 0), latency)
-        return Latencies(deliveries, [last[seq] for seq in sorted(last)], missing, report["errors"], report["size"])
+        latencies = Latencies(deliveries, [last[seq] for seq in sorted(last)], missing, report["errors"], report["size"])
+        latencies.windows = [(self.published[seq], self.published[seq] + last[seq] / 1000) for seq in sorted(last)]
+        return latencies
 
+
+POSTS: list[float] = []
+"""The result POST's own latency (request to answer), this N, warm-up included."""
 
 EVENT_SIZES: list[int] = []
 """The size of each measured event message the app sent (a delta: what the result changed)."""
@@ -294,10 +309,14 @@ class Latencies:
     def __init__(self, deliveries=(), per_event=(), missing=0, errors=(), size=0) -> None:
         self.deliveries, self.per_event = list(deliveries), list(per_event)
         self.missing, self.errors, self.size = missing, list(errors), size
+        self.windows: list[tuple[float, float]] = []
+        """(publish, last screen's receipt) of each measured event, CLOCK_MONOTONIC seconds."""
 
     def __add__(self, other: "Latencies") -> "Latencies":
-        return Latencies(self.deliveries + other.deliveries, self.per_event + other.per_event,
-                         self.missing + other.missing, self.errors + other.errors, max(self.size, other.size))
+        total = Latencies(self.deliveries + other.deliveries, self.per_event + other.per_event,
+                          self.missing + other.missing, self.errors + other.errors, max(self.size, other.size))
+        total.windows = self.windows + other.windows
+        return total
 
     def summary(self) -> dict:
         return {
@@ -359,6 +378,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help=f"rounds per size, {EVENTS_PER_ROUND} measured results each")
     parser.add_argument("--block", type=int, default=5, help="events in a row on one server before switching")
     parser.add_argument("--verbose", action="store_true", help="print each event's latency to the last screen")
+    parser.add_argument("--cpython-gc", action="store_true",
+                        help="leave full garbage collections to CPython ([server] quiet_collections = false), to compare")
     parser.add_argument("--scratch-database", metavar="URL",
                         help="run the app on this database instead of a temporary SQLite file, e.g. "
                              "postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench: EMPTIED FIRST (its public schema is dropped)")
@@ -387,7 +408,8 @@ def main() -> None:
         http_port, ws_port = free_port(), free_port()
         env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": database_url,
                "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
-               "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30"}
+               "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30",
+               "XPO_SERVER_QUIET_COLLECTIONS": "false" if args.cpython_gc else "true"}
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
              "--log-level", "warning"],
@@ -429,6 +451,7 @@ def main() -> None:
             response = desk.getresponse()
             body = json.loads(response.read())
             last_used[0] = time.monotonic()
+            POSTS.append((last_used[0] - when) * 1000)
             return body["seq"], when
         return send
 
@@ -441,14 +464,23 @@ def main() -> None:
     try:
         for index, n in enumerate(sizes):
             app = start_app()
+            POSTS.clear()
             app_total, bare_total, per_connection = Latencies(), Latencies(), None
             for tournament_id, stage_id in tournaments[index * args.rounds:(index + 1) * args.rounds]:
                 app_round, bare_round, kib = play_round(app, n, tournament_id, post_result(app.http_port, stage_id), args.block)
                 app_total, bare_total = app_total + app_round, bare_total + bare_round
                 per_connection = kib if per_connection is None else per_connection  # the first round: nothing to reuse
+            collections = full_collections(app.http_port)
             stop_app(app)
             app = None
+            inside = [(start, ms) for start, ms, _ in collections
+                      if any(start < end and start + ms / 1000 > begin for begin, end in app_total.windows)]
             app_result, bare_result = app_total.summary(), bare_total.summary()
+            print(f"N={n}: result POST p50 {percentile(POSTS, 50):.1f} ms, p99 {percentile(POSTS, 99):.1f} ms "
+                  f"(answered before the last screen had it: compare with the last screen's p50 below); "
+                  f"full collections in the app: {len(collections)}, longest "
+                  f"{max((ms for _, ms, _ in collections), default=0):.0f} ms, inside a measured event: {len(inside)} "
+                  f"({', '.join(f'{ms:.0f} ms' for _, ms in inside) or 'none'})", flush=True)
             rows.append((n, app_result, bare_result, per_connection, app_result["size"]))
             print(f"N={n}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
                   f"(last screen p50 {app_result['last_p50']:.1f}, p99 {app_result['last_p99']:.1f}); "

@@ -165,7 +165,7 @@ def settings(database_url, tmp_path) -> Settings:
     return replace(
         base,
         database=replace(base.database, url=database_url),
-        server=replace(base.server, freeze_heap=False),  # one test process starts hundreds of apps
+        server=replace(base.server, freeze_heap=False, quiet_collections=False),  # one test process starts hundreds of apps
         paths=replace(base.paths, data_dir=str(tmp_path / "data")),
         security=replace(base.security, secret_key="ab" * 32, login_attempts_per_minute=5),
     )

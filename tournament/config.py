@@ -24,6 +24,8 @@ class ServerSettings:
     https: bool = False
     debug: bool = False
     freeze_heap: bool = True
+    # Full garbage collections only when the boards are quiet (web/collector.py).
+    quiet_collections: bool = True
     # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-* headers are believed.
     trusted_proxies: str = ""
 

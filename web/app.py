@@ -28,6 +28,7 @@ from tournament.refusals import Refusal
 from web import accounts, boards, desk, festival, i18n, network, notifications, site, tournament
 from web.auth import session_auth
 from web.boards import Boards
+from web.collector import Collector
 from web.boards.pages import TEST_ROUTES as BOARD_TEST_ROUTES
 from web.errors import handle_http_exception, handle_internal_error, problem_of
 from web.messages import role_label
@@ -151,6 +152,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     auth = session_auth(secure=secure, max_age_hours=settings.security.session_hours)
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
     boards = Boards(settings, db)
+    quiet = settings.server.quiet_collections
+    collector = (Collector(lambda: boards.hub.last_activity, manage=quiet)
+                 if quiet or settings.boards.test_endpoints else None)
     purger = StorePurger()
     notifications.render.install(db, settings)
     mail_sender = Sender(db, settings.mail)
@@ -173,7 +177,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             csrf_middleware(secret.hex(), secure=secure),
         ],
         stores=_stores(settings),
-        state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}, "mail_sender": mail_sender}),
+        state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}, "mail_sender": mail_sender,
+                     "collector": collector}),
         dependencies={"db": Provide(lambda: db, sync_to_thread=False), "settings": Provide(lambda: settings, sync_to_thread=False)},
         template_config=_templates(settings),
         exception_handlers={
@@ -196,8 +201,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_startup=[boards.start, purger.start, mail_sender.start, *([freeze_heap] if settings.server.freeze_heap else [])],
-        on_shutdown=[purger.stop, boards.stop, mail_sender.stop, close_database],
+        on_startup=[boards.start, purger.start, mail_sender.start, *([freeze_heap] if settings.server.freeze_heap else []),
+                    *([collector.start] if collector else [])],
+        on_shutdown=[purger.stop, boards.stop, mail_sender.stop, close_database, *([collector.stop] if collector else [])],
         debug=settings.server.debug,
         logging_config=None,
     )

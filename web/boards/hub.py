@@ -22,6 +22,7 @@ drain in time it is closed with code 4000 (the page reconnects and resynchronise
 import asyncio
 import json
 import logging
+import time
 from collections import deque
 from typing import Any
 
@@ -90,6 +91,8 @@ class Hub:
         self.db = db
         self.settings = settings
         self._expected: dict[int, int] = {}
+        self.last_activity = time.monotonic()
+        """When an event was last broadcast or a screen last joined (CLOCK_MONOTONIC; see web/collector.py)."""
         """tournament id -> the last seq this process committed and has yet to `deliver`."""
         self.rooms: dict[int, Room] = {}
         self.backlog_bytes = settings.backlog_kib * 1024
@@ -161,6 +164,7 @@ class Hub:
                 broadcast([connection], data, text=True)
             client = Client(connection, seq, screen)
             room.clients.add(client)
+            self.last_activity = time.monotonic()
         return client
 
     def leave(self, client: Client, tournament_id: int) -> None:
@@ -259,6 +263,7 @@ class Hub:
     def _broadcast(self, room: Room, messages: list[dict[str, Any]]) -> None:
         """Send a batch of event messages (with `changes`, following the room's seq) as deltas from the
         room's board, and move the board on. Synchronous: no other coroutine sees the middle of a batch."""
+        self.last_activity = time.monotonic()
         for message in messages:
             room.board, delta = delta_message(room.board, message)
             data = encode(delta)

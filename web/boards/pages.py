@@ -230,4 +230,11 @@ def _result_for(match, stage: Stage, winner: int) -> ResultInput:
     return ResultInput(winner_player_id=winner)
 
 
-TEST_ROUTES = [test_play]
+@get("/api/boards/test/gc", include_in_schema=False, exclude_from_auth=True)
+async def test_gc(request: Request) -> dict[str, Any]:
+    """The full garbage collections of this process: start (CLOCK_MONOTONIC), milliseconds, why (benchmark)."""
+    collector = request.app.state.collector
+    return {"full": [] if collector is None else [list(entry) for entry in collector.full]}
+
+
+TEST_ROUTES = [test_play, test_gc]
