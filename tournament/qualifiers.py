@@ -35,6 +35,8 @@ class EntryStatus(StrEnum):
     CHECKED_IN = "checked_in"
     WITHDRAWN = "withdrawn"
     REFUSED = "refused"
+    ABSENT = "absent"
+    """Enrolled but never checked in: set when the qualifier closes."""
 
 
 class QualifierSession(SQLModel, table=True):
@@ -371,12 +373,17 @@ async def close_session(session: AsyncSession, *, session_id: int, actor: Actor)
             row.place, row.metric, row.session_id = standing.place, metrics.get(standing.seed, 0.0), session_id
         session.add(row)
         rows.append(row)
+    no_shows = (await session.exec(select(Entry).where(
+        Entry.session_id == session_id, Entry.status == EntryStatus.ENROLLED.value))).all()
+    for entry in no_shows:  # they never came: "Absent", not "Inscrit", once the qualifier is over
+        entry.status = EntryStatus.ABSENT.value
+        session.add(entry)
     stage.status = StageStatus.CLOSED.value
     stage.closed_at = utcnow()
     qualifier.status = SessionStatus.CLOSED.value
     session.add(stage)
     session.add(qualifier)
-    audit(session, actor, "qualifier.close", f"session:{session_id}", ranked=len(rows))
+    audit(session, actor, "qualifier.close", f"session:{session_id}", ranked=len(rows), absent=len(no_shows))
     await board.emit(session, qualifier.tournament_id, "stage.closed", {"stage_id": stage.id, "library_id": qualifier.library_id},
                      stage=stage)
     return rows
