@@ -247,6 +247,21 @@ async def check_in(session: AsyncSession, *, entry_id: int, actor: Actor, now: d
     return entry
 
 
+async def undo_check_in(session: AsyncSession, *, entry_id: int, actor: Actor) -> Entry:
+    """Take back a check-in made by mistake, while the qualifier has not started: the player is enrolled again."""
+    entry, qualifier = await _entry_for_library(session, entry_id, actor)
+    if qualifier.status != SessionStatus.SCHEDULED:
+        raise TournamentError("session_started")
+    if entry.status != EntryStatus.CHECKED_IN:
+        raise TournamentError("not_checked_in")
+    entry.status = EntryStatus.ENROLLED.value
+    entry.checked_in_at = None
+    entry.late = False
+    session.add(entry)
+    audit(session, actor, "entry.undo_check_in", f"entry:{entry_id}")
+    return entry
+
+
 async def withdraw_entry(session: AsyncSession, *, entry_id: int, actor: Actor) -> Entry:
     """Withdraw a player; once the qualifier runs, their remaining matches are forfeited."""
     entry, qualifier = await _entry_for_library(session, entry_id, actor)

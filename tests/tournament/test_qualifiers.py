@@ -187,3 +187,18 @@ def test_closing_marks_players_who_never_came_absent_and_keeps_the_others(db, wo
     found = run(statuses())
     assert found[no_show.player_id] == "absent"
     assert sorted(found[p.id] for p in players[:4]) == ["checked_in"] * 4
+
+
+def test_a_check_in_can_be_undone_before_the_start_only_by_the_library(db, world):
+    tournament, vernon, bernay, players, _ = world
+    actor = f.librarian(vernon.id)
+    session = schedule(db, tournament, vernon)
+    entry = run(call(db, q.enrol, session_id=session.id, player_id=players[0].id, actor=actor))
+    refused("not_checked_in", lambda: run(call(db, q.undo_check_in, entry_id=entry.id, actor=actor)))
+    late = run(call(db, q.check_in, entry_id=entry.id, actor=actor, now=SATURDAY.replace(hour=SATURDAY.hour + 1)))
+    assert (late.status, late.late) == ("checked_in", True)
+    refused("forbidden", lambda: run(call(db, q.undo_check_in, entry_id=entry.id, actor=f.librarian(bernay.id))))
+    undone = run(call(db, q.undo_check_in, entry_id=entry.id, actor=actor))
+    assert (undone.status, undone.checked_in_at, undone.late) == ("enrolled", None, False)
+    _start_with(db, session, players[1:4], actor)
+    refused("session_started", lambda: run(call(db, q.undo_check_in, entry_id=entry.id, actor=actor)))

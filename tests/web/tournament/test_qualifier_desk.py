@@ -101,3 +101,34 @@ def test_the_desk_says_from_the_start_that_mde_has_not_opened_the_qualifiers(wor
 def test_an_open_tournament_shows_no_blocker(world, session_page):
     _, desk = session_page
     assert 'id="desk-blocker"' not in world.get(desk).text
+
+
+def test_a_check_in_comes_back_at_the_players_row_and_can_be_cancelled_on_the_page_and_the_api(world, session_page):
+    tid, desk = session_page
+    sid = desk.rsplit("/", 1)[1]
+    first, second = world.players["Vernon"][:2]
+    for player in (first, second):
+        assert world.form(f"{desk}/inscriptions", {"player_id": player.id}).status_code == 303
+    entries = _entries(world.get(desk).text)
+    one, two = entries[first.pseudonym], entries[second.pseudonym]
+    checked = world.form(f"{desk}/inscriptions/{one}/presence", {})
+    assert checked.status_code == 303 and checked.headers["location"] == f"{desk}?fait=present#entry-{one}"
+    assert "Annuler la présence" in world.get(desk).text
+    undone = world.form(f"{desk}/inscriptions/{one}/presence-annulee", {})
+    assert undone.headers["location"] == f"{desk}?fait=absent#entry-{one}"
+    page = world.get(f"{desk}?fait=absent").text
+    assert "La présence est annulée : le joueur est de nouveau inscrit." in page and "Annuler la présence" not in page
+    again = world.form(f"{desk}/inscriptions/{one}/presence-annulee", {})
+    assert again.status_code == 400 and "il n’y a pas de présence à annuler" in again.text
+
+    api = f"/api/tournaments/{tid}/sessions/{sid}/entries/{two}"
+    assert world.post(f"{api}/check-in").status_code == 200
+    body = world.post(f"{api}/check-in/undo")
+    assert body.status_code == 200
+    assert {e["id"]: e["status"] for e in body.json()["entries"]}[two] == "enrolled"
+    refused = world.post(f"{api}/check-in/undo")
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert world.post(f"{api}/check-in").status_code == 200
+    world.act_as(world.referee)  # not this library's desk
+    assert world.post(f"{api}/check-in/undo").status_code == 403
+    assert world.form(f"{desk}/inscriptions/{two}/presence-annulee", {}).status_code == 403
