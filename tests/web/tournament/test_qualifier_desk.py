@@ -132,3 +132,20 @@ def test_a_check_in_comes_back_at_the_players_row_and_can_be_cancelled_on_the_pa
     world.act_as(world.referee)  # not this library's desk
     assert world.post(f"{api}/check-in/undo").status_code == 403
     assert world.form(f"{desk}/inscriptions/{two}/presence-annulee", {}).status_code == 403
+
+
+def test_once_every_match_is_played_the_stage_links_to_the_desk_and_closing_marks_no_shows_absent(world, session_page):
+    tid, desk = session_page
+    came, also, never = world.players["Vernon"][:3]
+    for player in (came, also, never):
+        world.form(f"{desk}/inscriptions", {"player_id": player.id})
+    entries = _entries(world.get(desk).text)
+    for player in (came, also):
+        world.form(f"{desk}/inscriptions/{entries[player.pseudonym]}/presence", {})
+    stage_url = world.form(f"{desk}/lancement", {}).headers["location"]
+    assert world.form(f"{desk}/inscriptions/{entries[also.pseudonym]}/retrait", {}).status_code == 303
+    stage_page = world.get(stage_url).text
+    assert f'<a href="{desk}">Clôturez la qualification depuis l\'accueil de la session.</a>' in stage_page
+    assert world.form(f"{desk}/cloture", {}).status_code == 303
+    row = re.search(rf'<tr id="entry-{entries[never.pseudonym]}">.*?</tr>', world.get(desk).text, re.S).group(0)
+    assert "<td>Absent</td>" in row and "Inscrit" not in row
