@@ -6,6 +6,7 @@ objects created so far, and returns lines for the printed summary.
 
 import asyncio
 import re
+from datetime import date, datetime
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,12 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament import migrate
+from tournament import demo_clock, migrate
 from tournament.accounts import Role, create_account
 from tournament.audit import SYSTEM
 from tournament.db import Database
 from tournament.libraries import Library
+from tournament.localtime import PARIS
 from tournament.players import AgeCategory, Player
 from tournament.screens import Screen
 from tournament.tokens import new_token
@@ -134,19 +136,30 @@ async def _load(url: str, prepare=None) -> list[str]:
     return lines
 
 
-def load_demo(url: str, *, reset: bool = True, prepare=None, base: str = "http://127.0.0.1:8000") -> str:
+def load_demo(url: str, *, reset: bool = True, prepare=None, base: str = "http://127.0.0.1:8000",
+              today: date | None = None) -> str:
     """Create (or re-create) the demo database at `url` and return the summary to print, its links on `base`
-    (the address the demo server will answer at)."""
+    (the address the demo server will answer at). The edition is dated around `today` (default: the date in
+    Paris): qualifiers played in the days before, the final half played that day (see `demo_clock`)."""
+    demo_clock.set_today(today or datetime.now(PARIS).date())
     parsed = make_url(url)
     if reset and parsed.get_backend_name() == "sqlite" and parsed.database:
         for suffix in ("", "-wal", "-shm"):
             Path(parsed.database + suffix).unlink(missing_ok=True)
     migrate.upgrade(url)
     base = base.rstrip("/")
-    lines = [_absolute_links(line, base) for line in asyncio.run(_load(url, prepare))]
-    return "\n".join(["Démo X.PO Live chargée : " + url, f"Site : {base}/", *lines])
+    try:
+        lines = [_absolute_links(line, base) for line in asyncio.run(_load(url, prepare))]
+    finally:
+        demo_clock.set_today(None)
+    return "\n".join(["Démo X.PO Live chargée : " + url, f"Site : {base}/", *lines,
+                      f"Dates : finale le {demo_clock_day(today)} (xpo demo --today AAAA-MM-JJ pour une autre date)"])
 
 
 def _absolute_links(line: str, base: str) -> str:
     """The steps write site paths ("/direct"); the summary prints them as addresses that open."""
     return re.sub(r"(?<![\w/.:])/(?=[a-z])", base + "/", line)
+
+
+def demo_clock_day(today: date | None) -> str:
+    return (today or datetime.now(PARIS).date()).strftime("%d/%m/%Y")

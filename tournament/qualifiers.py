@@ -35,6 +35,8 @@ class EntryStatus(StrEnum):
     CHECKED_IN = "checked_in"
     WITHDRAWN = "withdrawn"
     REFUSED = "refused"
+    ABSENT = "absent"
+    """Enrolled but never checked in: set when the qualifier closes."""
 
 
 class QualifierSession(SQLModel, table=True):
@@ -245,6 +247,21 @@ async def check_in(session: AsyncSession, *, entry_id: int, actor: Actor, now: d
     return entry
 
 
+async def undo_check_in(session: AsyncSession, *, entry_id: int, actor: Actor) -> Entry:
+    """Take back a check-in made by mistake, while the qualifier has not started: the player is enrolled again."""
+    entry, qualifier = await _entry_for_library(session, entry_id, actor)
+    if qualifier.status != SessionStatus.SCHEDULED:
+        raise TournamentError("session_started")
+    if entry.status != EntryStatus.CHECKED_IN:
+        raise TournamentError("not_checked_in")
+    entry.status = EntryStatus.ENROLLED.value
+    entry.checked_in_at = None
+    entry.late = False
+    session.add(entry)
+    audit(session, actor, "entry.undo_check_in", f"entry:{entry_id}")
+    return entry
+
+
 async def withdraw_entry(session: AsyncSession, *, entry_id: int, actor: Actor) -> Entry:
     """Withdraw a player; once the qualifier runs, their remaining matches are forfeited."""
     entry, qualifier = await _entry_for_library(session, entry_id, actor)
@@ -371,12 +388,17 @@ async def close_session(session: AsyncSession, *, session_id: int, actor: Actor)
             row.place, row.metric, row.session_id = standing.place, metrics.get(standing.seed, 0.0), session_id
         session.add(row)
         rows.append(row)
+    no_shows = (await session.exec(select(Entry).where(
+        Entry.session_id == session_id, Entry.status == EntryStatus.ENROLLED.value))).all()
+    for entry in no_shows:  # they never came: "Absent", not "Inscrit", once the qualifier is over
+        entry.status = EntryStatus.ABSENT.value
+        session.add(entry)
     stage.status = StageStatus.CLOSED.value
     stage.closed_at = utcnow()
     qualifier.status = SessionStatus.CLOSED.value
     session.add(stage)
     session.add(qualifier)
-    audit(session, actor, "qualifier.close", f"session:{session_id}", ranked=len(rows))
+    audit(session, actor, "qualifier.close", f"session:{session_id}", ranked=len(rows), absent=len(no_shows))
     await board.emit(session, qualifier.tournament_id, "stage.closed", {"stage_id": stage.id, "library_id": qualifier.library_id},
                      stage=stage)
     return rows

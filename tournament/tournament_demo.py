@@ -15,6 +15,7 @@ import brackets
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tournament import demo_clock as clock
 from tournament import finals, qualifiers, self_report, setup, stations
 from tournament.accounts import Account
 from tournament.audit import Actor
@@ -39,8 +40,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def _paris(day: int, hour: int, minute: int = 0, month: int = 4) -> datetime:
-    """A moment of spring 2025 in Paris, as an aware UTC instant."""
-    return datetime(2025, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+    """A moment of spring 2025 in Paris (moved with the demo's calendar), as an aware UTC instant."""
+    return clock.moment(datetime(2025, month, day, hour, minute, tzinfo=PARIS)).astimezone(UTC)
 
 
 async def _actors(session: AsyncSession) -> tuple[Actor, Actor, dict[int, Actor]]:

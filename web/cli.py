@@ -146,6 +146,15 @@ def _mail_job(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date attendue au format AAAA-MM-JJ : {text!r}") from None
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tournament.demo import load_demo
     from web.notifications import render
@@ -153,7 +162,7 @@ def _demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     url = args.database_url or f"sqlite+aiosqlite:///{settings.data_dir / 'demo.sqlite3'}"
     print(load_demo(url, reset=not args.keep, prepare=lambda db: render.install(db, settings),
-                    base=public_base(settings)))
+                    base=public_base(settings), today=args.today))
     return 0
 
 
@@ -217,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="load a realistic demo edition into its own database")
     demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")
     demo.add_argument("--keep", action="store_true", help="do not wipe the demo database first")
+    demo.add_argument("--today", type=_iso_day, default=None, metavar="YYYY-MM-DD",
+                      help="date the edition around this day (the final on it); default: today in Paris")
     demo.set_defaults(func=_demo)
 
     allocate = commands.add_parser("allocate", help="replay a published allocation (prints the published result file, byte for byte)")

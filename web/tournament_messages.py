@@ -28,6 +28,7 @@ word(
         "not_pending": N_("This request has already been answered."),
         "session_started": N_("This qualifier has already started."),
         "not_enrolled": N_("This player is not enrolled in the session."),
+        "not_checked_in": N_("This player is not checked in: there is no presence to cancel."),
         "session_not_running": N_("This qualifier is not running."),
         "matches_left": N_("Some matches are still to be played."),
         "not_enough_players": N_("At least 2 players must be checked in."),

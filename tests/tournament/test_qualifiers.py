@@ -165,3 +165,40 @@ def test_a_session_starts_only_once_the_qualifiers_are_open(db):
     tournament, vernon, players = run(build())
     session = schedule(db, tournament, vernon)
     refused("qualifiers_not_open", _start_with, db, session, players, f.librarian(vernon.id))
+
+
+def test_closing_marks_players_who_never_came_absent_and_keeps_the_others(db, world):
+    tournament, vernon, _, players, _ = world
+    actor = f.librarian(vernon.id)
+    session = schedule(db, tournament, vernon, capacity=5)
+    no_show = run(call(db, q.enrol, session_id=session.id, player_id=players[4].id, actor=actor))
+    stage = _start_with(db, session, players[:4], actor)
+    for match_id, seed in (("W1-1", 1), ("W1-2", 2), ("W2-1", 1)):
+        run(call(db, submit_result, stage_id=stage.id, match_id=match_id,
+                 data=ResultInput(winner_player_id=stage.player_of(seed)), version=0,
+                 idempotency_key=f"absent-{match_id}", actor=actor))
+    rows = run(call(db, q.close_session, session_id=session.id, actor=actor))
+    assert players[4].id not in {row.player_id for row in rows}
+
+    async def statuses():
+        async with db.read() as s:
+            return {e.player_id: e.status for e in (await s.exec(select(q.Entry).where(q.Entry.session_id == session.id))).all()}
+
+    found = run(statuses())
+    assert found[no_show.player_id] == "absent"
+    assert sorted(found[p.id] for p in players[:4]) == ["checked_in"] * 4
+
+
+def test_a_check_in_can_be_undone_before_the_start_only_by_the_library(db, world):
+    tournament, vernon, bernay, players, _ = world
+    actor = f.librarian(vernon.id)
+    session = schedule(db, tournament, vernon)
+    entry = run(call(db, q.enrol, session_id=session.id, player_id=players[0].id, actor=actor))
+    refused("not_checked_in", lambda: run(call(db, q.undo_check_in, entry_id=entry.id, actor=actor)))
+    late = run(call(db, q.check_in, entry_id=entry.id, actor=actor, now=SATURDAY.replace(hour=SATURDAY.hour + 1)))
+    assert (late.status, late.late) == ("checked_in", True)
+    refused("forbidden", lambda: run(call(db, q.undo_check_in, entry_id=entry.id, actor=f.librarian(bernay.id))))
+    undone = run(call(db, q.undo_check_in, entry_id=entry.id, actor=actor))
+    assert (undone.status, undone.checked_in_at, undone.late) == ("enrolled", None, False)
+    _start_with(db, session, players[1:4], actor)
+    refused("session_started", lambda: run(call(db, q.undo_check_in, entry_id=entry.id, actor=actor)))

@@ -25,6 +25,7 @@ from tournament.festival.errors import FestivalNotFound
 from tournament.festival.fiches import SlotInput
 from tournament.festival.funding import FundingInput, save_envelope, save_funding_request
 from tournament.festival.registrations import RegistrationInput, registration_for, save_registration
+from tournament import demo_clock as clock
 from tournament.festival.timing import PARIS
 
 SEED = "X.PO 2025 — réunion de lancement du 19 septembre 2024"
@@ -116,7 +117,7 @@ INVENTORY = [
 
 def _day(number: int) -> date:
     """29, 30, 31 are in March 2025, 1 to 12 in April 2025."""
-    return date(2025, 3, number) if number >= 29 else date(2025, 4, number)
+    return clock.day(date(2025, 3, number) if number >= 29 else date(2025, 4, number))
 
 
 async def _staff(session: AsyncSession) -> Actor:
@@ -129,19 +130,19 @@ async def _edition(session: AsyncSession, made: dict[str, Any], staff: Actor) ->
     if made.get("edition") is not None:
         return made["edition"]
     try:
-        return await edition_by_year(session, 2025)
+        return await edition_by_year(session, clock.year(2025))
     except FestivalNotFound:
         return await save_edition(session, actor=staff, data=EditionInput(
-            year=2025, name="X.PO Expérience des possibles, 7e édition", starts_on=date(2025, 3, 29),
-            ends_on=date(2025, 4, 12), registration_deadline=date(2024, 10, 31), fiche_deadline=date(2024, 11, 29)))
+            year=clock.year(2025), name="X.PO Expérience des possibles, 7e édition", starts_on=clock.day(date(2025, 3, 29)),
+            ends_on=clock.day(date(2025, 4, 12)), registration_deadline=clock.day(date(2024, 10, 31)), fiche_deadline=clock.day(date(2024, 11, 29))))
 
 
 async def _registered(session: AsyncSession, edition: Edition, libraries: list, staff: Actor) -> list:
     registered = []
     for library in libraries[:26]:
         if await registration_for(session, edition.id, library.id) is None:
-            await save_registration(session, edition=edition, library_id=library.id, actor=staff, now=datetime(
-                2024, 10, 15, 10, 0, tzinfo=PARIS), data=RegistrationInput(
+            await save_registration(session, edition=edition, library_id=library.id, actor=staff, now=clock.moment(datetime(
+                2024, 10, 15, 10, 0, tzinfo=PARIS)), data=RegistrationInput(
                 contact_name="Contact démo", contact_email=f"contact@{library.postcode}.demo.invalid"))
         registered.append(library)
     return registered
@@ -212,7 +213,7 @@ async def _equipment(session: AsyncSession, libraries: list, staff: Actor) -> tu
             items.setdefault(prefix, []).append(item.id)
     by_commune = {library.commune: library for library in libraries}
     switches, quests, ipads = items["Nintendo Switch n°"], items["Meta Quest 3 n°"], items["iPad n°"]
-    festival = (date(2025, 3, 27), date(2025, 4, 14))
+    festival = (clock.day(date(2025, 3, 27)), clock.day(date(2025, 4, 14)))
 
     returned = await book(session, actor=staff, data=LoanInput(
         starts_on=festival[0], ends_on=festival[1], item_ids=switches[:2], library_id=by_commune["Vernon"].id,
@@ -222,20 +223,20 @@ async def _equipment(session: AsyncSession, libraries: list, staff: Actor) -> tu
         ItemReturn(switches[0]), ItemReturn(switches[1], "worn", "Un Joy-Con dérive vers la gauche")])
 
     overdue = await book(session, actor=staff, data=LoanInput(
-        starts_on=date(2025, 3, 28), ends_on=date(2025, 4, 6), item_ids=quests[:2], library_id=by_commune["Bernay"].id,
+        starts_on=clock.day(date(2025, 3, 28)), ends_on=clock.day(date(2025, 4, 6)), item_ids=quests[:2], library_id=by_commune["Bernay"].id,
         note="Initiation à la réalité virtuelle"))
     await check_out(session, loan_id=overdue.id, actor=staff, conditions=[])
 
     await book(session, actor=staff, data=LoanInput(
-        starts_on=date(2025, 4, 11), ends_on=date(2025, 4, 13), item_ids=switches[2:6], purpose="final",
+        starts_on=clock.day(date(2025, 4, 11)), ends_on=clock.day(date(2025, 4, 13)), item_ids=switches[2:6], purpose="final",
         note="Finale départementale : 4 postes"))
     await book(session, actor=staff, data=LoanInput(
-        starts_on=date(2025, 4, 1), ends_on=date(2025, 4, 10), kit_ids=[kits["Malle Thymio"]],
+        starts_on=clock.day(date(2025, 4, 1)), ends_on=clock.day(date(2025, 4, 10)), kit_ids=[kits["Malle Thymio"]],
         library_id=by_commune["Louviers"].id, note="Atelier robotique du mercredi"))
 
     vernon = (await session.exec(select(Account).where(Account.email == "vernon@demo.xpo"))).first()
     if vernon is not None:
-        start = today_in_paris() + timedelta(days=20)
+        start = max(clock.today(), today_in_paris()) + timedelta(days=20)
         await book(session, actor=vernon.actor(), data=LoanInput(
             starts_on=start, ends_on=start + timedelta(days=6), item_ids=ipads[:4], library_id=vernon.library_id,
             note="Atelier stop motion (à valider)"))

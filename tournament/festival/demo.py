@@ -14,7 +14,10 @@ from tournament.festival.fiches import FicheInput, SlotInput, create_fiche, tran
 from tournament.festival.participation import Participation
 from tournament.festival.proday import AttendeeInput, ProSessionInput, register_attendee, save_pro_session
 from tournament.festival.registrations import RegistrationInput, save_registration
+from tournament import demo_clock as clock
 from tournament.festival.timing import PARIS
+
+VERNON_EXTRA = 3
 
 ORDINALS = {2019: "1re", 2020: "2e", 2021: "3e", 2022: "4e", 2023: "5e", 2024: "6e", 2025: "7e"}
 
@@ -57,18 +60,19 @@ async def _staff_actor(session: AsyncSession):
 
 
 def _edition(year: int) -> EditionInput:
-    # Early spring every year; the 2025 dates are MDE's own.
+    # Early spring every year; the 2025 dates are MDE's own (moved with the demo's calendar).
     if year == 2025:
         return EditionInput(
-            year=2025, name="X.PO Expérience des possibles, 7e édition", starts_on=date(2025, 3, 29),
-            ends_on=date(2025, 4, 12), registration_deadline=date(2024, 10, 31), fiche_deadline=date(2024, 11, 29),
-            launch_meeting_at=datetime(2024, 9, 19, 14, 0, tzinfo=PARIS),
+            year=clock.year(2025), name="X.PO Expérience des possibles, 7e édition", starts_on=clock.day(date(2025, 3, 29)),
+            ends_on=clock.day(date(2025, 4, 12)), registration_deadline=clock.day(date(2024, 10, 31)), fiche_deadline=clock.day(date(2024, 11, 29)),
+            launch_meeting_at=clock.moment(datetime(2024, 9, 19, 14, 0, tzinfo=PARIS)),
             launch_meeting_place="Médiathèque départementale de l'Eure, Évreux",
-            professional_day_on=date(2025, 4, 3), professional_day_place="Médiathèque Rolland-Plaisance, Évreux",
+            professional_day_on=clock.day(date(2025, 4, 3)), professional_day_place="Médiathèque Rolland-Plaisance, Évreux",
         )
     return EditionInput(
-        year=year, name=f"X.PO Expérience des possibles, {ORDINALS[year]} édition", starts_on=date(year, 3, 30),
-        ends_on=date(year, 4, 13), registration_deadline=date(year - 1, 10, 31), fiche_deadline=date(year - 1, 11, 30),
+        year=clock.year(year), name=f"X.PO Expérience des possibles, {ORDINALS[year]} édition",
+        starts_on=clock.day(date(year, 3, 30)), ends_on=clock.day(date(year, 4, 13)),
+        registration_deadline=clock.day(date(year - 1, 10, 31)), fiche_deadline=clock.day(date(year - 1, 11, 30)),
     )
 
 
@@ -92,8 +96,8 @@ async def festival_step(session: AsyncSession, made: dict[str, Any]) -> list[str
     made["edition"] = edition
 
     registered = libraries[:26]
-    on_time = datetime(2024, 10, 15, 10, 0, tzinfo=PARIS)
-    late = datetime(2024, 11, 6, 9, 0, tzinfo=PARIS)
+    on_time = clock.moment(datetime(2024, 10, 15, 10, 0, tzinfo=PARIS))
+    late = clock.moment(datetime(2024, 11, 6, 9, 0, tzinfo=PARIS))
     for index, library in enumerate(registered):
         first, last = FIRST_NAMES[index % 20], LAST_NAMES[(index * 7) % 20]
         wants_animation, wants_funding, wants_equipment = rng.random() < 0.5, rng.random() < 0.3, rng.random() < 0.6
@@ -112,16 +116,17 @@ async def festival_step(session: AsyncSession, made: dict[str, Any]) -> list[str
             ),
         )
 
-    festival_days = [date(2025, 3, 29) + timedelta(days=n) for n in range(15)]
+    festival_days = [clock.day(date(2025, 3, 29)) + timedelta(days=n) for n in range(15)]
     workflow = ["published"] * 42 + ["accepted"] * 5 + ["submitted"] * 5 + ["changes_requested"] * 4 + ["draft"] * 4
-    reviewed = datetime(2024, 11, 25, 10, 0, tzinfo=PARIS)
+    workflow += ["published"] * VERNON_EXTRA  # Vernon, the demo librarian's library, has 5 events on the programme
+    reviewed = clock.moment(datetime(2024, 11, 25, 10, 0, tzinfo=PARIS))
     counts: dict[str, int] = {}
     for number, status in enumerate(workflow):
-        library = registered[number % len(registered)]
+        library = registered[number % len(registered)] if number < 60 else made["libraries"][1]  # [1]: Vernon
         title, category, summary, audience, age_min, age_max, hours = EVENTS[number % len(EVENTS)]
         day = festival_days[(number * 4) % len(festival_days)]
         if number == 0:
-            day = date(2025, 3, 30)  # the day clocks go forward: still 14:00 in Paris
+            day = clock.day(date(2025, 3, 30))  # the day clocks go forward: still 14:00 in Paris
         start, end = (hours if number % 3 else rng.choice(HOURS_ALT)).split("-")
         slots = [SlotInput(day.isoformat(), start, end)]
         if number % 5 == 0:
@@ -143,16 +148,16 @@ async def festival_step(session: AsyncSession, made: dict[str, Any]) -> list[str
         counts[status] = counts.get(status, 0) + 1
 
     sessions = [
-        ("launch_meeting", "conference", "Réunion de lancement X.PO 2025", "2024-09-19", "14:00", "16:30", 100,
-         "Médiathèque départementale de l'Eure, Évreux", datetime(2024, 9, 1, 9, 0, tzinfo=PARIS), 18),
-        ("professional_day", "conference", "Jeux vidéo et médiathèques : quelles pratiques ?", "2025-04-03", "09:30", "11:00", 80,
-         "Auditorium, Médiathèque Rolland-Plaisance, Évreux", datetime(2025, 3, 1, 9, 0, tzinfo=PARIS), 35),
-        ("professional_day", "round_table", "Table ronde : lutter contre l'illectronisme au quotidien", "2025-04-03", "11:15", "12:30", 60,
-         "Auditorium, Médiathèque Rolland-Plaisance, Évreux", datetime(2025, 3, 1, 9, 0, tzinfo=PARIS), 28),
-        ("professional_day", "workshop", "Atelier : prendre en main les casques de réalité virtuelle", "2025-04-03", "14:00", "15:30", 12,
-         "Salle 2, Médiathèque Rolland-Plaisance, Évreux", datetime(2025, 3, 1, 9, 0, tzinfo=PARIS), 16),
-        ("professional_day", "workshop", "Atelier : robotique éducative avec Thymio et Blue-Bot", "2025-04-03", "14:00", "15:30", 12,
-         "Salle 3, Médiathèque Rolland-Plaisance, Évreux", datetime(2025, 3, 1, 9, 0, tzinfo=PARIS), 9),
+        ("launch_meeting", "conference", f"Réunion de lancement X.PO {clock.year(2025)}", clock.day(date.fromisoformat("2024-09-19")).isoformat(), "14:00", "16:30", 100,
+         "Médiathèque départementale de l'Eure, Évreux", clock.moment(datetime(2024, 9, 1, 9, 0, tzinfo=PARIS)), 18),
+        ("professional_day", "conference", "Jeux vidéo et médiathèques : quelles pratiques ?", clock.day(date.fromisoformat("2025-04-03")).isoformat(), "09:30", "11:00", 80,
+         "Auditorium, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 3, 1, 9, 0, tzinfo=PARIS)), 35),
+        ("professional_day", "round_table", "Table ronde : lutter contre l'illectronisme au quotidien", clock.day(date.fromisoformat("2025-04-03")).isoformat(), "11:15", "12:30", 60,
+         "Auditorium, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 3, 1, 9, 0, tzinfo=PARIS)), 28),
+        ("professional_day", "workshop", "Atelier : prendre en main les casques de réalité virtuelle", clock.day(date.fromisoformat("2025-04-03")).isoformat(), "14:00", "15:30", 12,
+         "Salle 2, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 3, 1, 9, 0, tzinfo=PARIS)), 16),
+        ("professional_day", "workshop", "Atelier : robotique éducative avec Thymio et Blue-Bot", clock.day(date.fromisoformat("2025-04-03")).isoformat(), "14:00", "15:30", 12,
+         "Salle 3, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 3, 1, 9, 0, tzinfo=PARIS)), 9),
     ]
     waiting = 0
     for meeting, kind, title, day, start, end, capacity, place, when, people in sessions:
@@ -167,8 +172,8 @@ async def festival_step(session: AsyncSession, made: dict[str, Any]) -> list[str
             waiting += registration.state == "waiting"
 
     return [
-        f"Festival : éditions 2019 à 2025, {history} participations passées",
-        f"  {len(registered)} bibliothèques inscrites à l'édition 2025 (dont 2 en retard)",
+        f"Festival : éditions {clock.year(2019)} à {clock.year(2025)}, {history} participations passées",
+        f"  {len(registered)} bibliothèques inscrites à l'édition {clock.year(2025)} (dont 2 en retard)",
         "  fiches-animation : " + ", ".join(f"{n} {STATUS_WORDS[status]}" for status, n in counts.items()),
         f"  journée professionnelle : {len(sessions)} séances, {waiting} personnes en liste d'attente",
         "  programme : /programme · journée pro : /journee-pro · relecture : /admin/festival/fiches",

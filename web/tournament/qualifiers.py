@@ -68,6 +68,7 @@ async def schedule_form(request: Request, db: DB, tournament_id: PathId) -> Temp
 DESK_NOTICES = {
     "inscrit": N_("The player is enrolled."),
     "present": N_("The player is checked in."),
+    "absent": N_("The presence is cancelled: the player is enrolled again."),
     "retrait": N_("The player has withdrawn."),
     "decision": N_("The request has been answered."),
     "cloture": N_("The qualifier is closed: its places are recorded."),
@@ -99,8 +100,10 @@ async def desk_page(
     return await _desk_page(request, db, tournament_id, session_id, notice=fait or "")
 
 
-async def _desk_action(request: Request, db: DB, tournament_id: int, session_id: int, done: str, action) -> Template | Redirect:
-    """Run one desk action; a refusal comes back on the desk page, next to the list."""
+async def _desk_action(request: Request, db: DB, tournament_id: int, session_id: int, done: str, action,
+                       anchor: str = "") -> Template | Redirect:
+    """Run one desk action; a refusal comes back on the desk page, next to the list. After an action on one
+    player the page comes back at that player's row (`anchor`), not at its top."""
     try:
         async with db.write() as session:
             await session_of(session, tournament_id=tournament_id, session_id=session_id)
@@ -110,7 +113,7 @@ async def _desk_action(request: Request, db: DB, tournament_id: int, session_id:
             raise
         return await _desk_page(request, db, tournament_id, session_id, error=message(exc.code),
                                 status_code=409 if exc.status == Status.CONFLICT else 400)
-    return Redirect(f"/tournois/{tournament_id}/qualifications/{session_id}?fait={done}", status_code=303)
+    return Redirect(f"/tournois/{tournament_id}/qualifications/{session_id}?fait={done}{anchor}", status_code=303)
 
 
 @post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/inscriptions")
@@ -138,13 +141,16 @@ def _entry_route(path: str, done: str, run):
             await entry_of(session, tournament_id=tournament_id, session_id=session_id, entry_id=entry_id)
             await run(session, entry_id, data, actor_of(request))
 
-        return await _desk_action(request, db, tournament_id, session_id, done, action)
+        return await _desk_action(request, db, tournament_id, session_id, done, action, anchor=f"#entry-{entry_id}")
 
     return handler
 
 
 check_in_form = _entry_route(
     "presence", "present", lambda session, entry_id, data, who: qualifiers.check_in(session, entry_id=entry_id, actor=who))
+undo_check_in_form = _entry_route(
+    "presence-annulee", "absent",
+    lambda session, entry_id, data, who: qualifiers.undo_check_in(session, entry_id=entry_id, actor=who))
 withdraw_form = _entry_route(
     "retrait", "retrait", lambda session, entry_id, data, who: qualifiers.withdraw_entry(session, entry_id=entry_id, actor=who))
 decision_form = _entry_route(
@@ -242,6 +248,15 @@ async def check_in_api(
                             lambda session, who: qualifiers.check_in(session, entry_id=entry_id, actor=who))
 
 
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/check-in/undo", status_code=200,
+      summary="Cancel a check-in made by mistake, before the qualifier starts (the player is enrolled again)")
+async def undo_check_in_api(
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
+) -> DeskOut:
+    return await _entry_api(request, db, tournament_id, session_id, entry_id,
+                            lambda session, who: qualifiers.undo_check_in(session, entry_id=entry_id, actor=who))
+
+
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/withdraw", status_code=200,
       summary="Withdraw a player (once the qualifier runs, their remaining matches are forfeited)")
 async def withdraw_api(
@@ -282,7 +297,7 @@ async def close_api(request: Request, db: DB, tournament_id: PathId, session_id:
 
 
 ROUTERS = [
-    pages(schedule_page, schedule_form, desk_page, enrol_form, check_in_form, withdraw_form, decision_form, start_form, close_form, guards=[account_only]),
+    pages(schedule_page, schedule_form, desk_page, enrol_form, check_in_form, undo_check_in_form, withdraw_form, decision_form, start_form, close_form, guards=[account_only]),
     api("qualifiers", sessions_api, schedule_api),
-    api("qualifiers", desk_api, enrol_api, check_in_api, withdraw_api, decision_api, start_api, close_api, guards=[account_only]),
+    api("qualifiers", desk_api, enrol_api, check_in_api, undo_check_in_api, withdraw_api, decision_api, start_api, close_api, guards=[account_only]),
 ]

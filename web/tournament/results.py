@@ -58,7 +58,20 @@ async def _stage_context(session, request: Request, tournament_id: int, stage_id
         "can_enter": allowed,
         "reports": await open_reports(session, view=view, actor=who) if allowed else [],
         "has_bracket": stage.format in ("single_elimination", "double_elimination", "ffa"),
+        "desk_url": await _desk_url(session, tournament_id, stage),
     }
+
+
+async def _desk_url(session, tournament_id: int, stage) -> str | None:
+    """The desk of the qualifier this stage plays (where it is closed), for the page's messages to link to."""
+    if stage.kind != "qualifier":
+        return None
+    from sqlmodel import select
+
+    from tournament.qualifiers import QualifierSession
+
+    found = (await session.exec(select(QualifierSession.id).where(QualifierSession.stage_id == stage.id))).first()
+    return None if found is None else f"/tournois/{tournament_id}/qualifications/{found}"
 
 
 # --- pages -----------------------------------------------------------------------------------------------

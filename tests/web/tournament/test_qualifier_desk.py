@@ -101,3 +101,51 @@ def test_the_desk_says_from_the_start_that_mde_has_not_opened_the_qualifiers(wor
 def test_an_open_tournament_shows_no_blocker(world, session_page):
     _, desk = session_page
     assert 'id="desk-blocker"' not in world.get(desk).text
+
+
+def test_a_check_in_comes_back_at_the_players_row_and_can_be_cancelled_on_the_page_and_the_api(world, session_page):
+    tid, desk = session_page
+    sid = desk.rsplit("/", 1)[1]
+    first, second = world.players["Vernon"][:2]
+    for player in (first, second):
+        assert world.form(f"{desk}/inscriptions", {"player_id": player.id}).status_code == 303
+    entries = _entries(world.get(desk).text)
+    one, two = entries[first.pseudonym], entries[second.pseudonym]
+    checked = world.form(f"{desk}/inscriptions/{one}/presence", {})
+    assert checked.status_code == 303 and checked.headers["location"] == f"{desk}?fait=present#entry-{one}"
+    assert "Annuler la présence" in world.get(desk).text
+    undone = world.form(f"{desk}/inscriptions/{one}/presence-annulee", {})
+    assert undone.headers["location"] == f"{desk}?fait=absent#entry-{one}"
+    page = world.get(f"{desk}?fait=absent").text
+    assert "La présence est annulée : le joueur est de nouveau inscrit." in page and "Annuler la présence" not in page
+    again = world.form(f"{desk}/inscriptions/{one}/presence-annulee", {})
+    assert again.status_code == 400 and "il n’y a pas de présence à annuler" in again.text
+
+    api = f"/api/tournaments/{tid}/sessions/{sid}/entries/{two}"
+    assert world.post(f"{api}/check-in").status_code == 200
+    body = world.post(f"{api}/check-in/undo")
+    assert body.status_code == 200
+    assert {e["id"]: e["status"] for e in body.json()["entries"]}[two] == "enrolled"
+    refused = world.post(f"{api}/check-in/undo")
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert world.post(f"{api}/check-in").status_code == 200
+    world.act_as(world.referee)  # not this library's desk
+    assert world.post(f"{api}/check-in/undo").status_code == 403
+    assert world.form(f"{desk}/inscriptions/{two}/presence-annulee", {}).status_code == 403
+
+
+def test_once_every_match_is_played_the_stage_links_to_the_desk_and_closing_marks_no_shows_absent(world, session_page):
+    tid, desk = session_page
+    came, also, never = world.players["Vernon"][:3]
+    for player in (came, also, never):
+        world.form(f"{desk}/inscriptions", {"player_id": player.id})
+    entries = _entries(world.get(desk).text)
+    for player in (came, also):
+        world.form(f"{desk}/inscriptions/{entries[player.pseudonym]}/presence", {})
+    stage_url = world.form(f"{desk}/lancement", {}).headers["location"]
+    assert world.form(f"{desk}/inscriptions/{entries[also.pseudonym]}/retrait", {}).status_code == 303
+    stage_page = world.get(stage_url).text
+    assert f'<a href="{desk}">Clôturez la qualification depuis l\'accueil de la session.</a>' in stage_page
+    assert world.form(f"{desk}/cloture", {}).status_code == 303
+    row = re.search(rf'<tr id="entry-{entries[never.pseudonym]}">.*?</tr>', world.get(desk).text, re.S).group(0)
+    assert "<td>Absent</td>" in row and "Inscrit" not in row
