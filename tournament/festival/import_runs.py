@@ -32,8 +32,11 @@ from tournament.festival.imports import (
     participation_report,
 )
 
-BATCH_SIZE = 500
+BATCH_SIZE = 200
 """Rows written per transaction."""
+
+PAUSE = 0.02
+"""Seconds between two batches, with the write lock free."""
 
 KINDS = ("bibliotheques", "historique")
 """The importers, by the page's name for them."""
@@ -159,7 +162,7 @@ class ImportRuns:
                 batch = rows[run.rows_done:run.rows_done + BATCH_SIZE]
                 await self._write_batch(run, batch, known)
                 run.rows_done += len(batch)
-                await asyncio.sleep(0)  # let waiting requests take the lock between two batches
+                await self._yield_to_writers()
             async with self.db.write() as session:
                 run.report.applied, run.report.imported = True, run.rows_done
                 audit(session, run.actor, "library.import" if run.kind == "bibliotheques" else "participation.import",
@@ -170,6 +173,15 @@ class ImportRuns:
         except Exception:
             run.state, run.error_code = "failed", "import_failed"
             raise
+
+    async def _yield_to_writers(self) -> None:
+        """Between two batches: let every other write of this process go first (SQLite's busy handler would
+        otherwise let this loop take the lock back before a waiting writer wakes up), then pause briefly for
+        other processes' writers."""
+        deadline = asyncio.get_running_loop().time() + 5
+        await asyncio.sleep(PAUSE)
+        while self.db.writers > 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.005)
 
     async def _write_batch(self, run: ImportRun, batch: list[ImportRow], known: Any) -> None:
         async with self.db.write() as session:
