@@ -204,3 +204,14 @@ def test_results_entered_during_a_5_mb_import_are_saved_at_once(world, server, d
     assert p95 < 1.0, latencies
     assert max(latencies) < 2.0, latencies
     assert max(health) < 1.0, health
+
+
+def test_the_openapi_document_declares_the_idempotency_key_and_the_run_statuses(client):
+    schema = client.get("/schema/openapi.json").json()
+    result = schema["paths"]["/api/tournaments/{tournament_id}/stages/{stage_id}/matches/{match_id}/result"]["post"]
+    headers = {p["name"]: p for p in result["parameters"] if p["in"] == "header"}
+    assert headers["Idempotency-Key"]["required"] is False
+    assert "Idempotent-Replayed" in result["responses"]["200"]["headers"]
+    runs = schema["paths"]["/api/festival/import-runs/{run_id}"]["get"]
+    limit = next(p for p in runs["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 200)
