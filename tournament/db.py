@@ -108,6 +108,8 @@ class Database:
             _configure_sqlite(self.engine, busy_timeout)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._commit_hooks: list[CommitHook] = []
+        self.writers = 0
+        """Write transactions of this process under way or waiting for the lock (long work yields to them)."""
         self._precommit_hooks: list[PrecommitHook] = []
 
     def add_precommit_hook(self, hook: PrecommitHook) -> None:
@@ -136,18 +138,22 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: committed when the block ends, rolled back whole on any error."""
-        async with self._sessions() as session:
-            if self.is_sqlite:
-                await session.connection(execution_options={_IMMEDIATE: True})
-            try:
-                yield session
-                for prepare in self._precommit_hooks:
-                    await prepare(session)
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-            info = dict(session.info)
+        self.writers += 1
+        try:
+            async with self._sessions() as session:
+                if self.is_sqlite:
+                    await session.connection(execution_options={_IMMEDIATE: True})
+                try:
+                    yield session
+                    for prepare in self._precommit_hooks:
+                        await prepare(session)
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+                info = dict(session.info)
+        finally:
+            self.writers -= 1
         for hook in self._commit_hooks:
             await hook(info)
 

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
+from tournament.festival.import_runs import ImportRuns
 from tournament.mailer import Sender
 from tournament.refusals import Refusal
 from web import accounts, boards, desk, festival, i18n, network, notifications, site, tournament
@@ -178,7 +179,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ],
         stores=_stores(settings),
         state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}, "mail_sender": mail_sender,
-                     "collector": collector}),
+                     "collector": collector,
+                     "import_runs": ImportRuns(db)}),
         dependencies={"db": Provide(lambda: db, sync_to_thread=False), "settings": Provide(lambda: settings, sync_to_thread=False)},
         template_config=_templates(settings),
         exception_handlers={

@@ -8,6 +8,7 @@ word(
     "tournament",
     {
         "heat_size_range": N_("A heat has 2 to 12 players."),
+        "ambiguous_local_time": N_("This time happens twice in France that day (clocks go back): choose below which one you mean."),
         "races_range": N_("A heat has 1 to 12 races."),
         "finalists_range": N_("The final takes 2 to 256 players."),
         "quota_range": N_("The quota is between 0 and the number of finalists."),

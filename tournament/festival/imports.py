@@ -93,19 +93,14 @@ def valid_email(email: str) -> bool:
     return bool(local) and "." in domain and " " not in email
 
 
-async def import_libraries(
-    session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
-) -> ImportReport:
-    """Preview (``apply`` False) or import the library directory; MDE staff only.
+async def known_libraries(session: AsyncSession) -> dict[str, Library]:
+    """The libraries by folded name: how import rows find them."""
+    return {library.name.casefold(): library for library in (await session.exec(select(Library))).all()}
 
-    Libraries are matched by name (case ignored): new ones are created, known ones updated with the
-    non-empty cells. Applying writes the libraries and one audit entry, or raises ImportRefused
-    having written nothing.
-    """
-    if not policies.is_staff(actor):
-        raise FestivalForbidden()
+
+def library_report(content: str, existing: dict[str, Library]) -> ImportReport:
+    """Read and check a library directory (no database: CPU only, may run in a worker thread)."""
     table = read_table(content, LIBRARY_ALIASES, ("name", "commune"))
-    existing = {library.name.casefold(): library for library in (await session.exec(select(Library))).all()}
     seen: set[str] = set()
     report = ImportReport(columns=table.columns, rows=[], missing_columns=table.missing)
     for line, values in zip(table.lines, table.rows):
@@ -126,14 +121,19 @@ async def import_libraries(
         seen.add(key)
         row.action = "update" if key in existing else "create"
         report.rows.append(row)
-    if not apply:
-        return report
-    _check_apply(report, only_valid)
+    return report
+
+
+def apply_libraries(session: AsyncSession, rows: list[ImportRow], existing: dict[str, Library]) -> tuple[list[str], list[str]]:
+    """Write valid rows (created, updated names); ``existing`` learns the created libraries, so a second
+    batch or a second run of the same file updates them instead of making duplicates."""
     created, updated = [], []
-    for row in report.valid_rows:
-        library = existing.get(row.values["name"].casefold())
+    for row in rows:
+        key = row.values["name"].casefold()
+        library = existing.get(key)
         if library is None:
             library = Library(name=row.values["name"], commune=row.values["commune"])
+            existing[key] = library
             created.append(library.name)
         else:
             updated.append(library.name)
@@ -141,6 +141,26 @@ async def import_libraries(
             if row.values.get(column):
                 setattr(library, column, row.values[column])
         session.add(library)
+    return created, updated
+
+
+async def import_libraries(
+    session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
+) -> ImportReport:
+    """Preview (``apply`` False) or import the library directory; MDE staff only.
+
+    Libraries are matched by name (case ignored): new ones are created, known ones updated with the
+    non-empty cells. Applying writes the libraries and one audit entry, or raises ImportRefused
+    having written nothing.
+    """
+    if not policies.is_staff(actor):
+        raise FestivalForbidden()
+    existing = await known_libraries(session)
+    report = library_report(content, existing)
+    if not apply:
+        return report
+    _check_apply(report, only_valid)
+    created, updated = apply_libraries(session, report.valid_rows, existing)
     await session.flush()
     report.applied, report.imported = True, len(created) + len(updated)
     audit(session, actor, "library.import", "library", created=created, updated=updated,
@@ -148,20 +168,26 @@ async def import_libraries(
     return report
 
 
-async def import_participations(
-    session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
-) -> ImportReport:
-    """Preview or import past participations (library, year, took part, ready-made animation, funding).
+@dataclass
+class KnownParticipations:
+    """What participation rows refer to: libraries by folded name, editions by year, records by pair."""
 
-    Rows refer to existing libraries (by name) and editions (by year); a known (library, edition)
-    pair is updated. Applying writes the records and one audit entry, or raises ImportRefused.
-    """
-    if not policies.is_staff(actor):
-        raise FestivalForbidden()
-    table = read_table(content, HISTORY_ALIASES, ("library", "year"))
+    libraries: dict[str, Library]
+    editions: dict[int, Edition]
+    records: dict[tuple[int, int], Participation]
+
+
+async def known_participations(session: AsyncSession) -> KnownParticipations:
     libraries = {library.name.casefold(): library for library in (await session.exec(select(Library))).all()}
     editions = {edition.year: edition for edition in (await session.exec(select(Edition))).all()}
     records = {(p.library_id, p.edition_id): p for p in (await session.exec(select(Participation))).all()}
+    return KnownParticipations(libraries, editions, records)
+
+
+def participation_report(content: str, known: KnownParticipations) -> ImportReport:
+    """Read and check past participations (no database: may run in a worker thread)."""
+    libraries, editions, records = known.libraries, known.editions, known.records
+    table = read_table(content, HISTORY_ALIASES, ("library", "year"))
     seen: set[tuple[int, int]] = set()
     report = ImportReport(columns=table.columns, rows=[], missing_columns=table.missing)
     for line, values in zip(table.lines, table.rows):
@@ -187,17 +213,39 @@ async def import_participations(
             seen.add(key)
             row.action = "update" if key in records else "create"
         report.rows.append(row)
-    if not apply:
-        return report
-    _check_apply(report, only_valid)
-    for row in report.valid_rows:
-        library = libraries[row.values["library"].casefold()]
-        edition = editions[int(row.values["year"])]
-        record = records.get((library.id, edition.id)) or Participation(library_id=library.id, edition_id=edition.id)
+    return report
+
+
+def apply_participations(session: AsyncSession, rows: list[ImportRow], known: KnownParticipations) -> None:
+    """Write valid rows; ``known`` learns the new records (a second run of the file updates them)."""
+    for row in rows:
+        library = known.libraries[row.values["library"].casefold()]
+        edition = known.editions[int(row.values["year"])]
+        record = known.records.get((library.id, edition.id))
+        if record is None:
+            record = known.records[(library.id, edition.id)] = Participation(library_id=library.id, edition_id=edition.id)
         record.took_part = parse_flag(row.values.get("took_part", "oui")) is True
         record.received_ready_made_animation = parse_flag(row.values.get("received_ready_made_animation", "")) is True
         record.received_funding = parse_flag(row.values.get("received_funding", "")) is True
         session.add(record)
+
+
+async def import_participations(
+    session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
+) -> ImportReport:
+    """Preview or import past participations (library, year, took part, ready-made animation, funding).
+
+    Rows refer to existing libraries (by name) and editions (by year); a known (library, edition)
+    pair is updated. Applying writes the records and one audit entry, or raises ImportRefused.
+    """
+    if not policies.is_staff(actor):
+        raise FestivalForbidden()
+    known = await known_participations(session)
+    report = participation_report(content, known)
+    if not apply:
+        return report
+    _check_apply(report, only_valid)
+    apply_participations(session, report.valid_rows, known)
     await session.flush()
     report.applied, report.imported = True, len(report.valid_rows)
     audit(session, actor, "participation.import", "participation", imported=report.imported,

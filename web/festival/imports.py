@@ -1,31 +1,54 @@
-"""CSV imports by MDE staff: the library directory and past participations; preview, then import all rows or
-only the valid ones. Pages and API."""
+"""CSV imports by MDE staff: the library directory and past participations, as import runs
+(`tournament.festival.import_runs`): the upload is checked in the background, its progress page shows the
+counts and the rows page by page (never the whole file), and applying writes in short batches. Pages and API."""
+
+import asyncio
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from tournament.festival.csvfiles import ENCODINGS, decode
+from tournament.festival.errors import FestivalError
+from tournament.festival.import_runs import ImportRun, ImportRuns
 from tournament.festival.imports import ImportRefused, import_libraries, import_participations
+from tournament.refusals import Status
 from web.auth import staff_only
 from web.deps import DB
 from web.errors import problem_of
 from web.festival.common import actor_or_401, render
-from web.festival.schemas import ImportBody, ImportReportOut
+from web.festival.schemas import ImportApplyBody, ImportBody, ImportReportOut, ImportRunBody, ImportRunOut
 from web.festival_messages import message
 from web.forms import FormState, form_or_errors, read_form
+from web.pagination import Offset, PageNumber, PageSize, Pagination
 from web.routers import api, pages
 
 IMPORTS = {"bibliotheques": import_libraries, "historique": import_participations}
-"""The importers, by the page's name for them."""
+"""The one-request importers (API, small files), by the page's name for them."""
+
+PREVIEW_ROWS = 50
+"""Rows per page of a run's preview."""
+
+QUICK = 2.0
+"""Seconds a page waits for a run's background step before showing its progress instead."""
 
 
 def _importer(kind: str):
     if kind not in IMPORTS:
         raise NotFoundException()
     return IMPORTS[kind]
+
+
+def _runs(request: Request) -> ImportRuns:
+    return request.app.state["import_runs"]
+
+
+async def _briefly(run: ImportRun) -> None:
+    """Wait a little for a small file's step to end, so the next page shows its outcome; never blocks the loop."""
+    if run.task is not None:
+        await asyncio.wait({run.task}, timeout=QUICK)
 
 
 @get("/admin/festival/import/{kind:str}")
@@ -35,37 +58,54 @@ async def import_page(kind: FromPath[str]) -> Template:
 
 
 @post("/admin/festival/import/{kind:str}")
-async def import_preview(request: Request, db: DB, kind: FromPath[str]) -> Template:
-    importer = _importer(kind)
+async def import_preview(request: Request, kind: FromPath[str]) -> Template | Redirect:
+    _importer(kind)
     form_data = await request.form()
     upload, encoding = form_data.get("file"), str(form_data.get("encoding") or "")
     chosen = {"encoding": encoding if encoding in ENCODINGS else ""}
     content = ""
     async with form_or_errors(chosen) as submitted:
-        content = decode(await upload.read(), chosen["encoding"]) if isinstance(upload, UploadFile) else ""
+        if isinstance(upload, UploadFile):
+            raw = await upload.read()
+            content = await asyncio.to_thread(decode, raw, chosen["encoding"])
     if submitted.refused:
         return render("import_upload.html", status_code=400, kind=kind, form=submitted.form)
     if not content.strip():
         form = FormState(values=chosen, errors={"file": message("import_empty")})
         return render("import_upload.html", status_code=400, kind=kind, form=form)
-    async with db.read() as session:
-        report = await importer(session, content, actor=actor_or_401(request), apply=False)
-    return render("import_preview.html", kind=kind, report=report, content=content, error=None)
+    run = _runs(request).start(kind, content, actor=actor_or_401(request))
+    await _briefly(run)
+    return Redirect(f"/admin/festival/import/{kind}/runs/{run.id}", status_code=303)
 
 
-@post("/admin/festival/import/{kind:str}/confirmer")
-async def import_confirm(request: Request, db: DB, kind: FromPath[str]) -> Template:
-    importer = _importer(kind)
+@get("/admin/festival/import/{kind:str}/runs/{run_id:str}")
+async def import_run_page(request: Request, kind: FromPath[str], run_id: FromPath[str],
+                          page: PageNumber = 1) -> Template:
+    _importer(kind)
+    run = _runs(request).get(run_id, actor_or_401(request))
+    rows = run.report.rows if run.report else []
+    shown = Pagination.of(page, PREVIEW_ROWS, len(rows))
+    errors = run.errors()
+    return render("import_run.html", kind=kind, run=run, rows=rows[shown.offset:shown.offset + shown.limit],
+                  pagination=shown, errors=errors[:PREVIEW_ROWS], errors_count=len(errors),
+                  error=message(run.error_code) if run.error_code else None,
+                  page_path=f"/admin/festival/import/{kind}/runs/{run.id}", page_params={})
+
+
+@post("/admin/festival/import/{kind:str}/runs/{run_id:str}/appliquer")
+async def import_run_apply(request: Request, kind: FromPath[str], run_id: FromPath[str]) -> Redirect:
+    _importer(kind)
     values = await read_form(request)
-    content = values.get("content", "")
+    runs = _runs(request)
+    run = runs.get(run_id, actor_or_401(request))
     try:
-        async with db.write() as session:
-            report = await importer(session, content, actor=actor_or_401(request), apply=True,
-                                    only_valid=values.get("mode") == "valid_only")
-    except ImportRefused as exc:
-        return render("import_preview.html", status_code=400, kind=kind, report=exc.report, content=content,
-                      error=message(exc.code))
-    return render("import_preview.html", kind=kind, report=report, content="", error=None)
+        runs.apply(run_id, "valid_only" if values.get("mode") == "valid_only" else "all", actor=actor_or_401(request))
+    except FestivalError as exc:
+        if exc.status != Status.INVALID:
+            raise  # the run is busy: the app's error page says so
+        # refused (rows with errors): the run page shows why
+    await _briefly(run)
+    return Redirect(f"/admin/festival/import/{kind}/runs/{run.id}", status_code=303)
 
 
 async def _import_api(request: Request, db: DB, importer, data: ImportBody) -> ImportReportOut:
@@ -79,18 +119,43 @@ async def _import_api(request: Request, db: DB, importer, data: ImportBody) -> I
 
 
 @post("/api/festival/imports/libraries", status_code=200,
-      summary="Import the library directory from CSV (preview, all-or-nothing, or valid rows only)")
+      summary="Import the library directory from CSV in one request (small files; large ones: import runs)")
 async def import_libraries_api(request: Request, db: DB, data: JSONBody[ImportBody]) -> ImportReportOut:
     return await _import_api(request, db, import_libraries, data)
 
 
 @post("/api/festival/imports/participations", status_code=200,
-      summary="Import past participations from CSV (library, year, took part, ready-made animation, funding)")
+      summary="Import past participations from CSV in one request (small files; large ones: import runs)")
 async def import_participations_api(request: Request, db: DB, data: JSONBody[ImportBody]) -> ImportReportOut:
     return await _import_api(request, db, import_participations, data)
 
 
+@post("/api/festival/import-runs", status_code=202,
+      summary="Start an import run: the file is checked in the background; follow it at its URL")
+async def start_run_api(request: Request, data: JSONBody[ImportRunBody]) -> ImportRunOut:
+    runs = _runs(request)
+    run = runs.start(data.kind, data.content, actor=actor_or_401(request))
+    if data.mode != "preview":
+        await runs.wait(run)
+        runs.apply(run.id, data.mode, actor=run.actor)
+    return ImportRunOut.of(run, 0, PREVIEW_ROWS)
+
+
+@get("/api/festival/import-runs/{run_id:str}", summary="An import run: state, rows done of the total, errors by line, a page of rows")
+async def run_api(request: Request, run_id: FromPath[str], offset: Offset = 0,
+                  limit: PageSize = PREVIEW_ROWS) -> ImportRunOut:
+    return ImportRunOut.of(_runs(request).get(run_id, actor_or_401(request)), offset, limit)
+
+
+@post("/api/festival/import-runs/{run_id:str}/apply", status_code=202,
+      summary="Apply a checked import run in batches (all rows, refused if any is wrong, or the valid ones only)")
+async def apply_run_api(request: Request, run_id: FromPath[str], data: JSONBody[ImportApplyBody]) -> ImportRunOut:
+    run = _runs(request).apply(run_id, data.mode, actor=actor_or_401(request))
+    return ImportRunOut.of(run, 0, PREVIEW_ROWS)
+
+
 ROUTERS = [
-    pages(import_page, import_preview, import_confirm, guards=[staff_only]),
-    api("festival", import_libraries_api, import_participations_api, guards=[staff_only]),
+    pages(import_page, import_preview, import_run_page, import_run_apply, guards=[staff_only]),
+    api("festival", import_libraries_api, import_participations_api, start_run_api, run_api, apply_run_api,
+        guards=[staff_only]),
 ]

@@ -110,6 +110,71 @@ class ImportReportOut:
         return from_row(cls, report, rows=rows)
 
 
+@dataclass
+class ImportRunBody:
+    kind: Literal["bibliotheques", "historique"]
+    """``bibliotheques``: the library directory; ``historique``: past participations."""
+    content: str
+    """The CSV file's text (`;` or `,` separated, first line: headers)."""
+    mode: Literal["preview", "all", "valid_only"] = "preview"
+    """`preview`: check only (apply it later); `all`: apply if every row is valid; `valid_only`: skip wrong rows."""
+
+
+@dataclass
+class ImportApplyBody:
+    mode: Literal["all", "valid_only"] = "all"
+
+
+@dataclass
+class ImportErrorOut:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportRunOut:
+    id: str
+    kind: str
+    state: str
+    """``checking``, ``checked``, ``refused``, ``applying``, ``done`` or ``failed``."""
+    rows_total: int
+    rows_valid: int
+    rows_invalid: int
+    rows_to_write: int
+    rows_done: int
+    created: int
+    updated: int
+    missing_columns: list[str]
+    error: str
+    """Why the run was refused or failed, in words (empty otherwise)."""
+    errors_total: int
+    errors: list[ImportErrorOut]
+    """The first errors (line, column, words), in file order."""
+    offset: int
+    limit: int
+    rows: list[ImportRowOut]
+    """Rows ``offset`` to ``offset + limit`` of the file."""
+
+    @classmethod
+    def of(cls, run, offset: int, limit: int) -> "ImportRunOut":
+        report = run.report
+        rows = report.rows if report else []
+        errors = run.errors()
+        return cls(
+            id=run.id, kind=run.kind, state=run.state, rows_total=len(rows),
+            rows_valid=len(report.valid_rows) if report else 0, rows_invalid=len(report.invalid_rows) if report else 0,
+            rows_to_write=run.rows_to_write,
+            rows_done=run.rows_done, created=run.created, updated=run.updated,
+            missing_columns=list(report.missing_columns) if report else [],
+            error=message(run.error_code) if run.error_code else "", errors_total=len(errors),
+            errors=[ImportErrorOut(line, column, message(code)) for line, column, code in errors[:50]],
+            offset=offset, limit=limit,
+            rows=[ImportRowOut(row.line, row.values, row.action if row.ok else "",
+                               {k: message(v) for k, v in row.errors.items()}) for row in rows[offset:offset + limit]],
+        )
+
+
 # --- Fiches-animation -------------------------------------------------------------------------
 
 

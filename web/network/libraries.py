@@ -1,15 +1,18 @@
 """Libraries of the network: the staff list, each library's page (its librarians and players), and JSON twins."""
 
 from dataclasses import asdict
+from typing import Annotated, TypeAlias
 
 from litestar import Request, get, patch, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
+from tournament.festival.search import fold
 from tournament.libraries import CONTACT_FIELDS, Contact, create_library, list_libraries, update_contact
 from tournament.rosters import library_roster
 from web.auth import actor_of, library_manager, staff_only
 from web.deps import DB
+from web.pagination import PageNumber, Pagination
 from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.messages import word
@@ -29,15 +32,28 @@ word("libraries",
 )
 
 
-async def _libraries_page(db: DB, form: FormState, *, status_code: int = 200) -> Template:
+LIBRARIES_PER_PAGE = 50
+
+
+async def _libraries_page(db: DB, form: FormState, *, status_code: int = 200, page: int = 1, q: str = "") -> Template:
     async with db.read() as session:
         libraries = await list_libraries(session)
-    return Template("libraries/index.html", context={"libraries": libraries, "form": form}, status_code=status_code)
+    if q.strip():
+        wanted = fold(q)
+        libraries = [library for library in libraries if wanted in fold(f"{library.name} {library.commune}")]
+    shown = Pagination.of(page, LIBRARIES_PER_PAGE, len(libraries))
+    return Template("libraries/index.html", context={
+        "libraries": libraries[shown.offset:shown.offset + shown.limit], "form": form, "q": q,
+        "pagination": shown, "page_path": "/bibliotheques", "page_params": {"q": q}}, status_code=status_code)
+
+
+SearchText: TypeAlias = Annotated[str, QueryParameter(max_length=200)]
+"""``?q=``: words sought in a list (case and accents ignored), at most 200 characters."""
 
 
 @get("/bibliotheques")
-async def libraries_page(db: DB) -> Template:
-    return await _libraries_page(db, FormState())
+async def libraries_page(db: DB, page: PageNumber = 1, q: SearchText = "") -> Template:
+    return await _libraries_page(db, FormState(), page=page, q=q)
 
 
 @post("/bibliotheques")

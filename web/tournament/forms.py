@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request
 
-from tournament.localtime import local_instant
+from tournament.localtime import LocalTimeError, local_instant
 from tournament.results import ResultInput
 from tournament.tournaments import TournamentError
 from tournament.views.matches import MatchView, StageView
@@ -26,13 +26,29 @@ def paris_time(value: datetime, field_name: str = "") -> datetime:
     return local_instant(value, field_name)
 
 
-def parse_local(value: str, field_name: str) -> datetime:
-    """A ``datetime-local`` input (Paris time) as an aware UTC instant."""
+FOLDS = {"first": 0, "second": 1}
+"""The answer to "which one?" for a time that happens twice (autumn): ``<field>_fold`` in the form."""
+
+
+def parse_local(value: str, field_name: str, fold: str = "") -> datetime:
+    """A ``datetime-local`` input (Paris time) as an aware UTC instant, through the one rule
+    (`tournament.localtime.local_instant`). A time in the autumn double hour is refused
+    (``ambiguous_local_time``) until ``fold`` (``first``: summer time, ``second``: winter time) says which."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise TournamentError("invalid_datetime", field_name) from None
-    return paris_time(moment, field_name)
+    try:
+        return local_instant(moment, field_name, fold=FOLDS.get(fold))
+    except LocalTimeError as exc:
+        raise TournamentError(exc.code, field_name) from None
+
+
+def needs_fold(form_values: dict, field_name: str, code: str) -> None:
+    """Mark ``field_name`` of a refused form as asking which of the two times it means (the page then
+    offers both, `_forms.html` ``fold_choice``)."""
+    if code == "ambiguous_local_time":
+        form_values[f"{field_name}_ambiguous"] = "1"
 
 
 def local_input(moment: datetime | None) -> str:

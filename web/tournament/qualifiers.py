@@ -17,7 +17,7 @@ from web.deps import DB
 from web.forms import FormState, read_form
 from web.i18n import N_, _
 from web.routers import api, pages
-from web.tournament.forms import local_input, paris_time, parse_int, parse_local
+from web.tournament.forms import local_input, needs_fold, paris_time, parse_int, parse_local
 from web.tournament.schemas import DecisionIn, DeskOut, EnrolIn, QualificationOut, SessionIn, SessionOut, StageOut
 from web.tournament.wording import page
 from web.tournament_messages import FORMAT_LABELS, label, message
@@ -50,7 +50,7 @@ async def schedule_form(request: Request, db: DB, tournament_id: PathId) -> Temp
     form = FormState(values=data)
     try:
         library_id = parse_int(data.get("library_id", ""), "library_id")
-        starts_at = parse_local(data.get("starts_at", ""), "starts_at")
+        starts_at = parse_local(data.get("starts_at", ""), "starts_at", data.get("starts_at_fold", ""))
         capacity = parse_int(data.get("capacity", ""), "capacity")
         async with db.write() as session:
             qualifier = await qualifiers.schedule_session(
@@ -61,6 +61,7 @@ async def schedule_form(request: Request, db: DB, tournament_id: PathId) -> Temp
         if not exc.field:
             raise
         form.errors[exc.field] = message(exc.code)
+        needs_fold(form.values, exc.field, exc.code)
         return await _schedule_page(request, db, tournament_id, form, status_code=400)
     return Redirect(f"/tournois/{tournament_id}/qualifications/{qualifier.id}", status_code=303)
 

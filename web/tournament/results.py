@@ -5,10 +5,11 @@ Every result goes through `results.submit_result`: an idempotency key
 made when the form is drawn (or sent as the ``Idempotency-Key`` header), and the match version.
 """
 
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.datastructures import ResponseHeader
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies
@@ -278,6 +279,12 @@ async def match_api(db: DB, tournament_id: PathId, stage_id: PathId, match_id: F
     return MatchOut.of(match)
 
 
+IdempotencyKey: TypeAlias = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False,
+    description="Fresh for each result (1 to 100 characters); a retry with the same key and result counts once.")]
+"""The ``Idempotency-Key`` request header, declared in OpenAPI."""
+
+
 @post(
     "/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/result",
     status_code=200,
@@ -289,12 +296,15 @@ async def match_api(db: DB, tournament_id: PathId, stage_id: PathId, match_id: F
         "409 `confirmation_required` (with `invalidated`) when a correction cancels later results: send them "
         "again in `confirm`."
     ),
+    response_headers=[ResponseHeader(
+        name="Idempotent-Replayed", required=False, documentation_only=True,
+        description="`true` when this answer repeats the one already given for this Idempotency-Key")],
 )
 async def result_api(
     request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str],
-    data: JSONBody[ResultIn],
+    data: JSONBody[ResultIn], idempotency_key: IdempotencyKey = None,
 ) -> Response[ResultOut]:
-    key = request.headers.get("idempotency-key") or data.idempotency_key or ""
+    key = idempotency_key or data.idempotency_key or ""
     result = ResultInput(
         winner_player_id=data.winner_player_id,
         scores=tuple(data.scores) if data.scores is not None else None,

@@ -27,7 +27,7 @@ from web.forms import FormState, read_form
 from web.i18n import N_, _
 from web.messages import age_label
 from web.routers import api, pages
-from web.tournament.forms import local_input, paris_time, parse_int, parse_local
+from web.tournament.forms import local_input, needs_fold, paris_time, parse_int, parse_local
 from web.tournament.schemas import (
     JoinIn,
     LibraryRef,
@@ -79,17 +79,18 @@ async def _form_values(request: Request) -> tuple[dict[str, str], dict[str, Any]
         "final_at": None,
     }
 
-    def read(name: str, parse) -> None:
+    def read(name: str, parse, *more: str) -> None:
         try:
-            values[name] = parse(raw.get(name, ""), name)
+            values[name] = parse(raw.get(name, ""), name, *more)
         except TournamentError as exc:
             errors[name] = message(exc.code)
+            needs_fold(raw, name, exc.code)
 
     for name in ("heat_size", "races_per_heat", "finalists", "quota_per_library"):
         read(name, parse_int)
     for name in ("qualifying_opens_at", "qualifying_closes_at", "final_at"):
         if name != "final_at" or raw.get(name):
-            read(name, parse_local)
+            read(name, parse_local, raw.get(f"{name}_fold", ""))
     if raw.get("final_library_id"):
         read("final_library_id", parse_int)
     try:

@@ -21,9 +21,9 @@ def test_upload_shows_a_preview_then_nothing_is_imported_when_a_row_is_wrong(sta
     assert "Médiathèque d'Étrépagny" in page
     assert re.search(r'id="e-line3-commune"[^>]*>Ce champ est obligatoire\.<', page)
     assert re.search(r'id="e-line3-postcode"[^>]*>Un code postal a cinq chiffres\.<', page)
-    refused = staff_client.post("/admin/festival/import/bibliotheques/confirmer", headers=headers,
-                                data={"content": CONTENT, "mode": "all"})
-    assert refused.status_code == 400 and "Rien n'a été importé" in html.unescape(refused.text)
+    run_url = str(preview.url)
+    refused = staff_client.post(f"{run_url}/appliquer", headers=headers, data={"mode": "all"})
+    assert refused.status_code == 200 and "Rien n'a été importé" in html.unescape(refused.text)
     api = staff_client.post("/api/festival/imports/libraries", json={"content": "Nom;Commune\nA;\n", "mode": "preview"}, headers=headers)
     assert api.json()["applied"] is False
     assert "Médiathèque de Vernon" not in html.unescape(staff_client.get("/admin/festival/fiches").text)
@@ -31,8 +31,9 @@ def test_upload_shows_a_preview_then_nothing_is_imported_when_a_row_is_wrong(sta
 
 def test_choosing_valid_rows_only_imports_them(staff_client):
     headers = csrf_headers(staff_client)
-    done = staff_client.post("/admin/festival/import/bibliotheques/confirmer", headers=headers,
-                             data={"content": CONTENT, "mode": "valid_only"})
+    preview = staff_client.post("/admin/festival/import/bibliotheques", headers=headers,
+                                files={"file": ("annuaire.csv", CONTENT.encode("utf-8"), "text/csv")})
+    done = staff_client.post(f"{preview.url}/appliquer", headers=headers, data={"mode": "valid_only"})
     assert done.status_code == 200 and "1 ligne importée." in done.text
     assert "Médiathèque de Vernon" in html.unescape(staff_client.get("/admin/festival/fiches").text)
 

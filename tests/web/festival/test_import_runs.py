@@ -1,0 +1,217 @@
+"""Import runs: a long import never blocks the service, its preview is paginated, running a file twice
+makes no duplicates, and only MDE staff may run one."""
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from sqlmodel import func, select
+
+from tests.conftest import PASSWORD, csrf_headers, login, run
+from tests.web.tournament.world import build_world, create_tournament, run_session
+from tournament.accounts import Role
+from tournament.festival.import_runs import BATCH_SIZE
+from tournament.libraries import Library
+
+HEADER = "Nom;Commune;Adresse;Code postal;Courriel;Téléphone\n"
+
+
+def _directory(rows: int, start: int = 0) -> str:
+    lines = [f"Médiathèque intercommunale n°{i:06d};Commune {i % 400};{i} rue de la République, bâtiment B;"
+             f"27{i % 1000:03d};bibliotheque{i:06d}@reseau-eure.fr;02 32 {i % 100:02d} {i % 97:02d} 00\n"
+             for i in range(start, start + rows)]
+    return HEADER + "".join(lines)
+
+
+def _libraries(db) -> int:
+    async def count():
+        async with db.read() as session:
+            return (await session.exec(select(func.count()).select_from(Library))).one()
+
+    return run(count())
+
+
+def _until(client, url: str, states: set[str], timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.text
+        if answer.json()["state"] in states:
+            return answer.json()
+        assert time.monotonic() < deadline, answer.json()
+        time.sleep(0.05)
+
+
+def test_a_small_run_previews_applies_and_a_second_run_of_the_file_adds_no_duplicate(staff_client, db):
+    headers = csrf_headers(staff_client)
+    content = _directory(3) + "Sans commune;;;;;\n"
+    started = staff_client.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": content},
+                                headers=headers)
+    assert started.status_code == 202
+    url = f"/api/festival/import-runs/{started.json()['id']}"
+    checked = _until(staff_client, url, {"checked"})
+    assert (checked["rows_total"], checked["rows_valid"], checked["rows_invalid"]) == (4, 3, 1)
+    assert checked["errors"] == [{"line": 5, "column": "commune", "message": "Ce champ est obligatoire."}]
+    refused = staff_client.post(f"{url}/apply", json={"mode": "all"}, headers=headers)
+    assert refused.status_code == 422 and refused.json()["code"] == "import_has_errors"
+    assert _libraries(db) == 0
+    assert staff_client.post(f"{url}/apply", json={"mode": "valid_only"}, headers=headers).status_code == 202
+    done = _until(staff_client, url, {"done"})
+    assert (done["rows_done"], done["created"], done["updated"]) == (3, 3, 0)
+    assert _libraries(db) == 3
+    again = staff_client.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": _directory(3),
+                                                                 "mode": "all"}, headers=headers)
+    assert again.status_code == 202
+    redone = _until(staff_client, f"/api/festival/import-runs/{again.json()['id']}", {"done"})
+    assert (redone["created"], redone["updated"]) == (0, 3)
+    assert _libraries(db) == 3
+    assert staff_client.post(f"{url}/apply", json={"mode": "all"}, headers=headers).status_code == 409
+
+
+def test_the_preview_page_shows_fifty_rows_a_page_with_counts(staff_client):
+    headers = csrf_headers(staff_client)
+    preview = staff_client.post("/admin/festival/import/bibliotheques", headers=headers,
+                                files={"file": ("annuaire.csv", _directory(120).encode(), "text/csv")})
+    assert preview.status_code == 200
+    page = preview.text
+    assert "120 lignes" in page and "120 lignes valides" in page and "Page 1 sur 3" in page
+    assert page.count("<tr>") == 50 + 1  # the header row and 50 rows
+    assert "n°000049" in page and "n°000050" not in page
+    third = staff_client.get(f"{preview.url}?page=3").text
+    assert "n°000100" in third and "n°000119" in third and "n°000099" not in third
+    assert staff_client.get(f"{preview.url}?page=1000000000").status_code == 422
+    assert staff_client.get(f"{preview.url}?page=0").status_code == 422
+
+
+def test_the_run_api_bounds_its_page_and_finds_no_unknown_run(staff_client):
+    headers = csrf_headers(staff_client)
+    started = staff_client.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": _directory(2)},
+                                headers=headers)
+    url = f"/api/festival/import-runs/{started.json()['id']}"
+    assert _until(staff_client, f"{url}?offset=1&limit=1", {"checked"})["rows"][0]["values"]["name"] == \
+        "Médiathèque intercommunale n°000001"
+    too_many = staff_client.get(f"{url}?limit={10**9}")
+    assert too_many.status_code == 422 and list(too_many.json()["errors"]) == ["limit"]
+    assert staff_client.get(f"{url}?offset=-1").status_code == 422
+    assert staff_client.get("/api/festival/import-runs/nope").status_code == 404
+
+
+def test_librarians_cannot_start_or_read_a_run(client, staff_client, make_library, make_account):
+    started = staff_client.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": _directory(1)},
+                                headers=csrf_headers(staff_client))
+    run_id = started.json()["id"]
+    staff_client.cookies.clear()
+    make_account("lea@vernon.test", Role.LIBRARIAN, make_library())
+    login(client, "lea@vernon.test")
+    assert client.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": _directory(1)},
+                       headers=csrf_headers(client)).status_code == 403
+    assert client.get(f"/api/festival/import-runs/{run_id}").status_code == 403
+    assert client.get(f"/admin/festival/import/bibliotheques/runs/{run_id}").status_code == 403
+
+
+# --- A 5 MB import while results are entered, over real HTTP ----------------------------------------------------
+
+
+@pytest.fixture
+def server(settings, db) -> Iterator[str]:
+    import socket
+
+    from web.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    instance = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port,
+                                             log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=20)
+
+
+def _logged_in(base: str, email: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=60)
+    client.get("/connexion")
+    csrf = client.cookies["xpo_csrf"]
+    assert client.post("/api/auth/login", json={"email": email, "password": PASSWORD},
+                       headers={"x-csrftoken": csrf}).status_code == 200
+    client.headers["x-csrftoken"] = csrf
+    return client
+
+
+@pytest.fixture
+def world(client, make_library, make_account):
+    return build_world(client, make_library, make_account, {"Vernon": 8})
+
+
+@pytest.mark.e2e
+def test_results_entered_during_a_5_mb_import_are_saved_at_once(world, server, db):
+    tournament = create_tournament(world, qualifier_formats=["round_robin"])
+    _, stage = run_session(world, tournament["id"], "Vernon", "round_robin")
+    playable = [m for m in stage["matches"] if m["state"] == "playable"]
+    libraries_before = _libraries(db)
+    content = _directory(55_000)
+    assert len(content.encode()) >= 5 * 1024 * 1024
+    staff, desk = _logged_in(server, world.staff), _logged_in(server, world.librarians["Vernon"])
+
+    began = time.monotonic()
+    started = staff.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": content})
+    assert started.status_code == 202
+    url = f"/api/festival/import-runs/{started.json()['id']}"
+    _until(staff, url, {"checked"})
+    checked_in = time.monotonic() - began
+    assert staff.post(f"{url}/apply", json={"mode": "all"}).status_code == 202
+    applying = time.monotonic()
+
+    latencies, health, during = [], [], 0
+    base = f"/api/tournaments/{tournament['id']}/stages/{stage['id']}/matches"
+    for match in playable:
+        state = staff.get(url).json()["state"]
+        t0 = time.monotonic()
+        answer = desk.post(f"{base}/{match['id']}/result",
+                           json={"version": 0, "winner_player_id": match["players"][1]["player_id"]},
+                           headers={"Idempotency-Key": f"during-import-{match['id']}"})
+        latencies.append(time.monotonic() - t0)
+        assert answer.status_code == 200, answer.text
+        assert "locked" not in answer.text
+        t0 = time.monotonic()
+        assert desk.get("/healthz").status_code == 200
+        health.append(time.monotonic() - t0)
+        during += state == "applying"
+        time.sleep(0.1)
+    done = _until(staff, url, {"done", "failed"}, timeout=600)
+    applied_in = time.monotonic() - applying
+
+    assert done["state"] == "done" and done["rows_done"] == 55_000 and done["created"] == 55_000
+    assert _libraries(db) == libraries_before + 55_000
+    assert during >= 5, "the results must be entered while the batches are written"
+    ranked = sorted(latencies)
+    p95 = ranked[int(len(ranked) * 0.95) - 1]
+    print(f"\nimport of {len(content.encode()) / 1e6:.1f} MB, 55000 rows in batches of {BATCH_SIZE}: "
+          f"checked in {checked_in:.1f} s, applied in {applied_in:.1f} s ({55_000 / applied_in:.0f} rows/s); "
+          f"{len(latencies)} results ({during} during the batches): max {max(latencies) * 1000:.0f} ms, "
+          f"median {ranked[len(ranked) // 2] * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms; /healthz max {max(health) * 1000:.0f} ms")
+    # Every result is saved; the bound is 1 s for 95 % of them, 2 s for the worst (measured on a 2-core machine
+    # shared by other jobs, load average 13: see docs/BENCHMARKS.md).
+    assert p95 < 1.0, latencies
+    assert max(latencies) < 2.0, latencies
+    assert max(health) < 1.0, health
+
+
+def test_the_openapi_document_declares_the_idempotency_key_and_the_run_statuses(client):
+    schema = client.get("/schema/openapi.json").json()
+    result = schema["paths"]["/api/tournaments/{tournament_id}/stages/{stage_id}/matches/{match_id}/result"]["post"]
+    headers = {p["name"]: p for p in result["parameters"] if p["in"] == "header"}
+    assert headers["Idempotency-Key"]["required"] is False
+    assert "Idempotent-Replayed" in result["responses"]["200"]["headers"]
+    runs = schema["paths"]["/api/festival/import-runs/{run_id}"]["get"]
+    limit = next(p for p in runs["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 200)
