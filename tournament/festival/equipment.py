@@ -682,6 +682,11 @@ async def calendar(session: AsyncSession, *, starts_on: date, ends_on: date, kin
     for line in result.all():
         span = days(max(line.starts_on, starts_on), min(line.ends_on, ends_on))
         busy.setdefault(line.item_id, set()).update(span)
+    # An overdue item is busy every day until it is back, not only on the days its loan named.
+    today = today_in_paris()
+    for line, loan in await _still_out(session, [item.id for item in items]):
+        if loan.ends_on < today and line.starts_on <= ends_on:
+            busy.setdefault(line.item_id, set()).update(days(max(line.starts_on, starts_on), ends_on))
     return [
         ItemDays(item=item, busy=frozenset(busy.get(item.id, ())), free=item.lendable and not busy.get(item.id))
         for item in items

@@ -146,3 +146,16 @@ async def _status(db, loan_id: int) -> str:
 async def _audits(db, action: str):
     async with db.read() as session:
         return list((await session.exec(select(AuditEntry).where(AuditEntry.action == action))).all())
+
+
+def test_the_calendar_shows_the_overdue_headset_busy_after_its_loan_ended(db, bernay, monkeypatch):
+    from tournament.festival import equipment
+
+    headset, _ = _headset_out_at_bernay(db, bernay)
+    monkeypatch.setattr(equipment, "today_in_paris", lambda: TODAY)
+
+    async def days_of():
+        async with db.read() as session:
+            return await equipment.calendar(session, starts_on=d("2025-04-25"), ends_on=d("2025-04-27"))
+    [row] = run(days_of())
+    assert (row.item.id, row.free, sorted(row.busy)) == (headset.id, False, [d("2025-04-25"), d("2025-04-26"), d("2025-04-27")])

@@ -13,7 +13,7 @@ from tournament.festival import equipment
 from tournament.festival.equipment import EquipmentItem, LoanInput, book, check_out, save_kit
 
 API = "/api/festival/equipment"
-REFUSAL = ("Meta Quest 3 n°1 est toujours à Médiathèque de Bernay (prêt n° 1, retour prévu le 06/04/2025) : "
+REFUSAL = ("Meta Quest 3 n°1 est toujours en prêt (Médiathèque de Bernay, prêt n° 1, retour prévu le 06/04/2025) : "
            "il pourra être prêté de nouveau une fois rendu.")
 
 
