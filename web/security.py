@@ -1,11 +1,12 @@
 """CSRF, Litestar's double-submit cookie bound to the session (the login limit is web.login_limit).
 
-A token is ``R + HMAC(secret, R | session id)``: the same random ``R`` sits in the cookie and in the form
-(or the ``X-CSRFToken`` header), and its signature names the session cookie the browser sends. A pair
-taken by an attacker on their own session (or anonymously) therefore fails against a victim's session,
-even when the attacker manages to plant their CSRF cookie in the victim's browser. Anonymous visitors
-(login, pro-day registration) hold a token bound to "no session". When a response starts or ends a
-session (login, logout), it also sets a fresh CSRF cookie bound to the new state, so the next form works.
+A token is ``R + HMAC(secret, R | session id)``: the same token sits in the cookie and in the form (or the
+``X-CSRFToken`` header), and its signature names the session it was issued for. When the request rides on a
+live session, the token must have been issued for that session: a pair taken by an attacker on their own
+session (or anonymously) is refused (403) against a victim's session, even when the attacker manages to plant
+their CSRF cookie in the victim's browser. A visitor with no live session (login, pro-day registration, or a
+session cookie that expired) has nothing to steal: the plain double-submit check applies. When a response
+starts a session (login), it also sets a fresh CSRF cookie bound to it, so the next form works.
 """
 
 import hashlib
@@ -26,6 +27,7 @@ from litestar.utils.scope.state import ScopeState
 
 from web.auth import SESSION_COOKIE
 
+SESSION_STORE = "sessions"
 CSRF_COOKIE = "xpo_csrf"
 CSRF_HEADER = "x-csrftoken"
 _RANDOM_HEX = 64
@@ -47,6 +49,10 @@ def token_is_bound(secret: str, token: str, session_id: str) -> bool:
     if len(token) != _RANDOM_HEX * 2:
         return False
     return compare_digest(token[_RANDOM_HEX:], _signature(secret, token[:_RANDOM_HEX], session_id))
+
+
+def _well_formed(token: str) -> bool:
+    return len(token) == _RANDOM_HEX * 2 and all(c in "0123456789abcdef" for c in token)
 
 
 def _session_cookie_set(message: Message) -> str | None:
@@ -101,9 +107,11 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
 
         request = scope["litestar_app"].request_class(scope=scope, receive=receive)
         secret = self.config.secret
-        session_id = _session_key(request.cookies.get(SESSION_COOKIE, ""))
+        session_id = await self._live_session(scope, _session_key(request.cookies.get(SESSION_COOKIE, "")))
         cookie_token = request.cookies.get(self.config.cookie_name)
-        if cookie_token is not None and not token_is_bound(secret, cookie_token, session_id):
+        if cookie_token is not None and not (
+            token_is_bound(secret, cookie_token, session_id) if session_id else _well_formed(cookie_token)
+        ):
             cookie_token = None  # another session's token (or a forged one): worthless here
         state = ScopeState.from_scope(scope)
         if request.method in self.config.safe_methods:
@@ -119,6 +127,14 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
         state.csrf_token = submitted
         await self.app(scope, receive, self._bound_send(send, session_id, None))
 
+    @staticmethod
+    async def _live_session(scope: Scope, session_id: str) -> str:
+        """`session_id` if it names a session the store still holds, else "" (the visitor is anonymous)."""
+        if not session_id:
+            return ""
+        store = scope["litestar_app"].stores.get(SESSION_STORE)
+        return session_id if await store.get(session_id) is not None else ""
+
     def _bound_send(self, send: Send, session_id: str, token: str | None) -> Send:
         """Set the CSRF cookie when the visitor has none valid, or anew when the response changes the session."""
 
@@ -126,7 +142,7 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
             if message["type"] == "http.response.start":
                 new_session = _session_cookie_set(message)
                 fresh = token
-                if new_session is not None and new_session != session_id:
+                if new_session and new_session != session_id:
                     fresh = bound_token(self.config.secret, new_session)
                 if fresh is not None:
                     self._set_cookie(message, fresh)

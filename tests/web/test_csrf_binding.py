@@ -5,7 +5,7 @@ import re
 import pytest
 from litestar.testing import TestClient
 
-from tests.conftest import PASSWORD, csrf_headers, login
+from tests.conftest import PASSWORD, csrf_headers, login, run
 from tournament.accounts import Role
 from web.auth import SESSION_COOKIE
 from web.security import CSRF_COOKIE, bound_token, token_is_bound
@@ -82,15 +82,26 @@ def test_anonymous_login_form_then_staff_form_work_as_a_browser_does(client, mak
     assert "lea@mde.test" in client.get("/admin/comptes").text
 
 
-def test_logging_out_binds_a_new_token_to_no_session(staff_client):
+def test_after_logging_out_the_page_token_still_lets_the_visitor_log_in_again(staff_client):
     token = form_token(staff_client.get("/admin/comptes").text)
     out = staff_client.post("/deconnexion", data={"_csrf_token": token}, follow_redirects=False)
     assert out.status_code in (302, 303)
-    anonymous = staff_client.cookies[CSRF_COOKIE]
-    assert anonymous != token
-    # The fresh anonymous token lets the visitor log in again.
-    assert staff_client.post("/api/auth/login", json={"email": "staff@mde.test", "password": PASSWORD},
-                             headers={"x-csrftoken": anonymous}).status_code == 200
+    assert staff_client.get("/api/auth/me").status_code == 401
+    again = form_token(staff_client.get("/connexion").text)
+    assert staff_client.post("/connexion", data={"email": "staff@mde.test", "password": PASSWORD, "_csrf_token": again},
+                             follow_redirects=False).status_code == 302
+    assert staff_client.get("/api/auth/me").json()["role"] == "mde"
+
+
+def test_a_visitor_whose_session_expired_can_still_use_the_login_form(staff_client, app):
+    """The session cookie names a session the store no longer holds: the login page's own token must work."""
+    session_id = staff_client.cookies[SESSION_COOKIE]
+    run(app.stores.get("sessions").delete(session_id))
+    page = staff_client.get("/connexion")
+    done = staff_client.post("/connexion", data={"email": "staff@mde.test", "password": PASSWORD,
+                                                 "_csrf_token": form_token(page.text)}, follow_redirects=False)
+    assert done.status_code == 302
+    assert staff_client.get("/api/auth/me").json()["role"] == "mde"
 
 
 def test_a_token_is_bound_to_exactly_one_session():
