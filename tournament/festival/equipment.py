@@ -163,7 +163,7 @@ class ItemStillOut(EquipmentUnavailable):
     """
 
     def __init__(self, item: "EquipmentItem", loan: "Loan", place: str) -> None:
-        FestivalError.__init__(self, "item_still_out" if place else "item_still_out_final", "items",
+        FestivalError.__init__(self, "item_still_out" if place else "item_still_out_final", field="items",
                                status=Status.CONFLICT, item=item.label, place=place, loan=loan.id,
                                due=loan.ends_on.strftime("%d/%m/%Y"))
         self.item_ids = [item.id]
