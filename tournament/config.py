@@ -102,6 +102,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """`xpo backup` (see docs/operations.md): where archives go and how many are kept."""
+
+    dir: str = ""
+    """Empty: data_dir/backups. Relative paths are taken from where the command runs."""
+    keep: int = 14
+    """Archives kept in `dir` after each backup (the oldest are deleted); 0 keeps them all."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. Build with `load_settings`; tests use `dataclasses.replace` for variants."""
 
@@ -113,6 +123,7 @@ class Settings:
     i18n: I18nSettings = field(default_factory=I18nSettings)
     boards: BoardsSettings = field(default_factory=BoardsSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
     @property
     def data_dir(self) -> Path:

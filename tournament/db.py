@@ -73,7 +73,7 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         if isinstance(dbapi_connection, sqlite_driver.Connection):
             dbapi_connection.busy_timeout_ms = int(busy_timeout * 1000)
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -174,8 +174,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         before_send=[security_headers(https=secure)],
         middleware=[
             _locale_middleware(settings.i18n.locale),
-            auth.middleware,
+            # Outside the session middleware: it sees the session cookie a response sets, and binds a new token to it.
             csrf_middleware(secret.hex(), secure=secure),
+            auth.middleware,
         ],
         stores=_stores(settings),
         state=State({"db": db, "settings": settings, "boards": boards, "pdf_locks": {}, "mail_sender": mail_sender,

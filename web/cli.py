@@ -155,6 +155,37 @@ def _iso_day(text: str):
         raise argparse.ArgumentTypeError(f"date attendue au format AAAA-MM-JJ : {text!r}") from None
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from tournament.backup import BackupError, create_backup
+
+    settings = load_settings()
+    try:
+        archive = create_backup(settings, args.to, keep=args.keep)
+    except BackupError as exc:
+        print(f"sauvegarde impossible : {exc}", file=sys.stderr)
+        return 2
+    print(f"sauvegarde écrite : {archive} (somme dans {archive.name}.sha256)")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tournament.backup import BackupError, restore_backup
+    from tournament.migrate import missing_revisions
+
+    settings = load_settings()
+    try:
+        restored = restore_backup(settings, Path(args.archive), force=args.force)
+    except BackupError as exc:
+        print(f"restauration refusée : {exc}", file=sys.stderr)
+        return 2
+    print(f"restauré : sauvegarde du {restored.created_at}, base {restored.database}, {restored.files} fichier(s)")
+    if missing_revisions(settings.database_url):
+        print("la sauvegarde est plus ancienne que le code : lancez `xpo db upgrade`, puis `xpo serve`")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tournament.demo import load_demo
     from web.notifications import render
@@ -222,6 +253,16 @@ def main(argv: list[str] | None = None) -> int:
     remind.set_defaults(func=_mail_job)
     digest = mail_commands.add_parser("digest", help="queue today's daily digests, once each")
     digest.set_defaults(func=_mail_job)
+
+    backup = commands.add_parser("backup", help="write one dated archive: database snapshot, secret key, uploads, checksums")
+    backup.add_argument("--to", default=None, help="folder (default: [backup] dir, else var/backups)")
+    backup.add_argument("--keep", type=int, default=None, help="archives kept in the folder (default: [backup] keep; 0: all)")
+    backup.set_defaults(func=_backup)
+
+    restore = commands.add_parser("restore", help="check an archive and restore its database and files")
+    restore.add_argument("archive")
+    restore.add_argument("--force", action="store_true", help="overwrite a database that holds data or a running service")
+    restore.set_defaults(func=_restore)
 
     demo = commands.add_parser("demo", help="load a realistic demo edition into its own database")
     demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")

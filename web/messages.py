@@ -59,8 +59,15 @@ def message(code: str, domain: str | None = None) -> str:
 
 
 def refusal_text(exc: Refusal, code: str | None = None) -> str:
-    """A refusal's words in its own domain (or those of another of its codes, e.g. a field's)."""
-    return message(code or exc.code, exc.domain)
+    """A refusal's words in its own domain (or those of another of its codes, e.g. a field's), with the
+    refusal's parameters filled in where the words name them (``%(item)s``)."""
+    text = message(code or exc.code, exc.domain)
+    if exc.params and "%(" in text:
+        try:
+            return text % exc.params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
 
 ROLE_LABELS = {
     "mde": N_("MDE staff"),

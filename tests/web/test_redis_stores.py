@@ -78,7 +78,10 @@ def test_a_session_opened_on_one_worker_is_valid_on_the_other(two_workers, make_
         me = await second.get("/api/auth/me")
         assert me.status_code == 200
         assert me.json()["role"] == "mde"
-        assert (await second.post("/api/auth/logout", headers=csrf)).status_code == 204
+        # Logging in gave a fresh CSRF token bound to the new session (the anonymous one no longer writes with it).
+        bound = {"x-csrftoken": first.cookies["xpo_csrf"]}
+        assert (await second.post("/api/auth/logout", headers=csrf)).status_code == 403
+        assert (await second.post("/api/auth/logout", headers=bound)).status_code == 204
         first.cookies.update(second.cookies)
         assert (await first.get("/api/auth/me")).status_code == 401
 

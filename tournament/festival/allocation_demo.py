@@ -210,6 +210,10 @@ async def _equipment(session: AsyncSession, libraries: list, staff: Actor) -> tu
                 kind=kind, label=f"{prefix}{n}", serial_number=f"MDE27-{kind[:3].upper()}-{n:03d}",
                 kit_id=kits.get(kit_name) if kit_name else None, storage_place=place,
                 condition="worn" if n == count and kind == "console" else "good"))
+            if kind == "robot" and n == count:  # the Thymio chest goes out without it (the loan shows the gap)
+                item = await save_item(session, actor=staff, item_id=item.id, data=ItemInput(
+                    kind=kind, label=item.label, serial_number=item.serial_number, kit_id=item.kit_id,
+                    storage_place=place, condition="out_of_service", condition_notes="Capteur avant cassé"))
             items.setdefault(prefix, []).append(item.id)
     by_commune = {library.commune: library for library in libraries}
     switches, quests, ipads = items["Nintendo Switch n°"], items["Meta Quest 3 n°"], items["iPad n°"]
@@ -243,7 +247,7 @@ async def _equipment(session: AsyncSession, libraries: list, staff: Actor) -> tu
     total = sum(count for _, _, count, _, _ in INVENTORY)
     return total, [
         f"  matériel : {total} objets, {len(kits)} malles ; prêts : 1 rendu, 1 en retard (Bernay), 1 pour la finale, "
-        "1 malle Thymio, 1 demande à valider",
+        "1 malle Thymio (sans son robot hors service), 1 demande à valider",
         "  /materiel · /materiel/prets · /admin/materiel",
     ]
 

@@ -6,6 +6,11 @@ service checks and inserts inside one write transaction: on SQLite that transact
 ``BEGIN IMMEDIATE`` (writers queue), on PostgreSQL the items' rows are locked first
 (``SELECT … FOR UPDATE``, in id order) and an exclusion constraint on
 ``(item_id, daterange(starts_on, ends_on, '[]'))`` backs it up.
+
+One item is at one place: an item handed over and not back yet cannot be handed over on another loan
+(`check_out` refuses, naming where it is), and once its loan is overdue it is held from that loan's first
+day until it is returned, so no new booking takes it (`ItemStillOut`). A kit is booked without its
+out-of-service units; the loan shows the gap (`LoanView.kit_gaps`).
 """
 
 from dataclasses import dataclass, field
@@ -24,6 +29,7 @@ from tournament.festival.errors import FestivalConflict, FestivalError, Festival
 from tournament.festival.timing import local_date
 from tournament.libraries import Library
 from tournament.notifications import notify_loan_decided
+from tournament.refusals import Status
 
 MAX_LOAN_DAYS = 60
 MAX_CALENDAR_DAYS = 62
@@ -149,6 +155,21 @@ class EquipmentUnavailable(FestivalConflict):
         self.item_ids = item_ids
 
 
+class ItemStillOut(EquipmentUnavailable):
+    """An item is out (handed over and not back) on another loan: overdue, it stays held until it is returned.
+
+    ``params``: ``item`` (its label), ``place`` (the borrowing library's name, empty for the final), ``loan``
+    (that loan's number) and ``due`` (its last day, dd/mm/yyyy); the code is ``item_still_out`` or
+    ``item_still_out_final``.
+    """
+
+    def __init__(self, item: "EquipmentItem", loan: "Loan", place: str) -> None:
+        FestivalError.__init__(self, "item_still_out" if place else "item_still_out_final", field="items",
+                               status=Status.CONFLICT, item=item.label, place=place, loan=loan.id,
+                               due=loan.ends_on.strftime("%d/%m/%Y"))
+        self.item_ids = [item.id]
+
+
 @dataclass
 class ItemInput:
     kind: str = EquipmentKind.CONSOLE.value
@@ -190,6 +211,9 @@ class LoanView:
     loan: Loan
     library: Library | None
     items: list[tuple[LoanItem, EquipmentItem]]
+
+    kit_gaps: list[tuple[EquipmentKit, list[EquipmentItem]]] = field(default_factory=list)
+    """For each kit this loan holds units of, its units out of service that the loan does not hold (the gap)."""
 
     def overdue(self, today: date) -> bool:
         return self.loan.status == LoanStatus.CHECKED_OUT and self.loan.ends_on < today
@@ -304,16 +328,26 @@ def _check_dates(starts_on: date | None, ends_on: date | None, *, earliest: date
     return errors
 
 
-async def _bookable_items(session: AsyncSession, data: LoanInput) -> tuple[list[EquipmentItem], dict[str, str]]:
-    """The items asked for (kits expanded), locked in id order so that bookings of them queue."""
+async def _bookable_items(
+    session: AsyncSession, data: LoanInput
+) -> tuple[list[EquipmentItem], dict[str, str], list[EquipmentItem]]:
+    """The items asked for (kits expanded), locked in id order so that bookings of them queue, and the kits'
+    units left out because they are out of service.
+
+    A kit is booked without its out-of-service units (the loan shows the gap, `LoanView.kit_gaps`), as a
+    librarian lends a games chest with one broken controller rather than not at all; an item asked for by
+    itself must be lendable.
+    """
     ids = set(data.item_ids)
+    from_kits: set[int] = set()
     if data.kit_ids:
         in_kits = EquipmentItem.kit_id.in_(data.kit_ids)  # type: ignore[union-attr]
         active = EquipmentItem.is_active == True  # noqa: E712
         kits = await session.exec(select(EquipmentItem.id).where(in_kits, active))
-        ids.update(kits.all())
+        from_kits = set(kits.all()) - ids
+        ids.update(from_kits)
     if not ids:
-        return [], {"items": "items_required"}
+        return [], {"items": "items_required"}, []
     result = await session.exec(
         select(EquipmentItem)
         .where(EquipmentItem.id.in_(sorted(ids)))  # type: ignore[union-attr]
@@ -322,10 +356,36 @@ async def _bookable_items(session: AsyncSession, data: LoanInput) -> tuple[list[
     )
     items = list(result.all())
     if len(items) != len(ids):
-        return items, {"items": "unknown_item"}
-    if not all(item.lendable for item in items):
-        return items, {"items": "item_not_lendable"}
-    return items, {}
+        return items, {"items": "unknown_item"}, []
+    left_out = [item for item in items if item.id in from_kits and not item.lendable]
+    items = [item for item in items if item not in left_out]
+    if not items or not all(item.lendable for item in items):
+        return items, {"items": "item_not_lendable"}, []
+    return items, {}, left_out
+
+
+async def _still_out(
+    session: AsyncSession, item_ids: list[int], *, other_than: int | None = None
+) -> list[tuple[LoanItem, Loan]]:
+    """Items handed over on a loan (other than `other_than`) and not back yet, with that loan, by loan end."""
+    query = (
+        select(LoanItem, Loan).join(Loan, Loan.id == LoanItem.loan_id)
+        .where(LoanItem.item_id.in_(item_ids), LoanItem.returned_at == None,  # type: ignore[attr-defined]  # noqa: E711
+               LoanItem.holds == True, Loan.status == LoanStatus.CHECKED_OUT)  # noqa: E712
+        .order_by(Loan.ends_on, LoanItem.item_id)
+    )
+    if other_than is not None:
+        query = query.where(Loan.id != other_than)
+    return list((await session.exec(query)).all())
+
+
+async def _refuse_if_out(session: AsyncSession, lines: list[tuple[LoanItem, Loan]], items: dict[int, EquipmentItem]) -> None:
+    if not lines:
+        return
+    line, loan = lines[0]
+    library = await session.get(Library, loan.library_id) if loan.library_id is not None else None
+    raise ItemStillOut(items.get(line.item_id) or await session.get(EquipmentItem, line.item_id), loan,
+                       library.name if library else "")
 
 
 async def _booked(session: AsyncSession, item_ids: list[int], starts_on: date, ends_on: date) -> list[int]:
@@ -367,9 +427,14 @@ async def book(session: AsyncSession, *, data: LoanInput, actor: Actor, today: d
     if errors:
         raise FestivalError("invalid", errors=errors)
     assert data.starts_on is not None and data.ends_on is not None
-    items, item_errors = await _bookable_items(session, data)
+    items, item_errors, left_out = await _bookable_items(session, data)
     if item_errors:
         raise FestivalError("invalid", errors=item_errors)
+    day = today or today_in_paris()
+    # An overdue item is held from its loan's first day until it comes back, whatever days that loan named.
+    overdue = [(line, loan) for line, loan in await _still_out(session, [item.id for item in items])
+               if loan.ends_on < day and data.ends_on >= line.starts_on]
+    await _refuse_if_out(session, overdue, {item.id: item for item in items})
     taken = await _booked(session, [item.id for item in items], data.starts_on, data.ends_on)
     if taken:
         raise EquipmentUnavailable(taken)
@@ -391,7 +456,7 @@ async def book(session: AsyncSession, *, data: LoanInput, actor: Actor, today: d
         raise EquipmentUnavailable([item.id for item in items]) from None
     audit(session, actor, "loan.request", f"loan:{loan.id}", library_id=library_id, purpose=data.purpose,
           starts_on=data.starts_on.isoformat(), ends_on=data.ends_on.isoformat(), items=[item.id for item in items],
-          status=loan.status)
+          status=loan.status, **({"left_out": [item.id for item in left_out]} if left_out else {}))
     return loan
 
 
@@ -467,6 +532,8 @@ async def check_out(session: AsyncSession, *, loan_id: int, conditions: list[Ite
     errors = _condition_errors(conditions, set(lines))
     if errors:
         raise FestivalError("invalid", errors=errors)
+    # One item cannot be at two places: refuse while any of these items is still out on another loan.
+    await _refuse_if_out(session, await _still_out(session, sorted(lines), other_than=loan.id), {})
     given = {entry.item_id: entry for entry in conditions}
     for item_id, line in lines.items():
         item = await session.get(EquipmentItem, item_id)
@@ -543,7 +610,26 @@ async def _views(session: AsyncSession, loans: list[Loan]) -> list[LoanView]:
     if library_ids:
         result = await session.exec(select(Library).where(Library.id.in_(library_ids)))  # type: ignore[union-attr]
         libraries = {library.id: library for library in result.all()}
-    return [LoanView(loan, libraries.get(loan.library_id), items[loan.id]) for loan in loans]
+    kit_ids = {item.kit_id for lines in items.values() for _, item in lines if item.kit_id is not None}
+    members: dict[int, list[EquipmentItem]] = {}
+    kits: dict[int, EquipmentKit] = {}
+    if kit_ids:
+        in_kits = EquipmentItem.kit_id.in_(kit_ids)  # type: ignore[union-attr]
+        for item in (await session.exec(select(EquipmentItem).where(in_kits, EquipmentItem.is_active == True)  # noqa: E712
+                                        .order_by(EquipmentItem.label))).all():
+            members.setdefault(item.kit_id, []).append(item)
+        kits = {kit.id: kit for kit in (await session.exec(select(EquipmentKit).where(EquipmentKit.id.in_(kit_ids)))).all()}  # type: ignore[union-attr]
+
+    def gaps(lines: list[tuple[LoanItem, EquipmentItem]]) -> list[tuple[EquipmentKit, list[EquipmentItem]]]:
+        held = {item.id for _, item in lines}
+        found = []
+        for kit_id in sorted({item.kit_id for _, item in lines if item.kit_id is not None}):
+            missing = [item for item in members.get(kit_id, []) if item.id not in held and not item.lendable]
+            if missing:
+                found.append((kits[kit_id], missing))
+        return found
+
+    return [LoanView(loan, libraries.get(loan.library_id), items[loan.id], gaps(items[loan.id])) for loan in loans]
 
 
 async def load_loan(session: AsyncSession, *, loan_id: int, actor: Actor) -> LoanView:
@@ -598,6 +684,11 @@ async def calendar(session: AsyncSession, *, starts_on: date, ends_on: date, kin
     for line in result.all():
         span = days(max(line.starts_on, starts_on), min(line.ends_on, ends_on))
         busy.setdefault(line.item_id, set()).update(span)
+    # An overdue item is busy every day until it is back, not only on the days its loan named.
+    today = today_in_paris()
+    for line, loan in await _still_out(session, [item.id for item in items]):
+        if loan.ends_on < today and line.starts_on <= ends_on:
+            busy.setdefault(line.item_id, set()).update(days(max(line.starts_on, starts_on), ends_on))
     return [
         ItemDays(item=item, busy=frozenset(busy.get(item.id, ())), free=item.lendable and not busy.get(item.id))
         for item in items

@@ -7,6 +7,10 @@ from web.messages import word
 
 word("festival", {
     "equipment_unavailable": N_("Some of this equipment is already booked on those days."),
+    "item_still_out": N_("%(item)s is still at %(place)s (loan n° %(loan)s, due back on %(due)s): it can be lent "
+                         "again once it is returned."),
+    "item_still_out_final": N_("%(item)s is still out for the tournament final (loan n° %(loan)s, due back on %(due)s): "
+                               "it can be lent again once it is returned."),
     "items_required": N_("Choose at least one item or kit."),
     "unknown_item": N_("This item does not exist."),
     "item_not_lendable": N_("An item is retired or out of service."),

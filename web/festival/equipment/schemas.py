@@ -66,6 +66,15 @@ class LoanLineOut:
 
 
 @dataclass
+class KitGapOut:
+    """A kit's units out of service that a loan of that kit goes without."""
+
+    kit_id: int
+    kit_name: str
+    items: list[ItemOut]
+
+
+@dataclass
 class LoanOut:
     id: int
     purpose: str
@@ -83,12 +92,15 @@ class LoanOut:
     checked_out_at: datetime | None
     returned_at: datetime | None
     items: list[LoanLineOut]
+    kit_gaps: list[KitGapOut]
 
     @classmethod
     def of(cls, view: LoanView, today: date) -> "LoanOut":
         return from_row(
             cls, view.loan, library_name=view.library.name if view.library else None, overdue=view.overdue(today),
             items=[from_row(LoanLineOut, line, item=from_row(ItemOut, item)) for line, item in view.items],
+            kit_gaps=[KitGapOut(kit.id, kit.name, [from_row(ItemOut, item) for item in missing])
+                      for kit, missing in view.kit_gaps],
         )
 
 
