@@ -100,6 +100,18 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How long players' personal data and audit addresses are kept (see docs/operations.md)."""
+
+    player_retention_days: int = 183
+    """Days after the end of a player's last edition before they are erased (about 6 months)."""
+    audit_address_days: int = 30
+    """Days an audit entry keeps the client address (and any pseudonym) it was written with."""
+    purge_every_hours: int = 24
+    """How often the running application purges (0: never; `xpo privacy purge` still works)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. Build with `load_settings`; tests use `dataclasses.replace` for variants."""
 
@@ -111,6 +123,7 @@ class Settings:
     i18n: I18nSettings = field(default_factory=I18nSettings)
     boards: BoardsSettings = field(default_factory=BoardsSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def data_dir(self) -> Path:

@@ -65,7 +65,9 @@ async def _players(session: AsyncSession, library: Library, count: int, rng: ran
         link = await create_player(
             session, library_id=library.id, pseudonym=pseudonym, first_name=first_name,
             last_initial=rng.choice("BCDLMPRT"), age_category=age.value, guardian_consent=age.needs_guardian_consent,
-            guardian_contact="parent@demo.invalid" if age.needs_guardian_consent else "", actor=actor,
+            guardian_contact="parent@demo.invalid" if age.needs_guardian_consent else "",
+            guardian_name=f"Parent de {first_name}" if age.needs_guardian_consent else "",
+            consent_on="2026-09-15" if age.needs_guardian_consent else None, actor=actor,
         )
         made.append(link.player)
     return made

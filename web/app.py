@@ -24,6 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from tournament.config import Settings, load_settings, session_secret
 from tournament.db import Database
 from tournament.mailer import Sender
+from tournament.privacy import purge_database
 from tournament.refusals import Refusal
 from web import accounts, boards, desk, festival, i18n, network, notifications, site, tournament
 from web.auth import session_auth
@@ -127,6 +128,42 @@ class StorePurger:
             self.task.cancel()
 
 
+PRIVACY_FIRST_PURGE = 60
+"""Seconds after start-up before the first retention purge (start-up stays quick)."""
+
+
+class PrivacyPurger:
+    """The retention purge (`tournament.privacy`) a minute after start-up, then every `[privacy]
+    purge_every_hours` hours; none when that is 0. Each worker runs it: it is idempotent."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db, self.settings = db, settings
+        self.task: asyncio.Task | None = None
+
+    async def start(self, app: Litestar) -> None:
+        hours = self.settings.privacy.purge_every_hours
+        if hours <= 0:
+            return
+
+        async def loop() -> None:
+            await asyncio.sleep(PRIVACY_FIRST_PURGE)
+            while True:
+                try:
+                    report = await purge_database(self.db, self.settings.privacy)
+                    if report.players or report.audit_entries:
+                        logging.getLogger("xpo").info("privacy purge: %d players erased, %d audit entries cleaned",
+                                                      len(report.players), report.audit_entries)
+                except Exception:  # a purge that fails once must not stop the next ones
+                    logging.getLogger("xpo").exception("the privacy purge failed")
+                await asyncio.sleep(hours * 3600)
+
+        self.task = asyncio.create_task(loop())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
 def refused(request: Request, exc: Refusal) -> Response:
     """Every domain refusal: its problem, as JSON for the API and as the French error page for a page.
     Controllers let refusals through unless a form shows them next to a field."""
@@ -152,6 +189,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
     boards = Boards(settings, db)
     purger = StorePurger()
+    privacy_purger = PrivacyPurger(db, settings)
     notifications.render.install(db, settings)
     mail_sender = Sender(db, settings.mail)
     db.add_commit_hook(mail_sender.on_commit)
@@ -196,8 +234,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_startup=[boards.start, purger.start, mail_sender.start, *([freeze_heap] if settings.server.freeze_heap else [])],
-        on_shutdown=[purger.stop, boards.stop, mail_sender.stop, close_database],
+        on_startup=[boards.start, purger.start, privacy_purger.start, mail_sender.start, *([freeze_heap] if settings.server.freeze_heap else [])],
+        on_shutdown=[purger.stop, privacy_purger.stop, boards.stop, mail_sender.stop, close_database],
         debug=settings.server.debug,
         logging_config=None,
     )
