@@ -107,8 +107,8 @@ class PrivacySettings:
     """Days after the end of a player's last edition before they are erased (about 6 months)."""
     audit_address_days: int = 30
     """Days an audit entry keeps the client address (and any pseudonym) it was written with."""
-    purge_every_hours: int = 24
-    """How often the running application purges (0: never; `xpo privacy purge` still works)."""
+    purge_hour: int = 3
+    """The hour (Paris, 0 to 23) the running application purges every day; -1: never (`xpo privacy purge` still works)."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -22,7 +23,8 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tournament.config import Settings, load_settings, session_secret
-from tournament.db import Database
+from tournament.db import Database, utcnow
+from tournament.localtime import PARIS
 from tournament.mailer import Sender
 from tournament.privacy import purge_database
 from tournament.refusals import Refusal
@@ -128,34 +130,38 @@ class StorePurger:
             self.task.cancel()
 
 
-PRIVACY_FIRST_PURGE = 60
-"""Seconds after start-up before the first retention purge (start-up stays quick)."""
+def seconds_until_hour(now: datetime, hour: int) -> float:
+    """Seconds from `now` to the next `hour`:00 in Paris (tomorrow's when that hour has passed today)."""
+    local = now.astimezone(PARIS)
+    target = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= local:
+        target = (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return (target.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
 
 
 class PrivacyPurger:
-    """The retention purge (`tournament.privacy`) a minute after start-up, then every `[privacy]
-    purge_every_hours` hours; none when that is 0. Each worker runs it: it is idempotent."""
+    """The retention purge (`tournament.privacy`) every day at `[privacy] purge_hour` (Paris), none when it
+    is -1. Each worker runs it: it is idempotent."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings = db, settings
         self.task: asyncio.Task | None = None
 
     async def start(self, app: Litestar) -> None:
-        hours = self.settings.privacy.purge_every_hours
-        if hours <= 0:
+        hour = self.settings.privacy.purge_hour
+        if not 0 <= hour <= 23:
             return
 
         async def loop() -> None:
-            await asyncio.sleep(PRIVACY_FIRST_PURGE)
             while True:
+                await asyncio.sleep(seconds_until_hour(utcnow(), hour))
                 try:
                     report = await purge_database(self.db, self.settings.privacy)
-                    if report.players or report.audit_entries:
-                        logging.getLogger("xpo").info("privacy purge: %d players erased, %d audit entries cleaned",
-                                                      len(report.players), report.audit_entries)
+                    logging.getLogger("xpo").info("privacy purge: %d players erased, %d audit entries cleaned",
+                                                  len(report.players), report.audit_entries)
                 except Exception:  # a purge that fails once must not stop the next ones
                     logging.getLogger("xpo").exception("the privacy purge failed")
-                await asyncio.sleep(hours * 3600)
+                await asyncio.sleep(1)  # past the hour's first second: the next wait is a day
 
         self.task = asyncio.create_task(loop())
 

@@ -3,6 +3,7 @@ audit addresses for MDE staff only; consent recorded with its date, guardian and
 
 import html
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select as sa_select
@@ -16,6 +17,8 @@ from tournament.players import Player
 from tournament.snapshots import event_messages
 from tournament.stages import Stage
 from tournament.tables import metadata
+from web import cli
+from web.app import seconds_until_hour
 
 
 @pytest.fixture
@@ -216,3 +219,27 @@ def test_the_personal_data_page_is_public_and_linked_from_every_footer(client):
     assert "Jusqu'à 183 jours après la fin de la dernière édition" in page.text
     assert "pendant 30 jours" in page.text
     assert '<a href="/donnees-personnelles">Données personnelles</a>' in client.get("/connexion").text
+
+
+@pytest.mark.parametrize(("now", "seconds"), [
+    (datetime(2026, 12, 2, 1, 59, tzinfo=UTC), 60),  # 02:59 in Paris: a minute to 03:00
+    (datetime(2026, 12, 2, 2, 0, tzinfo=UTC), 86_400),  # 03:00 sharp: tomorrow's
+    (datetime(2026, 3, 28, 2, 0, tzinfo=UTC), 23 * 3600),  # the night the clocks go forward
+])
+def test_the_daily_purge_waits_for_the_next_purge_hour_in_paris(now, seconds):
+    assert seconds_until_hour(now, 3) == seconds
+
+
+def test_xpo_privacy_purge_runs_once_and_says_what_it_did(settings, db, make_library, monkeypatch, capsys):
+    library_id = make_library()
+
+    async def old_entry():
+        async with db.write() as session:
+            session.add(AuditEntry(at=datetime(2020, 1, 1, tzinfo=UTC), actor="account:1", address="203.0.113.5",
+                                   action="library.update", subject=f"library:{library_id}"))
+    run(old_entry())
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
+    assert cli.main(["privacy", "purge"]) == 0
+    assert capsys.readouterr().out == "joueurs anonymisés : 0 ; entrées du journal nettoyées : 1\n"
+    assert cli.main(["privacy", "purge"]) == 0
+    assert capsys.readouterr().out == "joueurs anonymisés : 0 ; entrées du journal nettoyées : 0\n"
