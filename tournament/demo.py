@@ -103,7 +103,7 @@ async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
         guardian_consent=True,
         guardian_contact="parent.luna@demo.invalid",
         guardian_name="Claire B",
-        consent_on=date(2026, 9, 12),
+        consent_on=date(2024, 9, 12),
         consent_recorded_by=recorders["vernon@demo.xpo"].id,
         token_digest=player_digest,
     )
