@@ -243,3 +243,17 @@ def test_xpo_privacy_purge_runs_once_and_says_what_it_did(settings, db, make_lib
     assert capsys.readouterr().out == "joueurs anonymisés : 0 ; entrées du journal nettoyées : 1\n"
     assert cli.main(["privacy", "purge"]) == 0
     assert capsys.readouterr().out == "joueurs anonymisés : 0 ; entrées du journal nettoyées : 0\n"
+
+
+def test_an_erased_player_can_no_longer_be_enrolled_in_a_qualifier(world):
+    luna = world.player("LunaKart")
+    tid = create_tournament(world)["id"]
+    world.act_as(world.librarians["Vernon"])
+    ok(world.post(f"/api/players/{luna.id}/erase"))
+    ok(world.post(f"/api/tournaments/{tid}/libraries", {"library_id": luna.library_id}))
+    desk = ok(world.post(f"/api/tournaments/{tid}/sessions", {
+        "library_id": luna.library_id, "starts_at": "2025-04-02T14:00:00", "format": "ffa", "place": "Espace jeux",
+        "capacity": 16}), 201)
+    refused = world.post(f"/api/tournaments/{tid}/sessions/{desk['session']['id']}/entries", {"player_id": luna.id})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {"player_id": "Ce joueur n'est pas inscrit dans cette bibliothèque."}
