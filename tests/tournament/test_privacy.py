@@ -177,3 +177,36 @@ def test_the_migration_keeps_existing_consents_marked_as_recorded_before_the_cha
         ("LunaKart", True, "06 12 34 56 78", "", None, None, True, None),
         ("MaxTurbo", False, "", "", None, None, False, None),
     ]
+
+
+def test_a_matchs_audit_shows_addresses_to_mde_staff_only(db):
+    from tests.tournament.factories import REFEREE, add_players, add_stage, add_tournament
+    from tournament.refusals import Refusal
+    from tournament.stages import StageKind
+    from tournament.views.audit import match_audit
+
+    vernon, bernay = run(add_library(db, "Vernon")), run(add_library(db, "Bernay"))
+    players = run(add_players(db, vernon.id, 4))
+    tournament = run(add_tournament(db))
+    final = run(add_stage(db, tournament.id, players))
+    qualifier = run(add_stage(db, tournament.id, players, kind=StageKind.QUALIFIER, library_id=vernon.id))
+
+    async def add_entries():
+        async with db.write() as session:
+            for stage in (final, qualifier):
+                session.add(AuditEntry(actor="account:1", address="198.51.100.7", action="result.record",
+                                       subject=f"stage:{stage.id}/W1-1"))
+    run(add_entries())
+
+    async def lines(stage, actor):
+        async with db.read() as session:
+            return [line.address for line in await match_audit(session, stage_id=stage.id, match_id="W1-1", actor=actor)]
+
+    assert run(lines(final, STAFF)) == ["198.51.100.7"]
+    assert run(lines(qualifier, STAFF)) == ["198.51.100.7"]
+    assert run(lines(final, REFEREE)) == [None]
+    assert run(lines(qualifier, librarian(vernon.id))) == [None]
+    for stage, actor in ((qualifier, REFEREE), (qualifier, librarian(bernay.id)), (final, librarian(vernon.id))):
+        with pytest.raises(Refusal) as refused:
+            run(lines(stage, actor))
+        assert refused.value.code == "forbidden"
