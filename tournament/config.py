@@ -112,6 +112,18 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How long players' personal data and audit addresses are kept (see docs/operations.md)."""
+
+    player_retention_days: int = 183
+    """Days after the end of a player's last edition before they are erased (about 6 months)."""
+    audit_address_days: int = 30
+    """Days an audit entry keeps the client address (and any pseudonym) it was written with."""
+    purge_hour: int = 3
+    """The hour (Paris, 0 to 23) the running application purges every day; -1: never (`xpo privacy purge` still works)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. Build with `load_settings`; tests use `dataclasses.replace` for variants."""
 
@@ -124,6 +136,7 @@ class Settings:
     boards: BoardsSettings = field(default_factory=BoardsSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def data_dir(self) -> Path:

@@ -5,6 +5,7 @@ objects created so far, and returns lines for the printed summary.
 """
 
 import asyncio
+from datetime import date
 import re
 from datetime import date, datetime
 from collections.abc import Awaitable, Callable
@@ -90,8 +91,9 @@ async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
         ("arbitre@demo.xpo", "Nora Petit (arbitre)", Role.REFEREE, None),
     ]
     lines = ["Comptes (mot de passe : " + DEMO_PASSWORD + ")"]
+    recorders = {}
     for email, name, role, library_id in accounts:
-        await create_account(
+        recorders[email] = await create_account(
             session, email=email, display_name=name, password=DEMO_PASSWORD, role=role, library_id=library_id, actor=SYSTEM
         )
         lines.append(f"  {ROLE_NAMES[role]:<22} {email}")
@@ -104,6 +106,9 @@ async def _foundation(session: AsyncSession, made: dict[str, Any]) -> list[str]:
         age_category=AgeCategory.AGE_11_14.value,
         guardian_consent=True,
         guardian_contact="parent.luna@demo.invalid",
+        guardian_name="Claire B",
+        consent_on=date(2024, 9, 12),
+        consent_recorded_by=recorders["vernon@demo.xpo"].id,
         token_digest=player_digest,
     )
     session.add(player)

@@ -37,8 +37,14 @@ def can_enter_result(actor: Actor | None, *, stage_kind: str, stage_library_id: 
 
 
 def can_see_result_audit(actor: Actor | None, *, stage_kind: str, stage_library_id: int | None) -> bool:
-    """A match's audit trail: whoever may enter its results, and referees."""
-    return can_referee(actor) or can_enter_result(actor, stage_kind=stage_kind, stage_library_id=stage_library_id)
+    """A match's audit trail: whoever may enter its results (a qualifier's: that library's librarians and
+    MDE staff; the final's: referees and MDE staff)."""
+    return can_enter_result(actor, stage_kind=stage_kind, stage_library_id=stage_library_id)
+
+
+def can_see_audit_addresses(actor: Actor | None) -> bool:
+    """The client addresses audit entries keep (for 30 days): MDE staff only."""
+    return is_staff(actor)
 
 
 def can_accept_late_registration(actor: Actor | None) -> bool:

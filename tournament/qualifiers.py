@@ -163,7 +163,8 @@ async def _count_active(session: AsyncSession, session_id: int) -> int:
 
 async def _check_player(session: AsyncSession, qualifier: QualifierSession, player_id: int) -> Player:
     player = await session.get(Player, player_id)
-    if player is None or player.library_id != qualifier.library_id:
+    if player is None or player.library_id != qualifier.library_id or player.erased:
+        # An erased player is no longer one of the library's players: their past results only remain.
         raise TournamentError("player_not_of_library", "player_id")
     tournament = await get_tournament(session, qualifier.tournament_id)
     if tournament.age_categories and player.age_category not in tournament.age_categories:

@@ -21,6 +21,8 @@ from tournament.accounts import Account
 from tournament.audit import Actor
 from tournament.libraries import Library
 from tournament.players import AgeCategory, Player, create_player
+from tournament.privacy import erase_player
+from tournament.qualifiers import Qualification
 from tournament.results import ResultInput, submit_result
 from tournament.stages import Stage
 from tournament.tournaments import Tournament, join
@@ -66,7 +68,9 @@ async def _players(session: AsyncSession, library: Library, count: int, rng: ran
         link = await create_player(
             session, library_id=library.id, pseudonym=pseudonym, first_name=first_name,
             last_initial=rng.choice("BCDLMPRT"), age_category=age.value, guardian_consent=age.needs_guardian_consent,
-            guardian_contact="parent@demo.invalid" if age.needs_guardian_consent else "", actor=actor,
+            guardian_contact="parent@demo.invalid" if age.needs_guardian_consent else "",
+            guardian_name=f"Parent de {first_name}" if age.needs_guardian_consent else "",
+            consent_on="2024-09-15" if age.needs_guardian_consent else None, actor=actor,
         )
         made.append(link.player)
     return made
@@ -165,6 +169,7 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     lines += await _final(session, mario, staff, referee, rng)
     if "player_token" in made:
         lines.append(f"  espace tournoi de LunaKart (Vernon) : /joueur/{made['player_token']}/tournois")
+    lines += await _privacy(session, mario, by_commune, librarians, staff)
 
     smash = await setup.set_up_tournament(session, Tournament(
         name="Tournoi Super Smash Bros. Ultimate", game="Super Smash Bros. Ultimate", match_kind="duel",
@@ -178,6 +183,35 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     for commune in ("Vernon", "Bernay"):
         await join(session, smash.id, by_commune[commune].id, actor=librarians.get(by_commune[commune].id, staff))
     lines.append(f"Tournoi « {smash.name} » : en préparation (/tournois/{smash.id})")
+    return lines
+
+
+async def _privacy(session: AsyncSession, tournament: Tournament, by_commune: dict[str, Library],
+                   librarians: dict[int, Actor], staff: Actor) -> list[str]:
+    """Minors' data: a Bernay player erased on request (their results stay under «Joueur retiré n°N»), and a
+    Vernon player whose guardian's consent was a yes/no recorded before dates were asked (to complete)."""
+    bernay = by_commune["Bernay"]
+    reserve = (await session.exec(
+        select(Player).join(Qualification, Qualification.player_id == Player.id)
+        .where(Qualification.tournament_id == tournament.id, Qualification.library_id == bernay.id,
+               Qualification.status == "reserve").order_by(Qualification.place.desc())
+    )).first()
+    lines = []
+    if reserve is not None:
+        pseudonym = reserve.pseudonym
+        erased = await erase_player(session, player_id=reserve.id, actor=librarians.get(bernay.id, staff))
+        lines.append(f"Données personnelles : {pseudonym} (Bernay) effacé à sa demande, affiché « {erased.pseudonym} »"
+                     f" : /bibliotheques/{bernay.id}")
+    vernon = by_commune["Vernon"]
+    legacy = (await session.exec(
+        select(Player).where(Player.library_id == vernon.id, Player.guardian_consent.is_(True), Player.pseudonym != "LunaKart")
+        .order_by(Player.id)
+    )).first()
+    if legacy is not None:
+        legacy.guardian_name, legacy.consent_on, legacy.consent_recorded_by, legacy.consent_legacy = "", None, None, True
+        session.add(legacy)
+        lines.append(f"  accord parental de {legacy.pseudonym} (Vernon) enregistré avant les dates, à compléter :"
+                     f" /joueurs/{legacy.id}/consentement")
     return lines
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -22,9 +23,11 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tournament.config import Settings, load_settings, session_secret
-from tournament.db import Database
+from tournament.db import Database, utcnow
 from tournament.festival.import_runs import ImportRuns
+from tournament.localtime import PARIS
 from tournament.mailer import Sender
+from tournament.privacy import purge_database
 from tournament.refusals import Refusal
 from web import accounts, boards, desk, festival, i18n, network, notifications, site, tournament
 from web.auth import session_auth
@@ -129,6 +132,46 @@ class StorePurger:
             self.task.cancel()
 
 
+def seconds_until_hour(now: datetime, hour: int) -> float:
+    """Seconds from `now` to the next `hour`:00 in Paris (tomorrow's when that hour has passed today)."""
+    local = now.astimezone(PARIS)
+    target = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= local:
+        target = (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return (target.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
+
+
+class PrivacyPurger:
+    """The retention purge (`tournament.privacy`) every day at `[privacy] purge_hour` (Paris), none when it
+    is -1. Each worker runs it: it is idempotent."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db, self.settings = db, settings
+        self.task: asyncio.Task | None = None
+
+    async def start(self, app: Litestar) -> None:
+        hour = self.settings.privacy.purge_hour
+        if not 0 <= hour <= 23:
+            return
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds_until_hour(utcnow(), hour))
+                try:
+                    report = await purge_database(self.db, self.settings.privacy)
+                    logging.getLogger("xpo").info("privacy purge: %d players erased, %d audit entries cleaned",
+                                                  len(report.players), report.audit_entries)
+                except Exception:  # a purge that fails once must not stop the next ones
+                    logging.getLogger("xpo").exception("the privacy purge failed")
+                await asyncio.sleep(1)  # past the hour's first second: the next wait is a day
+
+        self.task = asyncio.create_task(loop())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
 def refused(request: Request, exc: Refusal) -> Response:
     """Every domain refusal: its problem, as JSON for the API and as the French error page for a page.
     Controllers let refusals through unless a form shows them next to a field."""
@@ -157,6 +200,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     collector = (Collector(lambda: boards.hub.last_activity, manage=quiet)
                  if quiet or settings.boards.test_endpoints else None)
     purger = StorePurger()
+    privacy_purger = PrivacyPurger(db, settings)
     notifications.render.install(db, settings)
     mail_sender = Sender(db, settings.mail)
     db.add_commit_hook(mail_sender.on_commit)
@@ -204,9 +248,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 JsonRenderPlugin(),
             ],
         ),
-        on_startup=[boards.start, purger.start, mail_sender.start, *([freeze_heap] if settings.server.freeze_heap else []),
-                    *([collector.start] if collector else [])],
-        on_shutdown=[purger.stop, boards.stop, mail_sender.stop, close_database, *([collector.stop] if collector else [])],
+        on_startup=[boards.start, purger.start, privacy_purger.start, mail_sender.start,
+                    *([freeze_heap] if settings.server.freeze_heap else []), *([collector.start] if collector else [])],
+        on_shutdown=[purger.stop, privacy_purger.stop, boards.stop, mail_sender.stop, close_database,
+                     *([collector.stop] if collector else [])],
         debug=settings.server.debug,
         logging_config=None,
     )

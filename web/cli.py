@@ -186,6 +186,25 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _privacy_purge(args: argparse.Namespace) -> int:
+    """The retention purge once (for cron; the running app also purges every [privacy] purge_every_hours)."""
+    from tournament.db import Database
+    from tournament.privacy import purge_database
+
+    settings = load_settings()
+
+    async def run():
+        db = Database(settings.database_url)
+        try:
+            return await purge_database(db, settings.privacy)
+        finally:
+            await db.dispose()
+
+    report = asyncio.run(run())
+    print(f"joueurs anonymisés : {len(report.players)} ; entrées du journal nettoyées : {report.audit_entries}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tournament.demo import load_demo
     from web.notifications import render
@@ -263,6 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("archive")
     restore.add_argument("--force", action="store_true", help="overwrite a database that holds data or a running service")
     restore.set_defaults(func=_restore)
+
+    privacy = commands.add_parser("privacy", help="players' personal data")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    purge = privacy_commands.add_parser(
+        "purge", help="erase the players past [privacy] player_retention_days and old audit addresses, once")
+    purge.set_defaults(func=_privacy_purge)
 
     demo = commands.add_parser("demo", help="load a realistic demo edition into its own database")
     demo.add_argument("--database-url", default=None, help="default: var/demo.sqlite3")

@@ -50,6 +50,15 @@ def _today_and_next(entries: list[ProgrammeEntry], now) -> tuple[list[ProgrammeE
     return today, coming
 
 
+@get("/donnees-personnelles")
+async def personal_data(settings: Config) -> Template:
+    """What is kept about players and guardians, why, for how long, who sees it, and how to have it erased."""
+    return Template("privacy.html", context={
+        "retention_days": settings.privacy.player_retention_days,
+        "address_days": settings.privacy.audit_address_days,
+    })
+
+
 @get("/favicon.ico", include_in_schema=False)
 async def favicon() -> Redirect:
     return Redirect("/static/favicon.svg", status_code=301)
@@ -78,4 +87,4 @@ async def healthz(db: DB) -> dict[str, str]:
     return {"status": "ok"}
 
 
-ROUTERS = [pages(home, switch_language, favicon), api("system", healthz)]
+ROUTERS = [pages(home, personal_data, switch_language, favicon), api("system", healthz)]

@@ -19,7 +19,8 @@ def librarian(library_id: int) -> Actor:
 def enrol(db, library_id: int, actor: Actor | None = None, **overrides):
     values = dict(
         pseudonym="LunaKart", first_name="Luna", last_initial="B", age_category="11-14",
-        guardian_consent=True, guardian_contact="06 12 34 56 78",
+        guardian_consent=True, guardian_contact="06 12 34 56 78", guardian_name="Claire Bernard",
+        consent_on="2026-09-01",
     )
     values.update(overrides)
 
@@ -79,10 +80,13 @@ def test_a_pseudonym_is_unique_in_its_library_ignoring_case(db, make_library):
 
 
 def test_under_15_a_guardian_consents_and_leaves_a_contact(db, make_library):
-    error = refusal(db, make_library(), age_category="u11", guardian_consent=False, guardian_contact="")
+    error = refusal(db, make_library(), age_category="u11", guardian_consent=False, guardian_contact="",
+                    guardian_name="", consent_on="")
     assert error.errors == {
         "guardian_consent": "guardian_consent_required",
         "guardian_contact": "guardian_contact_required",
+        "guardian_name": "guardian_name_required",
+        "consent_on": "consent_date_required",
     }
 
 
@@ -111,7 +115,7 @@ def test_the_audit_trail_keeps_no_personal_data(db, make_library):
 
     [entry] = run(entries())
     assert entry.subject == f"player:{link.player.id}"
-    assert entry.changes == {"library_id": link.player.library_id, "pseudonym": "LunaKart"}
+    assert entry.changes == {"library_id": link.player.library_id, "consent_on": "2026-09-01"}
 
 
 def test_a_librarian_cannot_enrol_list_or_relink_the_players_of_another_library(db, make_library):

@@ -35,6 +35,8 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     ("POST", "/bibliotheques/{library_id}/contact"): [("PATCH", "/api/libraries/{library_id}", 200)],
     ("POST", "/bibliotheques/{library_id}/joueurs"): [("POST", "/api/libraries/{library_id}/players", 201)],
     ("POST", "/joueurs/{player_id}/lien"): [("POST", "/api/players/{player_id}/link", 200)],
+    ("POST", "/joueurs/{player_id}/effacer"): [("POST", "/api/players/{player_id}/erase", 200)],
+    ("POST", "/joueurs/{player_id}/consentement"): [("POST", "/api/players/{player_id}/consent", 200)],
     # festival: editions, registrations, imports
     ("POST", "/admin/festival/editions/nouvelle"): [("POST", "/api/festival/editions", 201)],
     ("POST", "/admin/festival/editions/{year}/modifier"): [("PUT", "/api/festival/editions/{year}", 200)],

@@ -18,7 +18,8 @@ CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
 BUDGET_S = 25.0
 """Per audience: three audiences stay under two minutes on a shared machine."""
 PLAYER = {"pseudonym": "LunaKart", "first_name": "Luna", "last_initial": "B", "age_category": "11-14",
-          "guardian_consent": True, "guardian_contact": "06 12 34 56 78"}
+          "guardian_consent": True, "guardian_contact": "06 12 34 56 78",
+          "guardian_name": "Claire Bernard", "consent_on": "2026-09-01"}
 
 
 def _file_part(part):

@@ -15,6 +15,7 @@ PUBLIC = "http://testserver.local"  # no public_url: links are built from the re
 LUNA = {
     "pseudonym": "LunaKart", "first_name": "Luna", "last_initial": "B", "age_category": "11-14",
     "guardian_consent": True, "guardian_contact": "06 12 34 56 78",
+    "guardian_name": "Claire Bernard", "consent_on": "2026-09-01",
 }
 
 

@@ -25,7 +25,8 @@ class AuditLine:
     who: str
     kind: str
     """``account``, ``player`` or ``system`` (a result the players agreed on is entered by the system)."""
-    address: str
+    address: str | None
+    """The client address, for MDE staff only (None for anyone else; "" once the purge dropped it)."""
     action: str
     changes: dict[str, Any]
 
@@ -33,7 +34,8 @@ class AuditLine:
 async def match_audit(session: AsyncSession, *, stage_id: int, match_id: str, actor: Actor) -> list[AuditLine]:
     """The audit trail of a match, oldest first: results, corrections and players' reports.
 
-    MDE staff, referees and the stage's library's librarians. Reads only.
+    Whoever may enter the match's results (`policies.can_see_result_audit`); addresses for MDE staff
+    only. Reads only.
     """
     stage = await get_stage(session, stage_id)
     if not policies.can_see_result_audit(actor, stage_kind=stage.kind, stage_library_id=stage.library_id):
@@ -48,8 +50,10 @@ async def match_audit(session: AsyncSession, *, stage_id: int, match_id: str, ac
         select(AuditEntry).where(or_(*(AuditEntry.subject == s for s in subjects))).order_by(AuditEntry.at, AuditEntry.id)
     )).all()
     names = await _actor_names(session, {entry.actor for entry in entries})
+    addresses = policies.can_see_audit_addresses(actor)
     return [
-        AuditLine(at=e.at, who=names.get(e.actor, e.actor), kind=e.actor.partition(":")[0], address=e.address,
+        AuditLine(at=e.at, who=names.get(e.actor, e.actor), kind=e.actor.partition(":")[0],
+                  address=e.address if addresses else None,
                   action=e.action, changes=e.changes)
         for e in entries
     ]

@@ -99,7 +99,8 @@ async def desk(session: AsyncSession, *, tournament_id: int, session_id: int, ac
     )).all()
     active = {entry.player_id for entry, _ in rows if entry.status in (EntryStatus.ENROLLED, EntryStatus.CHECKED_IN, EntryStatus.PENDING)}
     players = (await session.exec(
-        select(Player).where(Player.library_id == qualifier.library_id).order_by(Player.pseudonym)
+        select(Player).where(Player.library_id == qualifier.library_id, Player.erased_at.is_(None))
+        .order_by(Player.pseudonym)
     )).all()
     stage = None if qualifier.stage_id is None else await session.get(Stage, qualifier.stage_id)
     view = None if stage is None else await load_stage_view(session, stage)

@@ -74,7 +74,11 @@ async def create_library_form(request: Request, db: DB) -> Template | Redirect:
 async def library_detail_page(
     request: Request, db: DB, library_id: PathId, fait: FromQuery[str | None] = None
 ) -> Template:
-    notice = _("The contact details have been saved.") if fait == "contact" else ""
+    notice = {
+        "contact": _("The contact details have been saved."),
+        "effacement": _("The player has been removed: their results stay under «Joueur retiré», their personal data is gone."),
+        "consentement": _("The guardian's agreement has been recorded."),
+    }.get(fait or "", "")
     return await library_page(request, db, library_id, notice=notice)
 
 

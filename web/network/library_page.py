@@ -4,6 +4,9 @@ players' actions, with the form that was refused when one was."""
 from litestar import Request
 from litestar.response import Template
 
+from sqlmodel import select
+
+from tournament.accounts import Account
 from tournament.libraries import CONTACT_FIELDS
 from tournament.players import AgeCategory
 from tournament.rosters import library_roster
@@ -26,6 +29,9 @@ async def library_page(
     """The library page; forms come back with their errors when a submission was refused."""
     async with db.read() as session:
         roster = await library_roster(session, library_id=library_id, actor=actor_of(request))
+        recorder_ids = {p.consent_recorded_by for p in roster.players if p.consent_recorded_by is not None}
+        recorders = {account.id: account.display_name for account in (await session.exec(
+            select(Account).where(Account.id.in_(recorder_ids)))).all()} if recorder_ids else {}
     library = roster.library
     return Template(
         "libraries/library.html",
@@ -34,6 +40,7 @@ async def library_page(
             "library": library,
             "contact_form": contact_form or FormState(values={name: getattr(library, name) for name in CONTACT_FIELDS}),
             "player_form": player_form or FormState(),
+            "recorders": recorders,
             "age_options": [(category.value, age_label(category)) for category in AgeCategory],
             "age_label": age_label,
             "notice": notice,

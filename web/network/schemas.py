@@ -1,7 +1,7 @@
 """API shapes of the network: libraries, their librarians and their players."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from tournament.players import AgeCategory, Player
 from web.schemas import from_row
@@ -65,6 +65,19 @@ class PlayerIn:
     """Required under 15."""
     guardian_contact: str = ""
     """Required under 15; not kept from 15 on."""
+    guardian_name: str = ""
+    """Under 15: the parent or legal guardian who agreed, as typed (required)."""
+    consent_on: date | None = None
+    """Under 15: the day the guardian agreed (required, not in the future). The recorder is the caller."""
+
+
+@dataclass
+class ConsentIn:
+    """A guardian's consent for a player under 15 (completes one recorded before dates were asked)."""
+
+    guardian_name: str
+    guardian_contact: str
+    consent_on: date
 
 
 @dataclass
@@ -77,6 +90,14 @@ class PlayerOut:
     age_category: AgeCategory
     guardian_consent: bool
     guardian_contact: str
+    guardian_name: str
+    consent_on: date | None
+    consent_recorded_by: int | None
+    """The account that recorded the consent."""
+    consent_legacy: bool
+    """A yes/no recorded before dates and guardians were asked: to be completed."""
+    erased_at: datetime | None
+    """Set once the player is erased («Joueur retiré n°N»)."""
     created_at: datetime
 
     @classmethod

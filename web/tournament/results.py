@@ -229,6 +229,7 @@ async def audit_page(
         "stage": view.stage,
         "view": view.match(match_id),
         "lines": [(line, label(ACTION_LABELS, line.action), _audit_change(line, names, numbers)) for line in lines],
+        "show_addresses": policies.can_see_audit_addresses(actor_of(request)),
     })
 
 
@@ -346,11 +347,12 @@ async def _result_problem(db: DB, tournament_id: int, stage_id: int, match_id: s
      summary="A match's audit trail: who, when, from where, what changed")
 async def audit_api(
     request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]
-) -> list[AuditOut]:
+) -> Response[list[AuditOut]]:
     async with db.read() as session:
         await stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
         lines = await match_audit(session, stage_id=stage_id, match_id=match_id, actor=actor_of(request))
-    return [AuditOut.of(line) for line in lines]
+    # Only MDE staff get the `address` key (a referee or a librarian gets none, not even empty).
+    return Response([AuditOut.of(line).shown() for line in lines])
 
 
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/reports",

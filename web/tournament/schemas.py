@@ -335,13 +335,21 @@ class AuditOut:
     at: datetime
     who: str
     kind: str
-    address: str
     action: str
     changes: dict[str, Any]
+    address: str | None = None
+    """The client address: present for MDE staff only ("" once the 30-day purge dropped it)."""
 
     @classmethod
     def of(cls, line: AuditLine) -> "AuditOut":
         return from_row(cls, line)
+
+    def shown(self) -> dict[str, Any]:
+        """As the API sends it: without `address` at all when the reader may not see addresses."""
+        shown = {name: getattr(self, name) for name in ("at", "who", "kind", "action", "changes")}
+        if self.address is not None:
+            shown["address"] = self.address
+        return shown
 
 
 @dataclass

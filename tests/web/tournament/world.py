@@ -125,6 +125,7 @@ def build_world(client: TestClient, make_library, make_account, players_per_libr
             made = ok(world.post(f"/api/libraries/{libraries[commune]}/players", {
                 "pseudonym": pseudonym, "first_name": "Camille", "last_initial": "D", "age_category": "11-14",
                 "guardian_consent": True, "guardian_contact": "parent@example.test",
+                "guardian_name": "Claire D", "consent_on": "2026-09-01",
             }), 201)
             world.players[commune].append(Player(made["player"]["id"], pseudonym, made["token"], libraries[commune]))
     return world
