@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def _in_viewport(page: Page, selector: str) -> bool:
     return page.evaluate("""(s) => { const r = document.querySelector(s).getBoundingClientRect();
-        return r.top >= 0 && r.top < window.innerHeight && r.height > 0; }""", selector)
+        return r.top > -1 && r.top < window.innerHeight && r.height > 0; }""", selector)
 
 
 def test_an_under_15_player_without_consent_shows_a_focused_summary_that_links_to_the_field(browser_page, demo_url):
@@ -29,9 +29,12 @@ def test_an_under_15_player_without_consent_shows_a_focused_summary_that_links_t
     expect(summary).to_have_attribute("role", "alert")
     assert _in_viewport(page, ".error-summary")
     links = summary.get_by_role("link")
-    expect(links).to_have_count(2)  # the consent and the guardian's contact, in the form's order
+    # the consent, the guardian's name, contact and the date of consent, in the form's order
+    expect(links).to_have_count(4)
     expect(links.first).to_contain_text("Un parent ou responsable légal accepte")
-    expect(links.nth(1)).to_contain_text("Téléphone ou e-mail du responsable légal")
+    expect(links.nth(1)).to_contain_text("Nom du parent ou représentant légal")
+    expect(links.nth(2)).to_contain_text("Téléphone ou e-mail du responsable légal")
+    expect(links.nth(3)).to_contain_text("Date de l'accord")
     links.first.click()
     expect(page.locator("#f-guardian_consent")).to_be_focused()
     assert _in_viewport(page, "#f-guardian_consent")

@@ -143,7 +143,7 @@ def _logged_in(base: str, email: str) -> httpx.Client:
     csrf = client.cookies["xpo_csrf"]
     assert client.post("/api/auth/login", json={"email": email, "password": PASSWORD},
                        headers={"x-csrftoken": csrf}).status_code == 200
-    client.headers["x-csrftoken"] = csrf
+    client.headers["x-csrftoken"] = client.cookies["xpo_csrf"]  # a new token, bound to the new session
     return client
 
 

@@ -56,7 +56,7 @@ def _logged_in(base: str, email: str) -> httpx.Client:
     csrf = client.cookies["xpo_csrf"]
     response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD}, headers={"x-csrftoken": csrf})
     assert response.status_code == 200, response.text
-    client.headers["x-csrftoken"] = csrf
+    client.headers["x-csrftoken"] = client.cookies["xpo_csrf"]  # a new token, bound to the new session
     return client
 
 
