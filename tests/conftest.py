@@ -15,11 +15,16 @@ on one worker, one after another.
 import asyncio
 import os
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from litestar.testing import TestClient
 from sqlalchemy import make_url, text
@@ -203,6 +208,39 @@ def login(client: TestClient, email: str, password: str = PASSWORD):
     return client.post("/api/auth/login", json={"email": email, "password": password}, headers=csrf_headers(client))
 
 
+@pytest.fixture
+def live_server(settings, db) -> Iterator[str]:
+    """The app (same settings and database as the test) served by uvicorn in a thread, on a free port:
+    for tests that need real HTTP and real concurrency, which the in-process TestClient does not give."""
+    from web.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    instance = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port,
+                                             log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=20)
+
+
+def live_login(base: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """An HTTP client logged in on `live_server`, sending the CSRF token bound to its new session."""
+    client = httpx.Client(base_url=base, timeout=60)
+    client.get("/connexion")
+    response = client.post("/api/auth/login", json={"email": email, "password": password},
+                           headers={"x-csrftoken": client.cookies["xpo_csrf"]})
+    assert response.status_code == 200, response.text
+    client.headers["x-csrftoken"] = client.cookies["xpo_csrf"]  # a login issues a new token
+    return client
+
+
 async def _add_library(db: Database, name: str, commune: str) -> int:
     async with db.write() as session:
         library = Library(name=name, commune=commune)
@@ -229,6 +267,18 @@ def make_library(db):
 
 
 @pytest.fixture
+def vernon(make_library) -> int:
+    """The Médiathèque de Vernon (its id)."""
+    return make_library("Médiathèque de Vernon", "Vernon")
+
+
+@pytest.fixture
+def bernay(make_library) -> int:
+    """The Médiathèque de Bernay (its id)."""
+    return make_library("Médiathèque de Bernay", "Bernay")
+
+
+@pytest.fixture
 def make_account(db):
     def factory(email: str, role: Role = Role.MDE, library_id: int | None = None) -> int:
         return run(_add_account(db, email, role, library_id))
@@ -244,4 +294,4 @@ def staff_client(client, make_account) -> TestClient:
     return client
 
 
-__all__ = ["Account", "PASSWORD", "csrf_headers", "login", "run"]
+__all__ = ["Account", "PASSWORD", "csrf_headers", "live_login", "login", "run"]

@@ -20,11 +20,6 @@ LUNA = {
 
 
 @pytest.fixture
-def vernon(make_library) -> int:
-    return make_library()
-
-
-@pytest.fixture
 def librarian(client, vernon, make_account):
     """A client logged in as the librarian of Vernon."""
     make_account("lea@vernon.test", Role.LIBRARIAN, vernon)

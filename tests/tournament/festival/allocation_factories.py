@@ -2,12 +2,14 @@
 
 from datetime import date
 
+from tests.conftest import run
+
 from tests.tournament.festival.festival_factories import BEFORE_DEADLINE, STAFF
 from tournament.db import Database
 from tournament.festival.animation_requests import RequestInput, save_animation_request
 from tournament.festival.catalogue import AnimationInput, ProviderInput, add_availability, save_animation, save_provider
 from tournament.festival.editions import Edition
-from tournament.festival.equipment import EquipmentItem, ItemInput, save_item
+from tournament.festival.equipment import EquipmentItem, EquipmentKit, ItemInput, Loan, LoanInput, book, save_item, save_kit
 from tournament.festival.fiches import SlotInput
 from tournament.festival.participation import Participation
 
@@ -63,3 +65,36 @@ async def add_item(db: Database, label: str, kind: str = "console", kit_id: int 
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def book_loan(db: Database, actor, items=(), kits=(), *, today: date, start: str, end: str, library_id: int | None = None,
+              purpose: str = "library", note: str = "") -> Loan:
+    """Book these items and kits from `start` to `end` (ISO days), as on `today`."""
+    data = LoanInput(starts_on=d(start), ends_on=d(end), item_ids=list(items), kit_ids=list(kits), purpose=purpose,
+                     library_id=library_id, note=note)
+
+    async def go():
+        async with db.write() as session:
+            return await book(session, data=data, actor=actor, today=today)
+    return run(go())
+
+
+def as_staff(db: Database, function, **kwargs):
+    """Run one equipment service as MDE staff in its own transaction."""
+    async def go():
+        async with db.write() as session:
+            return await function(session, actor=STAFF, **kwargs)
+    return run(go())
+
+
+async def kit_with_a_unit_out_of_service(db: Database, *, broken: int, units: int = 3,
+                                         description: str = "") -> tuple[EquipmentKit, list[EquipmentItem]]:
+    """The « Malle Thymio » kit of robots Thymio n°1…n°`units`, robot n°`broken` out of service."""
+    async with db.write() as session:
+        kit = await save_kit(session, name="Malle Thymio", description=description, actor=STAFF)
+    robots = [await add_item(db, f"Thymio n°{n}", kind="robot", kit_id=kit.id) for n in range(1, units + 1)]
+    async with db.write() as session:
+        out = await session.get(EquipmentItem, robots[broken - 1].id)
+        out.condition = "out_of_service"
+        session.add(out)
+    return kit, robots

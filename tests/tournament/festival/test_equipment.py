@@ -1,52 +1,28 @@
 """Equipment loans: inventory and kits, bookings that never overlap, approval, check-out, returns, overdue."""
 
+from functools import partial
+
 import pytest
 from sqlmodel import select
 
 from tests.conftest import run
-from tests.tournament.festival.allocation_factories import add_item, d
+from tests.tournament.festival.allocation_factories import add_item, as_staff, book_loan, d
 from tests.tournament.festival.festival_factories import STAFF, librarian
 from tournament.festival.equipment import (
-    EquipmentItem, EquipmentUnavailable, ItemReturn, LoanInput, LoanItem, book, calendar, cancel_loan, check_out,
-    decide_loan, list_loans, load_loan, overdue_loans, return_items, save_kit,
+    EquipmentItem, EquipmentUnavailable, ItemReturn, LoanItem, calendar, cancel_loan, check_out, decide_loan,
+    list_loans, load_loan, overdue_loans, return_items, save_kit,
 )
 from tournament.festival.errors import FestivalConflict, FestivalError, FestivalForbidden
 
 TODAY = d("2025-03-20")
-
-
-@pytest.fixture
-def vernon(make_library):
-    return make_library("Médiathèque de Vernon", "Vernon")
-
-
-@pytest.fixture
-def bernay(make_library):
-    return make_library("Médiathèque de Bernay", "Bernay")
-
-
-def _book(db, actor, items=(), kits=(), start="2025-03-28", end="2025-04-13", library_id=None, purpose="library"):
-    data = LoanInput(starts_on=d(start), ends_on=d(end), item_ids=list(items), kit_ids=list(kits), purpose=purpose,
-                     library_id=library_id, note="Pour le tournoi Mario Kart")
-
-    async def go():
-        async with db.write() as session:
-            return await book(session, data=data, actor=actor, today=TODAY)
-    return run(go())
-
-
-def _act(db, function, **kwargs):
-    async def go():
-        async with db.write() as session:
-            return await function(session, actor=STAFF, **kwargs)
-    return run(go())
+_book = partial(book_loan, today=TODAY, start="2025-03-28", end="2025-04-13", note="Pour le tournoi Mario Kart")
 
 
 def test_a_librarian_books_for_their_library_and_waits_for_approval(db, vernon):
     switch = run(add_item(db, "Switch n°1"))
     loan = _book(db, librarian(vernon), [switch.id], library_id=vernon)
     assert loan.status == "requested"
-    assert _act(db, decide_loan, loan_id=loan.id, approve=True, staff_note="À retirer à la MDE").status == "approved"
+    assert as_staff(db, decide_loan, loan_id=loan.id, approve=True, staff_note="À retirer à la MDE").status == "approved"
 
 
 def test_a_librarian_cannot_book_for_another_library(db, vernon, bernay):
@@ -73,7 +49,7 @@ def test_overlapping_days_are_refused_but_the_day_after_is_free(db, vernon, bern
 
 
 def test_booking_a_kit_books_all_its_items_and_a_clash_on_one_refuses_the_whole_loan(db, vernon, bernay):
-    kit = _act(db, save_kit, name="Malle Thymio", description="6 robots Thymio et leurs câbles")
+    kit = as_staff(db, save_kit, name="Malle Thymio", description="6 robots Thymio et leurs câbles")
     robots = [run(add_item(db, f"Thymio n°{n}", kind="robot", kit_id=kit.id)) for n in range(1, 4)]
     _book(db, STAFF, [robots[1].id], library_id=bernay, start="2025-04-01", end="2025-04-02")
     with pytest.raises(EquipmentUnavailable):
@@ -113,7 +89,7 @@ def test_an_item_out_of_service_cannot_be_booked(db, vernon):
 def test_refusing_or_cancelling_frees_the_days(db, vernon, bernay):
     switch = run(add_item(db, "Switch n°1"))
     first = _book(db, librarian(vernon), [switch.id], library_id=vernon)
-    _act(db, decide_loan, loan_id=first.id, approve=False, staff_note="Déjà promise")
+    as_staff(db, decide_loan, loan_id=first.id, approve=False, staff_note="Déjà promise")
     second = _book(db, librarian(bernay), [switch.id], library_id=bernay)
 
     async def cancel(actor):
@@ -129,16 +105,16 @@ def test_check_out_and_a_partial_return_record_conditions_and_free_returned_item
     switch, tablet = run(add_item(db, "Switch n°1")), run(add_item(db, "iPad n°4", kind="tablet"))
     loan = _book(db, STAFF, [switch.id, tablet.id], library_id=vernon, start="2025-03-28", end="2025-04-13")
     with pytest.raises(FestivalConflict, match="loan_not_checked_out"):
-        _act(db, return_items, loan_id=loan.id, returns=[ItemReturn(switch.id)])
-    _act(db, check_out, loan_id=loan.id, conditions=[ItemReturn(tablet.id, "worn", "Rayure sur l'écran")])
-    after = _act(db, return_items, loan_id=loan.id,
+        as_staff(db, return_items, loan_id=loan.id, returns=[ItemReturn(switch.id)])
+    as_staff(db, check_out, loan_id=loan.id, conditions=[ItemReturn(tablet.id, "worn", "Rayure sur l'écran")])
+    after = as_staff(db, return_items, loan_id=loan.id,
                  returns=[ItemReturn(tablet.id, "damaged", "Écran fêlé au retour")])
     assert after.status == "checked_out"
     # The tablet is free again for the rest of the range, the console is not.
     assert _book(db, STAFF, [tablet.id], library_id=bernay, start="2025-04-10", end="2025-04-11").id
     with pytest.raises(EquipmentUnavailable):
         _book(db, STAFF, [switch.id], library_id=bernay, start="2025-04-10", end="2025-04-11")
-    done = _act(db, return_items, loan_id=loan.id, returns=[ItemReturn(switch.id)])
+    done = as_staff(db, return_items, loan_id=loan.id, returns=[ItemReturn(switch.id)])
     assert done.status == "returned" and done.returned_at is not None
 
     async def view():
@@ -159,14 +135,14 @@ def test_the_overdue_list_holds_checked_out_loans_past_their_last_day(db, vernon
     late = _book(db, STAFF, [switch.id], library_id=vernon, start="2025-03-28", end="2025-04-05")
     on_time = _book(db, STAFF, [tablet.id], library_id=bernay, start="2025-03-28", end="2025-04-12")
     for loan in (late, on_time):
-        _act(db, check_out, loan_id=loan.id, conditions=[])
+        as_staff(db, check_out, loan_id=loan.id, conditions=[])
 
     async def overdue(today):
         async with db.read() as session:
             return [view.loan.id for view in await overdue_loans(session, today=d(today))]
     assert run(overdue("2025-04-05")) == []
     assert run(overdue("2025-04-07")) == [late.id]
-    _act(db, return_items, loan_id=late.id, returns=[ItemReturn(switch.id)])
+    as_staff(db, return_items, loan_id=late.id, returns=[ItemReturn(switch.id)])
     assert run(overdue("2025-04-20")) == [on_time.id]
 
 

@@ -1,53 +1,27 @@
 """One item, one place: an item out (overdue included) is not lent again until it is back; a kit is booked without
 its out-of-service unit, and the loan shows the gap."""
 
+from functools import partial
+
 import pytest
 from sqlmodel import select
 
 from tests.conftest import run
-from tests.tournament.festival.allocation_factories import add_item, d
+from tests.tournament.festival.allocation_factories import add_item, as_staff, book_loan, d, kit_with_a_unit_out_of_service
 from tests.tournament.festival.festival_factories import STAFF, librarian
 from tournament.audit import AuditEntry
-from tournament.festival.equipment import (
-    EquipmentItem, ItemReturn, ItemStillOut, LoanInput, book, check_out, load_loan, return_items, save_kit,
-)
+from tournament.festival.equipment import ItemReturn, ItemStillOut, check_out, load_loan, return_items
 from tournament.festival.errors import FestivalError
 
 TODAY = d("2025-04-20")  # the Bernay loan ended on 6 April: overdue
-
-
-@pytest.fixture
-def vernon(make_library):
-    return make_library("Médiathèque de Vernon", "Vernon")
-
-
-@pytest.fixture
-def bernay(make_library):
-    return make_library("Médiathèque de Bernay", "Bernay")
-
-
-def _book(db, actor, items=(), kits=(), start="2025-04-25", end="2025-04-30", library_id=None, purpose="library"):
-    data = LoanInput(starts_on=d(start), ends_on=d(end), item_ids=list(items), kit_ids=list(kits), purpose=purpose,
-                     library_id=library_id)
-
-    async def go():
-        async with db.write() as session:
-            return await book(session, data=data, actor=actor, today=TODAY)
-    return run(go())
-
-
-def _act(db, function, **kwargs):
-    async def go():
-        async with db.write() as session:
-            return await function(session, actor=STAFF, **kwargs)
-    return run(go())
+_book = partial(book_loan, today=TODAY, start="2025-04-25", end="2025-04-30")
 
 
 def _headset_out_at_bernay(db, bernay):
     """The demo's case: a VR headset lent to Bernay from 28 March to 6 April, handed over, never returned."""
     headset = run(add_item(db, "Meta Quest 3 n°1", kind="vr_headset"))
     loan = _book(db, STAFF, [headset.id], start="2025-03-28", end="2025-04-06", library_id=bernay)
-    _act(db, check_out, loan_id=loan.id, conditions=[])
+    as_staff(db, check_out, loan_id=loan.id, conditions=[])
     return headset, loan
 
 
@@ -68,18 +42,18 @@ def test_the_overdue_headset_cannot_be_booked_for_vernon_and_the_refusal_says_wh
 
 def test_once_back_the_headset_can_be_lent_to_vernon(db, vernon, bernay):
     headset, bernay_loan = _headset_out_at_bernay(db, bernay)
-    _act(db, return_items, loan_id=bernay_loan.id, returns=[ItemReturn(headset.id)])
+    as_staff(db, return_items, loan_id=bernay_loan.id, returns=[ItemReturn(headset.id)])
     loan = _book(db, STAFF, [headset.id], library_id=vernon)
-    assert _act(db, check_out, loan_id=loan.id, conditions=[]).status == "checked_out"
+    assert as_staff(db, check_out, loan_id=loan.id, conditions=[]).status == "checked_out"
 
 
 def test_a_booking_made_before_the_loan_went_overdue_cannot_be_handed_over_while_the_item_is_out(db, vernon, bernay):
     headset = run(add_item(db, "Meta Quest 3 n°1", kind="vr_headset"))
     bernay_loan = _book(db, STAFF, [headset.id], start="2025-03-28", end="2025-04-06", library_id=bernay)
     vernon_loan = _book(db, STAFF, [headset.id], start="2025-04-25", end="2025-04-30", library_id=vernon)  # no overlap
-    _act(db, check_out, loan_id=bernay_loan.id, conditions=[])
+    as_staff(db, check_out, loan_id=bernay_loan.id, conditions=[])
     with pytest.raises(ItemStillOut) as refused:
-        _act(db, check_out, loan_id=vernon_loan.id, conditions=[])
+        as_staff(db, check_out, loan_id=vernon_loan.id, conditions=[])
     assert refused.value.params["place"] == "Médiathèque de Bernay"
     assert run(_status(db, vernon_loan.id)) == "approved"
 
@@ -87,7 +61,7 @@ def test_a_booking_made_before_the_loan_went_overdue_cannot_be_handed_over_while
 def test_an_item_out_but_not_yet_due_can_still_be_booked_after_its_loan(db, vernon, bernay):
     headset = run(add_item(db, "Meta Quest 3 n°1", kind="vr_headset"))
     bernay_loan = _book(db, STAFF, [headset.id], start="2025-04-15", end="2025-04-22", library_id=bernay)
-    _act(db, check_out, loan_id=bernay_loan.id, conditions=[])
+    as_staff(db, check_out, loan_id=bernay_loan.id, conditions=[])
     # Due on the 22nd, today is the 20th: the next library may book from the 25th as usual.
     assert _book(db, STAFF, [headset.id], library_id=vernon).status == "approved"
 
@@ -95,23 +69,14 @@ def test_an_item_out_but_not_yet_due_can_still_be_booked_after_its_loan(db, vern
 def test_out_at_the_final_is_named_as_the_final(db, vernon):
     headset = run(add_item(db, "Meta Quest 3 n°1", kind="vr_headset"))
     final = _book(db, STAFF, [headset.id], start="2025-04-11", end="2025-04-13", purpose="final")
-    _act(db, check_out, loan_id=final.id, conditions=[])
+    as_staff(db, check_out, loan_id=final.id, conditions=[])
     with pytest.raises(ItemStillOut) as refused:
         _book(db, STAFF, [headset.id], library_id=vernon)
     assert refused.value.code == "item_still_out_final"
 
 
 def test_a_kit_is_booked_without_its_out_of_service_unit_and_the_loan_shows_the_gap(db, vernon):
-    async def kit_of_three():
-        async with db.write() as session:
-            kit = await save_kit(session, name="Malle Thymio", description="3 robots", actor=STAFF)
-        robots = [await add_item(db, f"Thymio n°{n}", kind="robot", kit_id=kit.id) for n in (1, 2, 3)]
-        async with db.write() as session:
-            broken = await session.get(EquipmentItem, robots[1].id)
-            broken.condition = "out_of_service"
-            session.add(broken)
-        return kit, robots
-    kit, robots = run(kit_of_three())
+    kit, robots = run(kit_with_a_unit_out_of_service(db, broken=2, description="3 robots"))
     loan = _book(db, librarian(vernon), kits=[kit.id], library_id=vernon)
     view = run(_view(db, loan.id))
     assert [item.label for _, item in view.items] == ["Thymio n°1", "Thymio n°3"]

@@ -6,11 +6,11 @@ import html
 import pytest
 
 from tests.conftest import csrf_headers, run
-from tests.tournament.festival.allocation_factories import add_item
+from tests.tournament.festival.allocation_factories import add_item, kit_with_a_unit_out_of_service
 from tests.tournament.festival.festival_factories import STAFF
 from tests.web.festival.test_equipment_pages import error_text
 from tournament.festival import equipment
-from tournament.festival.equipment import EquipmentItem, LoanInput, book, check_out, save_kit
+from tournament.festival.equipment import LoanInput, book, check_out
 
 API = "/api/festival/equipment"
 REFUSAL = ("Meta Quest 3 n°1 est toujours en prêt (Médiathèque de Bernay, prêt n° 1, retour prévu le 06/04/2025) : "
@@ -25,9 +25,7 @@ def today(monkeypatch):
 
 
 @pytest.fixture
-def headset_at_bernay(db, make_library, today):
-    vernon = make_library("Médiathèque de Vernon", "Vernon")
-    bernay = make_library("Médiathèque de Bernay", "Bernay")
+def headset_at_bernay(db, vernon, bernay, today):
     headset = run(add_item(db, "Meta Quest 3 n°1", kind="vr_headset"))
 
     async def lend():
@@ -57,19 +55,9 @@ def test_the_overdue_headset_is_refused_for_vernon_on_the_api_and_the_page(staff
     assert [loan["library_name"] for loan in staff_client.get(f"{API}/loans").json()] == ["Médiathèque de Bernay"]
 
 
-def test_a_kit_with_a_broken_unit_is_lent_without_it_and_says_so(db, staff_client, make_library, today):
-    vernon = make_library("Médiathèque de Vernon", "Vernon")
+def test_a_kit_with_a_broken_unit_is_lent_without_it_and_says_so(db, staff_client, vernon, today):
 
-    async def kit():
-        async with db.write() as session:
-            made = await save_kit(session, name="Malle Thymio", description="", actor=STAFF)
-        robots = [await add_item(db, f"Thymio n°{n}", kind="robot", kit_id=made.id) for n in (1, 2, 3)]
-        async with db.write() as session:
-            broken = await session.get(EquipmentItem, robots[2].id)
-            broken.condition = "out_of_service"
-            session.add(broken)
-        return made
-    made = run(kit())
+    made, _ = run(kit_with_a_unit_out_of_service(db, broken=3))
     created = staff_client.post(f"{API}/loans", headers=csrf_headers(staff_client),
                                 json={"starts_on": "2025-04-25", "ends_on": "2025-04-30", "kit_ids": [made.id],
                                       "library_id": vernon})

@@ -12,16 +12,6 @@ from tournament.festival import equipment
 
 
 @pytest.fixture
-def vernon(make_library):
-    return make_library("Médiathèque de Vernon", "Vernon")
-
-
-@pytest.fixture
-def bernay(make_library):
-    return make_library("Médiathèque de Bernay", "Bernay")
-
-
-@pytest.fixture
 def today(monkeypatch):
     """Fix the Paris day at 20 March 2025, before the festival."""
     day = equipment.date(2025, 3, 20)

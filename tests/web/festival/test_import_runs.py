@@ -1,16 +1,12 @@
 """Import runs: a long import never blocks the service, its preview is paginated, running a file twice
 makes no duplicates, and only MDE staff may run one."""
 
-import threading
 import time
-from collections.abc import Iterator
 
-import httpx
 import pytest
-import uvicorn
 from sqlmodel import func, select
 
-from tests.conftest import PASSWORD, csrf_headers, login, run
+from tests.conftest import csrf_headers, live_login, login, run
 from tests.web.tournament.world import build_world, create_tournament, run_session
 from tournament.accounts import Role
 from tournament.festival.import_runs import BATCH_SIZE
@@ -116,51 +112,19 @@ def test_librarians_cannot_start_or_read_a_run(client, staff_client, make_librar
 
 
 @pytest.fixture
-def server(settings, db) -> Iterator[str]:
-    import socket
-
-    from web.app import create_app
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    instance = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port,
-                                             log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=20)
-
-
-def _logged_in(base: str, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60)
-    client.get("/connexion")
-    csrf = client.cookies["xpo_csrf"]
-    assert client.post("/api/auth/login", json={"email": email, "password": PASSWORD},
-                       headers={"x-csrftoken": csrf}).status_code == 200
-    client.headers["x-csrftoken"] = client.cookies["xpo_csrf"]  # a new token, bound to the new session
-    return client
-
-
-@pytest.fixture
 def world(client, make_library, make_account):
     return build_world(client, make_library, make_account, {"Vernon": 8})
 
 
 @pytest.mark.e2e
-def test_results_entered_during_a_5_mb_import_are_saved_at_once(world, server, db):
+def test_results_entered_during_a_5_mb_import_are_saved_at_once(world, live_server, db):
     tournament = create_tournament(world, qualifier_formats=["round_robin"])
     _, stage = run_session(world, tournament["id"], "Vernon", "round_robin")
     playable = [m for m in stage["matches"] if m["state"] == "playable"]
     libraries_before = _libraries(db)
     content = _directory(55_000)
     assert len(content.encode()) >= 5 * 1024 * 1024
-    staff, desk = _logged_in(server, world.staff), _logged_in(server, world.librarians["Vernon"])
+    staff, desk = live_login(live_server, world.staff), live_login(live_server, world.librarians["Vernon"])
 
     began = time.monotonic()
     started = staff.post("/api/festival/import-runs", json={"kind": "bibliotheques", "content": content})

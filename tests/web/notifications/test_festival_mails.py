@@ -195,20 +195,23 @@ def test_a_loan_approved_or_refused_tells_the_library_with_mdes_note(app, db, ma
     assert "Les robots partent en réparation" in outbox(db, "loan_refused")[0].body_text
 
 
+async def _ana_seated_and_bob_waiting(db, edition, data: ProSessionInput, library_id: int):
+    """A one-seat pro-day session: Ana from `library_id` holds the seat, Bob waits."""
+    async with db.write() as session:
+        pro_session = await save_pro_session(session, edition=edition, data=data, actor=STAFF)
+        for name in ("ana", "bob"):
+            await register_attendee(session, session_id=pro_session.id, actor=STAFF, now=BEFORE_DEADLINE,
+                                    data=AttendeeInput(name=name.title(), email=f"{name}@vernon.test",
+                                                       library_id=library_id, staff_status="employee"))
+        return pro_session
+
+
 def test_a_changed_pro_day_session_tells_everyone_holding_a_seat_or_waiting(app, db, edition, make_library):
     vernon = make_library()
     data = ProSessionInput(meeting="professional_day", kind="workshop", title="Atelier Scratch", day="2025-04-03",
                            start="10:00", end="12:00", capacity=1, place="Salle 1")
 
-    async def setup():
-        async with db.write() as session:
-            pro_session = await save_pro_session(session, edition=edition, data=data, actor=STAFF)
-            for name in ("ana", "bob"):
-                await register_attendee(session, session_id=pro_session.id, actor=STAFF, now=BEFORE_DEADLINE,
-                                        data=AttendeeInput(name=name.title(), email=f"{name}@vernon.test",
-                                                           library_id=vernon, staff_status="employee"))
-            return pro_session
-    pro_session = run(setup())
+    pro_session = run(_ana_seated_and_bob_waiting(db, edition, data, vernon))
 
     async def change(**changes):
         async with db.write() as session:
@@ -239,15 +242,7 @@ def test_a_cancelled_pro_day_session_tells_the_registered_and_closes_registratio
     data = ProSessionInput(meeting="professional_day", kind="conference", title="Conférence IA", day="2025-04-03",
                            start="10:00", end="12:00", capacity=1, place="Amphithéâtre")
 
-    async def setup():
-        async with db.write() as session:
-            pro_session = await save_pro_session(session, edition=edition, data=data, actor=STAFF)
-            for name in ("ana", "bob"):
-                await register_attendee(session, session_id=pro_session.id, actor=STAFF, now=BEFORE_DEADLINE,
-                                        data=AttendeeInput(name=name.title(), email=f"{name}@vernon.test",
-                                                           library_id=vernon, staff_status="employee"))
-            return pro_session.id
-    session_id = run(setup())
+    session_id = run(_ana_seated_and_bob_waiting(db, edition, data, vernon)).id
     in_rolled_back_transaction(db, lambda s: cancel_pro_session(s, session_id=session_id, reason="x", actor=STAFF))
     assert outbox(db) == []
     headers = csrf_headers(staff_client)

@@ -5,59 +5,20 @@ winner and one 409; twenty librarians entering results at the same moment never 
 locked (on SQLite the writers queue, on PostgreSQL the stage row is locked).
 """
 
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlmodel import func, select
 
-from tests.conftest import PASSWORD, run
+from tests.conftest import live_login, run
 from tests.web.tournament.world import build_world, create_tournament, ok, run_session
 from tournament.board import BoardEvent
 from tournament.results import Submission
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def server(settings, db) -> Iterator[str]:
-    """The app (same settings and database as the test) served by uvicorn in a thread."""
-    from web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=20)
-
-
-def _logged_in(base: str, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60)
-    client.get("/connexion")
-    csrf = client.cookies["xpo_csrf"]
-    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD}, headers={"x-csrftoken": csrf})
-    assert response.status_code == 200, response.text
-    client.headers["x-csrftoken"] = client.cookies["xpo_csrf"]  # a new token, bound to the new session
-    return client
 
 
 def _count(db, model, *where) -> int:
@@ -85,13 +46,13 @@ def _storm(calls) -> list[httpx.Response]:
         return list(pool.map(go, calls))
 
 
-def test_fifty_concurrent_submissions_of_one_result_with_one_key_count_once(world, server, db):
+def test_fifty_concurrent_submissions_of_one_result_with_one_key_count_once(world, live_server, db):
     tournament = create_tournament(world)
     _, stage = run_session(world, tournament["id"], "Vernon", "single_elimination")
     match = stage["matches"][0]
     url = f"/api/tournaments/{tournament['id']}/stages/{stage['id']}/matches/{match['id']}/result"
     body = {"version": 0, "winner_player_id": match["players"][0]["player_id"]}
-    clients = [_logged_in(server, world.librarians["Vernon"]) for _ in range(5)]
+    clients = [live_login(live_server, world.librarians["Vernon"]) for _ in range(5)]
     events_before = _count(db, BoardEvent)
 
     answers = _storm([lambda c=clients[i % 5]: c.post(url, json=body, headers={"Idempotency-Key": "tablet-1"})
@@ -107,13 +68,13 @@ def test_fifty_concurrent_submissions_of_one_result_with_one_key_count_once(worl
     assert current["version"] == 1
 
 
-def test_of_two_conflicting_corrections_one_wins_and_the_other_gets_409(world, server):
+def test_of_two_conflicting_corrections_one_wins_and_the_other_gets_409(world, live_server):
     tournament = create_tournament(world)
     _, stage = run_session(world, tournament["id"], "Vernon", "single_elimination")
     match = stage["matches"][0]
     first, second = (seat["player_id"] for seat in match["players"])
     url = f"/api/tournaments/{tournament['id']}/stages/{stage['id']}/matches/{match['id']}/result"
-    desk_a, desk_b = _logged_in(server, world.librarians["Vernon"]), _logged_in(server, world.staff)
+    desk_a, desk_b = live_login(live_server, world.librarians["Vernon"]), live_login(live_server, world.staff)
     ok(desk_a.post(url, json={"version": 0, "winner_player_id": first}, headers={"Idempotency-Key": "initial"}))
 
     answers = _storm([
@@ -128,12 +89,12 @@ def test_of_two_conflicting_corrections_one_wins_and_the_other_gets_409(world, s
     assert refused.json()["match"]["version"] == 2
 
 
-def test_twenty_concurrent_writers_never_find_the_database_locked(world, server):
+def test_twenty_concurrent_writers_never_find_the_database_locked(world, live_server):
     tournament = create_tournament(world, qualifier_formats=["round_robin"])
     _, stage = run_session(world, tournament["id"], "Vernon", "round_robin")
     playable = [m for m in stage["matches"] if m["state"] == "playable"][:20]
     assert len(playable) == 20
-    clients = [_logged_in(server, world.librarians["Vernon"]) for _ in range(4)]
+    clients = [live_login(live_server, world.librarians["Vernon"]) for _ in range(4)]
     base = f"/api/tournaments/{tournament['id']}/stages/{stage['id']}/matches"
 
     answers = _storm([
