@@ -149,8 +149,8 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     by_commune = {library.commune: library for library in made["libraries"]}
     venue = by_commune["Évreux"]
     mario = await setup.set_up_tournament(session, Tournament(
-        name="Tournoi Mario Kart 8 Deluxe", game="Mario Kart 8 Deluxe", match_kind="heat", heat_size=4,
-        races_per_heat=RACES, qualifier_formats=["ffa", "round_robin"],
+        edition_year=clock.year(2025), name="Tournoi Mario Kart 8 Deluxe", game="Mario Kart 8 Deluxe",
+        match_kind="heat", heat_size=4, races_per_heat=RACES, qualifier_formats=["ffa", "round_robin"],
         qualifying_opens_at=_paris(29, 10, month=3), qualifying_closes_at=_paris(11, 19),
         finalists=16, quota_per_library=2, final_format="ffa", final_options={},
         final_library_id=venue.id, final_at=_paris(12, 14),
@@ -172,7 +172,8 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
     lines += await _privacy(session, mario, by_commune, librarians, staff)
 
     smash = await setup.set_up_tournament(session, Tournament(
-        name="Tournoi Super Smash Bros. Ultimate", game="Super Smash Bros. Ultimate", match_kind="duel",
+        edition_year=clock.year(2025), name="Tournoi Super Smash Bros. Ultimate", game="Super Smash Bros. Ultimate",
+        match_kind="duel",
         age_categories=[AgeCategory.AGE_11_14.value, AgeCategory.AGE_15_17.value, AgeCategory.ADULT.value],
         qualifier_formats=["single_elimination", "double_elimination", "round_robin", "swiss"],
         qualifying_opens_at=_paris(29, 10, month=3), qualifying_closes_at=_paris(11, 19),

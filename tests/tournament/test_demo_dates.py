@@ -3,9 +3,13 @@
 import sqlite3
 from datetime import UTC, date, datetime
 
+from tests.conftest import run
 from tournament import demo_clock
+from tournament.config import PrivacySettings
+from tournament.db import Database
 from tournament.demo import load_demo
 from tournament.localtime import PARIS
+from tournament.privacy import purge_database
 
 
 def test_the_clock_moves_dates_and_keeps_paris_wall_clock_times():
@@ -40,3 +44,23 @@ def test_the_demo_dated_today_has_its_final_today_and_nobody_late_but_the_lateco
     assert late == {0: 62, 1: 8}  # one latecomer per qualifier, the others checked in 20 minutes early
     assert sessions == 8 and vernon == 5
     assert loans and all(day > "2026-06-15" for day in loans)
+
+
+def test_the_demo_tournaments_belong_to_the_edition_of_its_day_so_the_retention_purge_spares_their_players(tmp_path):
+    path = tmp_path / "demo.sqlite3"
+    load_demo(f"sqlite+aiosqlite:///{path}", today=date(2026, 11, 12))
+    with sqlite3.connect(path) as connection:
+        years = [row[0] for row in connection.execute("SELECT edition_year FROM tournament ORDER BY id")]
+        erased_before = connection.execute("SELECT count(*) FROM player WHERE erased_at IS NOT NULL").fetchone()[0]
+    assert years == [2026, 2026]
+
+    async def purge_on_the_demo_day():
+        db = Database(f"sqlite+aiosqlite:///{path}", pooled=False)
+        try:
+            return await purge_database(db, PrivacySettings(), now=datetime(2026, 11, 12, 2, 0, tzinfo=UTC))
+        finally:
+            await db.dispose()
+
+    assert run(purge_on_the_demo_day()).players == ()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM player WHERE erased_at IS NOT NULL").fetchone()[0] == erased_before
