@@ -99,6 +99,7 @@ class MailSettings:
     lease_seconds: int = 300
     poll_seconds: int = 15
     per_recipient_per_hour: int = 20
+    """More mails to one address in an hour are kept as limited (`outbox.STAFF_WORK_KINDS` never are)."""
 
 
 @dataclass(frozen=True)

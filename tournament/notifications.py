@@ -9,7 +9,7 @@ into a mail: players get none (they are often minors and no address of theirs is
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament.outbox import queue_mail
+from tournament.outbox import STAFF_WORK_KINDS, queue_mail
 from tournament.roles import Role
 
 
@@ -35,6 +35,15 @@ async def staff_addresses(session: AsyncSession) -> list[str]:
     return list(rows)
 
 
+async def notify_staff(session: AsyncSession, kind: str, *, cause: str, **context) -> None:
+    """Tell every active MDE staff account of work waiting for them; such notices are never held by the
+    per-recipient hourly limit (`tournament.outbox.STAFF_WORK_KINDS`, which must name `kind`)."""
+    if kind not in STAFF_WORK_KINDS:
+        raise ValueError(f"{kind} is not a staff notice: add it to STAFF_WORK_KINDS")
+    for address in await staff_addresses(session):
+        queue_mail(session, kind, to=address, cause=cause, **context)
+
+
 FICHE_NOTICES = {"submit": "fiche_submitted", "accept": "fiche_accepted", "request_changes": "fiche_changes_requested",
                  "publish": "fiche_published", "cancel": "fiche_cancelled"}
 STAFF_NOTICES = {"submit", "cancel"}
@@ -46,12 +55,13 @@ async def notify_fiche(session: AsyncSession, fiche, action: str, comment: str =
     kind = FICHE_NOTICES.get(action)
     if kind is None:
         return
-    to_staff = action in STAFF_NOTICES
-    recipients = await (staff_addresses(session) if to_staff else library_addresses(session, fiche.library_id))
     link = f"/festival/fiches/{fiche.id}" if action != "request_changes" else f"/festival/fiches/{fiche.id}/modifier"
-    for address in recipients:
-        queue_mail(session, kind, to=address, cause=f"fiche.{action}:{fiche.id}", title=fiche.title, comment=comment,
-                   late=bool(getattr(fiche, "late", False)), link=link)
+    context = {"title": fiche.title, "comment": comment, "late": bool(getattr(fiche, "late", False)), "link": link}
+    if action in STAFF_NOTICES:
+        await notify_staff(session, kind, cause=f"fiche.{action}:{fiche.id}", **context)
+        return
+    for address in await library_addresses(session, fiche.library_id):
+        queue_mail(session, kind, to=address, cause=f"fiche.{action}:{fiche.id}", **context)
 
 
 def notify_invitation(session: AsyncSession, account, token: str, *, invited_by: str = "") -> None:

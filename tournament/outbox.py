@@ -80,6 +80,13 @@ class MailRequest:
     optional: bool = False
 
 
+STAFF_WORK_KINDS = frozenset({"fiche_submitted", "fiche_cancelled", "loan_overdue_staff"})
+"""Notices to MDE staff of work waiting for them (`tournament.notifications.notify_staff`). The per-recipient
+hourly limit neither holds nor counts them: the addresses are the MDE's own accounts, a burst is the normal
+case (fiches arrive by the dozen before their deadline) and each notice is work that must not be lost. The
+limit stays for everything else, above all mails a stranger can cause (a reset link, a pro-day sign-up)."""
+
+
 def queue_mail(session: AsyncSession, kind: str, *, to: str, cause: str, optional: bool = False, **context: Any) -> None:
     """Ask for one mail in the caller's transaction; it is rendered and stored just before the commit."""
     session.info.setdefault(MAIL_KEY, []).append(MailRequest(kind, to, cause, context, optional))
@@ -93,15 +100,17 @@ async def store_mail(
     session: AsyncSession, *, kind: str, recipient: str, subject: str, text: str, html: str, cause: str,
     domain: str, optional: bool = False, unsubscribe_url: str = "", per_hour: int = 20, held: str = "",
 ) -> OutboxMail:
-    """Write one rendered mail; over `per_hour` mails to this address in the last hour it is kept as limited.
-    `held` (`digest` or `skipped`, from the recipient's preferences) stores it in that state, never sent alone."""
+    """Write one rendered mail; over `per_hour` mails to this address in the last hour it is kept as limited
+    (`STAFF_WORK_KINDS` excepted, and not counted). `held` (`digest` or `skipped`, from the recipient's
+    preferences) stores it in that state, never sent alone."""
     state, answer = held or MailState.PENDING, ""
-    if not held:
+    if not held and kind not in STAFF_WORK_KINDS:
         since = utcnow() - timedelta(hours=1)
         recent = (await session.exec(
             select(func.count()).select_from(OutboxMail)
             .where(OutboxMail.recipient == recipient, OutboxMail.created_at >= since,
-                   OutboxMail.state.not_in([MailState.DIGEST, MailState.DIGESTED, MailState.SKIPPED]))
+                   OutboxMail.state.not_in([MailState.DIGEST, MailState.DIGESTED, MailState.SKIPPED]),
+                   OutboxMail.kind.not_in(STAFF_WORK_KINDS))
         )).one()
         if recent >= per_hour:
             state, answer = MailState.LIMITED, "rate limit"

@@ -14,7 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.festival.equipment import Loan, LoanStatus, today_in_paris
-from tournament.notifications import library_contacts, loan_context, staff_addresses
+from tournament.notifications import library_contacts, loan_context, notify_staff
 from tournament.outbox import MAIL_KEY, OutboxMail, queue_mail
 
 PICKUP_DAYS = 2
@@ -65,6 +65,5 @@ async def _remind(session: AsyncSession, loan: Loan, kind: str, cause: str, *, s
     for address in await library_contacts(session, loan.library_id):
         queue_mail(session, kind, to=address, cause=cause, optional=kind in OPTIONAL, **context, **extra)
     if staff:
-        for address in await staff_addresses(session):
-            queue_mail(session, f"{kind}_staff", to=address, cause=cause, **context, **extra)
+        await notify_staff(session, f"{kind}_staff", cause=cause, **context, **extra)
     return 1
