@@ -270,6 +270,11 @@ async def record_consent(
     return player
 
 
+async def consent_player(session: AsyncSession, *, player_id: int, actor: Actor) -> Player:
+    """The player whose guardian's consent `actor` would correct (the consent page): the checks of `record_consent`."""
+    return await _managed_player(session, player_id, actor)
+
+
 async def _managed_player(session: AsyncSession, player_id: int, actor: Actor) -> Player:
     player = await session.get(Player, player_id)
     if player is None:

@@ -10,6 +10,7 @@ from tournament.players import (
     Player,
     PlayerError,
     PlayerLink,
+    consent_player,
     create_player,
     list_players,
     player_profile,
@@ -116,12 +117,7 @@ async def erase_player_form(request: Request, db: DB, player_id: PathId) -> Redi
 
 async def _consent_player(db: DB, request: Request, player_id: int) -> Player:
     async with db.read() as session:
-        player = await session.get(Player, player_id)
-        if player is None or not policies.can_manage_library(actor_of(request), player.library_id):
-            raise PlayerError("forbidden")
-        if player.erased:
-            raise PlayerError("player_erased")
-    return player
+        return await consent_player(session, player_id=player_id, actor=actor_of(request))
 
 
 def _consent_page(player: Player, form: FormState, *, status_code: int = 200) -> Template:

@@ -257,3 +257,16 @@ def test_an_erased_player_can_no_longer_be_enrolled_in_a_qualifier(world):
     refused = world.post(f"/api/tournaments/{tid}/sessions/{desk['session']['id']}/entries", {"player_id": luna.id})
     assert refused.status_code == 422
     assert refused.json()["errors"] == {"player_id": "Ce joueur n'est pas inscrit dans cette bibliothèque."}
+
+
+def test_the_consent_page_answers_as_the_consent_service_does(world):
+    luna = world.player("LunaKart")
+    world.act_as(world.librarians["Bernay"])
+    assert world.get(f"/joueurs/{luna.id}/consentement").status_code == 403
+    assert world.get("/joueurs/99999/consentement").status_code == 403  # no probing of other libraries' ids
+    world.act_as(world.staff)
+    assert world.get("/joueurs/99999/consentement").status_code == 404
+    assert world.get(f"/joueurs/{luna.id}/consentement").status_code == 200
+    ok(world.post(f"/api/players/{luna.id}/erase"))
+    gone = world.get(f"/joueurs/{luna.id}/consentement")
+    assert gone.status_code == 409 and "Ce joueur a été retiré" in html.unescape(gone.text)
