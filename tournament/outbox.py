@@ -86,6 +86,10 @@ hourly limit neither holds nor counts them: the addresses are the MDE's own acco
 case (fiches arrive by the dozen before their deadline) and each notice is work that must not be lost. The
 limit stays for everything else, above all mails a stranger can cause (a reset link, a pro-day sign-up)."""
 
+NEVER_LIMITED = STAFF_WORK_KINDS | {"daily_digest"}
+"""Kinds the hourly limit neither holds nor counts: the staff's work, and the daily digest (one a day per
+account by construction; the mails it carries are already marked digested, so holding it would lose them)."""
+
 
 def queue_mail(session: AsyncSession, kind: str, *, to: str, cause: str, optional: bool = False, **context: Any) -> None:
     """Ask for one mail in the caller's transaction; it is rendered and stored just before the commit."""
@@ -101,16 +105,16 @@ async def store_mail(
     domain: str, optional: bool = False, unsubscribe_url: str = "", per_hour: int = 20, held: str = "",
 ) -> OutboxMail:
     """Write one rendered mail; over `per_hour` mails to this address in the last hour it is kept as limited
-    (`STAFF_WORK_KINDS` excepted, and not counted). `held` (`digest` or `skipped`, from the recipient's
+    (`NEVER_LIMITED` excepted, and not counted). `held` (`digest` or `skipped`, from the recipient's
     preferences) stores it in that state, never sent alone."""
     state, answer = held or MailState.PENDING, ""
-    if not held and kind not in STAFF_WORK_KINDS:
+    if not held and kind not in NEVER_LIMITED:
         since = utcnow() - timedelta(hours=1)
         recent = (await session.exec(
             select(func.count()).select_from(OutboxMail)
             .where(OutboxMail.recipient == recipient, OutboxMail.created_at >= since,
                    OutboxMail.state.not_in([MailState.DIGEST, MailState.DIGESTED, MailState.SKIPPED]),
-                   OutboxMail.kind.not_in(STAFF_WORK_KINDS))
+                   OutboxMail.kind.not_in(NEVER_LIMITED))
         )).one()
         if recent >= per_hour:
             state, answer = MailState.LIMITED, "rate limit"

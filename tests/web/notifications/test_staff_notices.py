@@ -1,7 +1,8 @@
-"""The per-recipient hourly limit: notices of work to MDE staff are never held nor counted; every other mail,
-a reset link above all, is still held past the limit (here 3 an hour)."""
+"""The per-recipient hourly limit: notices of work to MDE staff and the daily digest are never held nor counted;
+every other mail, a reset link above all, is still held past the limit (here 3 an hour)."""
 
 from dataclasses import replace
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +11,9 @@ from tests.conftest import run
 from tests.web.notifications.mails import outbox
 from tournament.account_links import request_password_reset
 from tournament.accounts import Role
+from tournament.digest import queue_digests
 from tournament.notifications import notify_fiche, notify_staff
+from tournament.outbox import store_mail
 
 
 @pytest.fixture
@@ -63,3 +66,22 @@ def test_a_staff_notice_must_be_declared_as_staff_work(db):
             await notify_staff(session, "fiche_accepted", cause="fiche.accept:1", title="Atelier")
     with pytest.raises(ValueError, match="STAFF_WORK_KINDS"):
         run(go())
+
+
+def test_the_daily_digest_is_never_held_so_the_mails_it_carries_are_not_lost(app, db, vernon, make_account):
+    make_account("lea@vernon.test", Role.LIBRARIAN, vernon)
+
+    async def held_for_the_digest():
+        async with db.write() as session:
+            await store_mail(session, kind="fiche_accepted", recipient="lea@vernon.test", subject="Fiche acceptée",
+                             text="x", html="x", cause="fiche.accept:9", domain="xpo.example", held="digest")
+
+    async def digest():
+        async with db.write() as session:
+            return await queue_digests(session, today=date(2025, 3, 20))
+    run(held_for_the_digest())
+    _move_fiches(db, "accept", 3, vernon)  # the hour's quota, used up
+    assert run(digest()) == 1
+    [digest] = outbox(db, "daily_digest")
+    assert digest.state == "pending"
+    assert [m.state for m in outbox(db, "fiche_accepted")] == ["digested", "pending", "pending", "pending"]
