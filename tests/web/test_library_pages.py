@@ -1,5 +1,7 @@
 """Libraries: the staff list and creation, each library's page, contact details; pages and API twins."""
 
+import re
+
 from tests.conftest import csrf_headers, login
 from tests.web.form_errors import error_next_to
 from tournament.accounts import Role
@@ -72,6 +74,17 @@ def test_a_librarian_updates_the_contact_details_from_the_page(client, make_libr
     page = client.get(response.headers["location"]).text
     assert "Les coordonnées ont été enregistrées." in page
     assert "12 rue Carnot, 27200 Vernon" in page
+
+
+def test_the_address_shows_only_what_is_known(staff_client, make_library):
+    vernon = make_library()
+    headers = csrf_headers(staff_client)
+    address = lambda: re.search(r"<dt>Adresse</dt><dd>([^<]*)</dd>", staff_client.get(f"/bibliotheques/{vernon}").text)[1]  # noqa: E731
+    assert address() == "—"
+    staff_client.post(f"/bibliotheques/{vernon}/contact", data={"postcode": "27200"}, headers=headers)
+    assert address() == "27200 Vernon"  # no "—, " before it
+    staff_client.post(f"/bibliotheques/{vernon}/contact", data={"address": "12 rue Carnot", "postcode": ""}, headers=headers)
+    assert address() == "12 rue Carnot"
 
 
 def test_a_refused_contact_change_reopens_the_form_with_its_errors(staff_client, make_library):
