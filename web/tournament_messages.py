@@ -46,6 +46,8 @@ word(
         "stale_version": N_("Someone entered a result for this match in the meantime. Here is the current state: check it before changing anything."),
         "confirmation_required": N_("This correction cancels the results of later matches. Confirm to go on: those matches will be played again."),
         "illegal_result": N_("This result does not fit the match."),
+        "not_a_forfeit": N_("This match was not lost by forfeit: there is no forfeit to undo. Correct its result instead."),
+        "forfeit_undo_too_late": N_("Too late to undo this forfeit: match %(numbers)s of these players already has a result or has started. Correct the result instead: what the correction cancels is shown before anything changes."),
         "stage_closed": N_("This stage is over: its results can no longer change."),
         "player_not_in_stage": N_("This player does not play in this match."),
         "referees_only_at_final": N_("At the final, only referees enter results."),
@@ -126,6 +128,7 @@ GRAND_FINAL_LABELS = {
 ACTION_LABELS = {
     "result.record": N_("Result entered"),
     "result.correct": N_("Result corrected"),
+    "result.undo_forfeit": N_("Forfeit undone"),
     "report.create": N_("Result reported by a player"),
     "report.confirm": N_("Report confirmed"),
     "report.dispute": N_("Report disputed"),

@@ -353,6 +353,12 @@ class ResultOut:
 
 
 @dataclass
+class VersionIn:
+    version: int
+    """The match's version as last read: an undo of a match changed meanwhile is refused (409)."""
+
+
+@dataclass
 class AuditOut:
     at: datetime
     who: str
