@@ -16,6 +16,7 @@ from .engine import (
     playable,
     record,
     replay,
+    retract,
     standings,
     to_json,
     withdraw,
@@ -44,7 +45,7 @@ impose = swiss.impose
 
 __all__ = [
     "FORMATS", "act", "impose", "tiebreak_table", "correct", "create", "dumps", "explain", "from_json", "loads", "playable", "record",
-    "replay", "standings", "to_json", "withdraw",
+    "replay", "retract", "standings", "to_json", "withdraw",
     "BracketError", "Correction", "Entrant", "Event", "IllegalResultError", "Match", "MatchId",
     "Result", "Seed", "Slot", "Standing", "UnknownMatchError",
     "elimination", "ffa", "round_robin", "stages", "swiss", "tiebreaks",

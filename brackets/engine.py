@@ -164,6 +164,21 @@ def correct(event: Event, match_id: MatchId, result: Result, *, confirm: bool = 
     return Correction(event, tuple(invalidated), confirmed=True)
 
 
+def retract(event: Event, match_id: MatchId) -> Correction:
+    """Take back a recorded result as if it had never been entered (an undone forfeit), by replaying the log
+    without it: a preview, ``event`` is untouched. ``invalidated`` lists the later results that no longer fit
+    (the next match the winner had played, say); a caller that only undoes cheap mistakes refuses those.
+    """
+    get_match(event, match_id)
+    position = next((i for i, entry in enumerate(event.log) if entry.get("match") == match_id), None)
+    if position is None:
+        raise BracketError(f"Match {match_id} has no recorded result to take back.")
+    trimmed = Event(format=event.format, options=event.options, entrants=event.entrants,
+                    log=[entry for i, entry in enumerate(event.log) if i != position])
+    replayed, invalidated = replay(trimmed)
+    return Correction(replayed, tuple(invalidated), confirmed=False)
+
+
 def replay(event: Event, *, substitute: dict[int, Result] | None = None) -> tuple[Event, list[MatchId]]:
     """A fresh event rebuilt from ``event``'s log, with results at given log positions replaced.
 

@@ -1,4 +1,5 @@
-"""Points for two-seat matches that may end in a draw, as in round robin and Swiss.
+"""Points for two-seat matches that may end in a draw, as in round robin and Swiss, and each seed's
+share of the points open to them in any format.
 
 Which results such a match takes (a winner, or a draw that was played) and what each outcome is
 worth, from the ``points_*`` options that both formats share, so that they score alike.
@@ -53,3 +54,32 @@ def rank(event: Event, match: Match, result: Result) -> tuple[Seed, ...]:
     if result.scores is not None and (len(result.scores) != 2 or result.scores[0] != result.scores[1]):
         raise IllegalResultError(f"Match {match.id}: a draw needs two equal scores.")
     return tuple(match.entrants)
+
+
+def share_of_points(event: Event) -> dict[Seed, float]:
+    """Each seed's share of the points that were open to them: wins for duels (a draw is half), race points
+    for heats (the event's ``points`` table, which `ffa` always fills). Byes and unplayed matches do not count.
+
+    It makes players of different libraries and formats comparable: 1.0 won everything.
+    """
+    won: dict[Seed, float] = {}
+    possible: dict[Seed, float] = {}
+    for match in event.matches.values():
+        if match.result is None or match.result.outcome == "bye" or not match.ranking:
+            continue
+        if match.result.races:
+            table = event.options["points"]
+            for race in match.result.races:
+                for position, seed in enumerate(race):
+                    won[seed] = won.get(seed, 0) + (table[position] if position < len(table) else 0)
+                    possible[seed] = possible.get(seed, 0) + table[0]
+            continue
+        for seed in match.entrants:
+            if seed is None:
+                continue
+            possible[seed] = possible.get(seed, 0) + 1
+            if match.result.draw:
+                won[seed] = won.get(seed, 0) + 0.5
+            elif seed == match.ranking[0]:
+                won[seed] = won.get(seed, 0) + 1
+    return {seed: round(won.get(seed, 0) / total, 6) for seed, total in possible.items() if total}

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 import brackets
+from brackets.scoring import share_of_points
 from sqlalchemy import JSON, UniqueConstraint, func
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -328,37 +329,6 @@ async def start_session(session: AsyncSession, *, session_id: int, actor: Actor)
     return stage
 
 
-def share_of_points(stage: Stage) -> dict[int, float]:
-    """Each seed's share of the points available to them (wins for duels, race points for heats).
-
-    It makes players of different libraries and formats comparable: 1.0 won everything.
-    """
-    event = stage.event()
-    won: dict[int, float] = {}
-    possible: dict[int, float] = {}
-    points_table = event.options.get("points")
-    for match in event.matches.values():
-        if match.result is None or match.result.outcome == "bye" or not match.ranking:
-            continue
-        if match.result.races:
-            table = points_table or [15, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
-            for race in match.result.races:
-                for position, seed in enumerate(race):
-                    won[seed] = won.get(seed, 0) + (table[position] if position < len(table) else 0)
-                    possible[seed] = possible.get(seed, 0) + table[0]
-        else:
-            winner = match.ranking[0]
-            for seed in match.entrants:
-                if seed is None:
-                    continue
-                possible[seed] = possible.get(seed, 0) + 1
-                if match.result.draw:
-                    won[seed] = won.get(seed, 0) + 0.5
-                elif seed == winner:
-                    won[seed] = won.get(seed, 0) + 1
-    return {seed: round(won.get(seed, 0) / total, 6) for seed, total in possible.items() if total}
-
-
 async def close_session(session: AsyncSession, *, session_id: int, actor: Actor) -> list[Qualification]:
     """Close a finished qualifier: rank its players and record their qualification places.
 
@@ -372,7 +342,7 @@ async def close_session(session: AsyncSession, *, session_id: int, actor: Actor)
     event = stage.event()
     if brackets.playable(event):
         raise TournamentError("matches_left", pending=[m.id for m in brackets.playable(event)])
-    metrics = share_of_points(stage)
+    metrics = share_of_points(event)
     rows = []
     for standing in brackets.standings(event):
         player_id = stage.player_of(standing.seed)

@@ -176,9 +176,10 @@ async def load(session: AsyncSession, made: dict[str, Any]) -> list[str]:
         match_kind="duel",
         age_categories=[AgeCategory.AGE_11_14.value, AgeCategory.AGE_15_17.value, AgeCategory.ADULT.value],
         qualifier_formats=["single_elimination", "double_elimination", "round_robin", "swiss"],
-        qualifying_opens_at=_paris(29, 10, month=3), qualifying_closes_at=_paris(11, 19),
+        # Ahead of today, so that a librarian can plan, enrol and run one of its qualifiers once MDE opens them.
+        qualifying_opens_at=_paris(12, 0), qualifying_closes_at=_paris(10, 19, month=5),
         finalists=16, quota_per_library=2, final_format="double_elimination", final_options={"grand_final": "reset"},
-        final_library_id=by_commune["Vernon"].id, final_at=_paris(12, 10),
+        final_library_id=by_commune["Vernon"].id, final_at=_paris(17, 14, month=5),
         prizes=["Une manette Pro", "Un amiibo au choix"],
     ), actor=staff)
     for commune in ("Vernon", "Bernay"):

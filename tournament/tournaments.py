@@ -27,7 +27,7 @@ class TournamentError(Refusal):
             "stale_version", "confirmation_required", "not_in_setup", "tournament_closed", "session_closed",
             "session_full", "session_started", "session_not_running", "matches_left", "not_pending", "stage_closed",
             "match_not_playable", "report_pending", "report_not_pending", "final_already_seeded", "qualifiers_not_open",
-            "qualifiers_running", "final_not_seeded", "no_qualifiers_closed",
+            "qualifiers_running", "final_not_seeded", "no_qualifiers_closed", "not_a_forfeit", "forfeit_undo_too_late",
         )},
         "referees_only_at_final": Status.FORBIDDEN,
     }

@@ -34,10 +34,13 @@ async def home(request: Request, db: DB) -> Template | Redirect:
         entries = await programme(session, edition.id) if edition is not None else []
         live = await live_tournaments(session)
     today, coming = _today_and_next(entries, now)
+    day = now.astimezone(PARIS).date()
+    # A final played today stays today's news into the evening, after the day's last event has ended.
+    finals_today = [t for t in live if t.status == "final" and t.final_at and t.final_at.astimezone(PARIS).date() == day]
     communes = sorted({entry.fiche.place_commune for entry in entries if entry.fiche.place_commune}, key=fold)
     categories = sorted({entry.fiche.category for entry in entries})
     return Template("home.html", context={
-        "edition": edition, "today": today, "coming": coming, "live": live, "communes": communes,
+        "edition": edition, "today": today, "coming": coming, "live": live, "finals_today": finals_today, "communes": communes,
         "categories": categories, "labels": LABELS,
     })
 

@@ -253,3 +253,19 @@ def test_better_seed_simulation_finishes_every_elimination_format():
     for name in ("single_elimination", "double_elimination"):
         event = play_out(create(name, 16), better_seed)
         assert standings(event)[0].seed == 1
+
+
+def test_retract_takes_a_result_back_as_if_never_entered_and_lists_the_later_results_it_undoes():
+    event = brackets.create("single_elimination", 4)
+    first, second = [m.id for m in event.matches.values() if m.is_playable]
+    brackets.record(event, first, Result(winner=event.matches[first].entrants[0], outcome="forfeit"))
+    untouched = brackets.dumps(event)
+    preview = brackets.retract(event, first)
+    assert brackets.dumps(event) == untouched and preview.invalidated == ()
+    assert preview.event.matches[first].is_playable and preview.event.matches[first].result is None
+    brackets.record(event, second, Result(winner=event.matches[second].entrants[0]))
+    final = next(m.id for m in event.matches.values() if m.is_playable)
+    brackets.record(event, final, Result(winner=event.matches[final].entrants[0]))
+    assert brackets.retract(event, first).invalidated == (final,)
+    with pytest.raises(brackets.BracketError, match="no recorded result"):
+        brackets.retract(brackets.create("single_elimination", 4), first)

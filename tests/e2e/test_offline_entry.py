@@ -3,6 +3,7 @@ the page as "en attente d'envoi", survives a reload, is sent when the network re
 a result that conflicts meanwhile is shown, never applied. A real server and Debian's Chromium."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from urllib.request import urlopen
 
 import pytest
@@ -45,13 +46,15 @@ def decided(snapshot: dict) -> dict[str, dict]:
     return {m["id"]: m for m in stage["matches"] if m["state"] == "decided"}
 
 
-def test_a_result_entered_offline_is_sent_once_when_the_network_returns(final_of_eight, database_url, tmp_path, chromium):
+def test_a_result_entered_offline_is_sent_once_when_the_network_returns(final_of_eight, db, database_url, tmp_path, chromium):
     tournament_id, stage_id, (first, second, third, *_) = final_of_eight
     app = AppProcess(database_url, tmp_path).start()
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768})
     context.set_default_timeout(15_000)
     page = context.new_page()
     entry = f"{app.url}/tournois/{tournament_id}/phases/{stage_id}/matchs"
+    screen = chromium.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})  # stays online
+    board_page = screen.new_page()
     pending = page.locator("#pending-results")
     try:
         page.goto(f"{app.url}/connexion")
@@ -59,6 +62,9 @@ def test_a_result_entered_offline_is_sent_once_when_the_network_returns(final_of
         page.locator("#f-password").fill(PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_url(lambda url: "/connexion" not in url)
+
+        board_page.goto(f"{app.url}/direct/{tournament_id}")
+        expect(board_page.locator("#board-status")).to_have_attribute("data-status", "connected", timeout=15_000)
 
         # 1. Offline: the tapped winner waits in the page, and nothing reaches the server.
         page.goto(f"{entry}/{first}")
@@ -97,6 +103,10 @@ def test_a_result_entered_offline_is_sent_once_when_the_network_returns(final_of
         page.reload()
         expect(pending).to_be_hidden()
         assert board(app, tournament_id)["seq"] == 2
+        with ThreadPoolExecutor(1) as aside:  # the sync Playwright API holds this thread's event loop
+            assert aside.submit(run, _written(db, stage_id)).result() == (2, 2)  # two keys, two results: nothing twice
+        for match_id in (first, second):
+            expect(board_page.locator(f'[data-match="{match_id}"] .seat.winner')).to_have_count(1, timeout=10_000)
 
         # 5. A result that conflicts meanwhile is shown, not applied.
         page.goto(f"{entry}/{third}")
@@ -116,4 +126,19 @@ def test_a_result_entered_offline_is_sent_once_when_the_network_returns(final_of
         expect(pending).to_be_hidden()
     finally:
         context.close()
+        screen.close()
         app.stop()
+
+
+async def _written(db, stage_id: int) -> tuple[int, int]:
+    """The result submissions kept for the stage, and the results recorded in the audit log."""
+    from sqlmodel import func, select
+
+    from tournament.audit import AuditEntry
+    from tournament.results import Submission
+
+    async with db.read() as session:
+        keys = (await session.exec(select(func.count()).select_from(Submission).where(Submission.stage_id == stage_id))).one()
+        recorded = (await session.exec(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "result.record", AuditEntry.subject.startswith(f"stage:{stage_id}/")))).one()
+    return keys, recorded

@@ -116,3 +116,22 @@ def test_each_audience_gets_its_own_menu(client, make_account, make_library):
 def test_the_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_a_final_played_today_is_todays_news_into_the_evening(app, client, db, make_account):
+    from datetime import datetime
+
+    from tests.conftest import run
+    from tests.tournament import factories as f
+    from tournament.festival.timing import PARIS
+
+    make_account("first@mde.test")
+    final_at = datetime(2025, 4, 12, 14, 0, tzinfo=PARIS)
+    live = run(f.add_tournament(db, name="Tournoi Mario Kart", status="final", final_at=final_at))
+    app.state.clock = lambda: datetime(2025, 4, 12, 21, 30, tzinfo=PARIS)  # the day's events are over
+    today = client.get("/").text.split('id="today-title"')[1].split("</section>")[0]
+    assert "La finale du Tournoi Mario Kart se joue aujourd’hui." in today
+    assert f'<a href="/direct/{live.id}">La suivre sur le tableau en direct</a>' in today
+    assert "Aucun événement aujourd" not in today
+    app.state.clock = lambda: datetime(2025, 4, 13, 10, 0, tzinfo=PARIS)  # the day after: no longer today's
+    assert "se joue aujourd’hui" not in client.get("/").text

@@ -158,6 +158,9 @@ async def festival_step(session: AsyncSession, made: dict[str, Any]) -> list[str
          "Salle 2, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 3, 1, 9, 0, tzinfo=PARIS)), 16),
         ("professional_day", "workshop", "Atelier : robotique éducative avec Thymio et Blue-Bot", clock.day(date.fromisoformat("2025-04-03")).isoformat(), "14:00", "15:30", 12,
          "Salle 3, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 3, 1, 9, 0, tzinfo=PARIS)), 9),
+        # Ahead of today, with seats left: what a librarian can still book.
+        ("professional_day", "workshop", "Atelier : organiser un tournoi de jeu vidéo en bibliothèque", clock.day(date.fromisoformat("2025-04-24")).isoformat(), "14:00", "16:00", 20,
+         "Salle 1, Médiathèque Rolland-Plaisance, Évreux", clock.moment(datetime(2025, 4, 10, 9, 0, tzinfo=PARIS)), 7),
     ]
     waiting = 0
     for meeting, kind, title, day, start, end, capacity, place, when, people in sessions:

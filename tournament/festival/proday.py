@@ -131,6 +131,10 @@ class SessionSeats:
     def free(self) -> int:
         return max(self.session.capacity - self.confirmed, 0)
 
+    def started(self, now: datetime) -> bool:
+        """Begun or over at `now`: no seat to offer any more (`register_attendee` refuses from that moment)."""
+        return now >= self.session.starts_at
+
 
 def _validate_session(data: ProSessionInput) -> tuple[dict[str, str], tuple[datetime, datetime] | None]:
     errors: dict[str, str] = {}

@@ -49,7 +49,7 @@ class Desk:
     library: Library
     entries: list[EntryLine]
     candidates: list[Player]
-    """Players of the library who could still be enrolled."""
+    """Players of the library who could still be enrolled (not yet in, of an age group the tournament takes)."""
     stage: StageView | None
     """The qualifier's stage once it started."""
     reports: list[ReportView]
@@ -104,12 +104,14 @@ async def desk(session: AsyncSession, *, tournament_id: int, session_id: int, ac
     )).all()
     stage = None if qualifier.stage_id is None else await session.get(Stage, qualifier.stage_id)
     view = None if stage is None else await load_stage_view(session, stage)
+    tournament = await get_tournament(session, tournament_id)
+    ages = tournament.age_categories
     return Desk(
-        tournament=await get_tournament(session, tournament_id),
+        tournament=tournament,
         qualifier=qualifier,
         library=await session.get(Library, qualifier.library_id),
         entries=[EntryLine(entry, player) for entry, player in rows],
-        candidates=[player for player in players if player.id not in active],
+        candidates=[player for player in players if player.id not in active and (not ages or player.age_category in ages)],
         stage=view,
         reports=[] if view is None else await open_reports(session, view=view, actor=actor),
     )

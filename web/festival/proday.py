@@ -94,27 +94,27 @@ def _attendee_input(values: dict[str, str]) -> AttendeeInput:
 
 
 @get("/journee-pro")
-async def proday_page(db: DB, edition: QueryId = None) -> Template:
+async def proday_page(request: Request, db: DB, edition: QueryId = None) -> Template:
     async with db.read() as session:
         chosen = await chosen_edition(session, edition)
         sessions = await list_sessions(session, chosen.id) if chosen else []
-    return render("proday.html", edition=chosen, sessions=sessions)
+    return render("proday.html", edition=chosen, sessions=sessions, now=now_of(request))
 
 
-async def _registration_form(db: DB, session_id: int, form: FormState, status: int = 200) -> Template:
+async def _registration_form(request: Request, db: DB, session_id: int, form: FormState, status: int = 200) -> Template:
     async with db.read() as session:
         try:
             seats = await session_seats(session, session_id)
         except FestivalError as exc:
             raise NotFoundException(message(exc.code)) from None
         libraries = await list_libraries(session)
-    return render("proday_register.html", status_code=status, seats=seats, form=form,
+    return render("proday_register.html", status_code=status, seats=seats, form=form, now=now_of(request),
                   library_choices=[("", "…")] + [(str(l.id), f"{l.commune} · {l.name}") for l in libraries])
 
 
 @get("/journee-pro/seances/{session_id:int}/inscription")
-async def proday_register_page(db: DB, session_id: PathId) -> Template:
-    return await _registration_form(db, session_id, FormState(values={"staff_status": "employee"}))
+async def proday_register_page(request: Request, db: DB, session_id: PathId) -> Template:
+    return await _registration_form(request, db, session_id, FormState(values={"staff_status": "employee"}))
 
 
 @post("/journee-pro/seances/{session_id:int}/inscription")
@@ -129,7 +129,7 @@ async def proday_register_submit(request: Request, db: DB, session_id: PathId) -
             seat = await _seat(session, registration, None if _opt_in(request) else token)
             seats = await session_seats(session, session_id)
     if submitted.refused:
-        return await _registration_form(db, session_id, submitted.form, submitted.status)
+        return await _registration_form(request, db, session_id, submitted.form, submitted.status)
     return render("proday_registered.html", seat=seat, seats=seats,
                   link="" if seat.state == "unconfirmed" else cancel_path(token))
 
@@ -256,10 +256,10 @@ async def proday_admin_cancel(request: Request, db: DB, registration_id: PathId)
 
 @get("/api/festival/pro-sessions",
      summary="Sessions of the professional day and launch meeting, with seats left and waiting list length")
-async def sessions_api(db: DB, edition: QueryId = None) -> list[ProSessionOut]:
+async def sessions_api(request: Request, db: DB, edition: QueryId = None) -> list[ProSessionOut]:
     async with db.read() as session:
         chosen = await chosen_edition(session, edition)
-        return [ProSessionOut.of(s) for s in (await list_sessions(session, chosen.id) if chosen else [])]
+        return [ProSessionOut.of(s, now_of(request)) for s in (await list_sessions(session, chosen.id) if chosen else [])]
 
 
 @post("/api/festival/editions/{year:int}/pro-sessions",
@@ -268,7 +268,7 @@ async def create_session_api(request: Request, db: DB, year: PathYear, data: JSO
     async with db.write() as session:
         edition = await edition_or_404(session, year)
         created = await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request))
-        return ProSessionOut.of(await session_seats(session, created.id))
+        return ProSessionOut.of(await session_seats(session, created.id), now_of(request))
 
 
 @put("/api/festival/pro-sessions/{session_id:int}",
@@ -280,7 +280,7 @@ async def update_session_api(request: Request, db: DB, session_id: PathId, data:
             raise FestivalNotFound("unknown_session")
         edition = await session.get(Edition, existing.edition_id)
         await save_pro_session(session, edition=edition, data=data, actor=actor_or_401(request), session_id=session_id)
-        return ProSessionOut.of(await session_seats(session, session_id))
+        return ProSessionOut.of(await session_seats(session, session_id), now_of(request))
 
 
 @post("/api/festival/pro-sessions/{session_id:int}/cancel", status_code=200,
@@ -288,7 +288,7 @@ async def update_session_api(request: Request, db: DB, session_id: PathId, data:
 async def cancel_session_api(request: Request, db: DB, session_id: PathId, data: JSONBody[CancelSessionBody]) -> ProSessionOut:
     async with db.write() as session:
         await cancel_pro_session(session, session_id=session_id, reason=data.reason, actor=actor_or_401(request))
-        return ProSessionOut.of(await session_seats(session, session_id))
+        return ProSessionOut.of(await session_seats(session, session_id), now_of(request))
 
 
 @get("/api/festival/pro-sessions/{session_id:int}/registrations", guards=[staff_only],

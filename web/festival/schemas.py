@@ -269,13 +269,18 @@ class ProSessionOut:
     confirmed: int
     waiting: int
     free: int
+    """Seats left to book: 0 once the session has begun (or is cancelled)."""
     cancelled: bool = False
+    open: bool = True
+    """Whether it still takes registrations: false once it has begun or is cancelled."""
 
     @classmethod
-    def of(cls, seats: SessionSeats) -> "ProSessionOut":
+    def of(cls, seats: SessionSeats, now: datetime) -> "ProSessionOut":
+        cancelled = seats.session.cancelled_at is not None
+        bookable = not cancelled and not seats.started(now)
         return from_row(cls, seats.session, starts_at=paris_iso(seats.session.starts_at),
                         ends_at=paris_iso(seats.session.ends_at), confirmed=seats.confirmed, waiting=seats.waiting,
-                        free=seats.free, cancelled=seats.session.cancelled_at is not None)
+                        free=seats.free if bookable else 0, cancelled=cancelled, open=bookable)
 
 
 @dataclass

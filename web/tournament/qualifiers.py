@@ -6,6 +6,8 @@ from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies, qualifiers
+from tournament.bulk_enrolment import enrol_many, pasted_lines
+from tournament.festival.search import fold
 from tournament.qualifiers import entry_of, session_of
 from tournament.refusals import Status
 from tournament.tournaments import TournamentError
@@ -15,10 +17,11 @@ from tournament.views.overview import overview
 from web.auth import account_only, actor_of
 from web.deps import DB
 from web.forms import FormState, read_form
+from web.errors import field_errors
 from web.i18n import N_, _
 from web.routers import api, pages
 from web.tournament.forms import local_input, needs_fold, paris_time, parse_int, parse_local
-from web.tournament.schemas import DecisionIn, DeskOut, EnrolIn, QualificationOut, SessionIn, SessionOut, StageOut
+from web.tournament.schemas import BulkEnrolIn, BulkEnrolOut, DecisionIn, DeskOut, EnrolIn, QualificationOut, SessionIn, SessionOut, StageOut
 from web.tournament.wording import page
 from web.tournament_messages import FORMAT_LABELS, label, message
 from web.params import PathId
@@ -67,20 +70,43 @@ async def schedule_form(request: Request, db: DB, tournament_id: PathId) -> Temp
 
 
 DESK_NOTICES = {
-    "inscrit": N_("The player is enrolled."),
     "present": N_("The player is checked in."),
     "absent": N_("The presence is cancelled: the player is enrolled again."),
     "retrait": N_("The player has withdrawn."),
     "decision": N_("The request has been answered."),
     "cloture": N_("The qualifier is closed: its places are recorded."),
 }
+SHOWN_CANDIDATES = 60
+"""Players of the library listed to tick at once; the search narrows a longer list."""
+
+
+def _candidates(players: list, wanted: str) -> tuple[list, int]:
+    """The library's players still to enrol that match the search (accents and case ignored), the first
+    `SHOWN_CANDIDATES` of them, and how many matched."""
+    words = fold(wanted).split()
+    found = [p for p in players if all(w in fold(f"{p.pseudonym} {p.first_name}") for w in words)]
+    return found[:SHOWN_CANDIDATES], len(found)
+
+
+def _enrolled_notice(enrolled: str, already: str) -> str:
+    if not enrolled.isdigit() or not already.isdigit():
+        return ""
+    text = _("%(count)s player(s) enrolled.") % {"count": int(enrolled)}
+    if int(already):
+        text += " " + _("%(count)s already were: left as they were.") % {"count": int(already)}
+    return text
 
 
 async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: int, *, notice: str = "",
-                     error: str = "", status_code: int = 200) -> Template:
+                     error: str = "", status_code: int = 200, search: str = "", form: FormState | None = None) -> Template:
     async with db.read() as session:
         seen = await desk(session, tournament_id=tournament_id, session_id=session_id, actor=actor_of(request))
+    shown, matching = _candidates(seen.candidates, search)
     return page("desk.html", {
+        "search": search,
+        "shown": shown,
+        "matching": matching,
+        "enrol_form": form or FormState(),
         "desk": seen,
         "t": seen.tournament,
         "q": seen.qualifier,
@@ -88,7 +114,7 @@ async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: i
         "left": seen.stage.left if seen.stage else 0,
         "reports": seen.reports,
         "starts_local": local_input(seen.qualifier.starts_at),
-        "notice": _(DESK_NOTICES[notice]) if notice in DESK_NOTICES else "",
+        "notice": _(DESK_NOTICES[notice]) if notice in DESK_NOTICES else notice if " " in notice else "",
         "error": error,
         "base": f"/tournois/{tournament_id}/qualifications/{session_id}",
     }, status_code=status_code)
@@ -96,9 +122,11 @@ async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: i
 
 @get("/tournois/{tournament_id:int}/qualifications/{session_id:int}")
 async def desk_page(
-    request: Request, db: DB, tournament_id: PathId, session_id: PathId, fait: FromQuery[str | None] = None
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, fait: FromQuery[str | None] = None,
+    cherche: FromQuery[str | None] = None, inscrits: FromQuery[str | None] = None, deja: FromQuery[str | None] = None,
 ) -> Template:
-    return await _desk_page(request, db, tournament_id, session_id, notice=fait or "")
+    notice = _enrolled_notice(inscrits or "", deja or "0") if fait == "inscrits" else fait or ""
+    return await _desk_page(request, db, tournament_id, session_id, notice=notice, search=(cherche or "")[:100])
 
 
 async def _desk_action(request: Request, db: DB, tournament_id: int, session_id: int, done: str, action,
@@ -119,13 +147,26 @@ async def _desk_action(request: Request, db: DB, tournament_id: int, session_id:
 
 @post("/tournois/{tournament_id:int}/qualifications/{session_id:int}/inscriptions")
 async def enrol_form(request: Request, db: DB, tournament_id: PathId, session_id: PathId) -> Template | Redirect:
+    """Enrol the ticked players and the pasted pseudonyms at once (one ticked player is the simple case). A list
+    refused is shown again with its text and ticks, the lines at fault named next to the field."""
     data = await read_form(request)
-
-    async def action(session):
-        player_id = parse_int(data.get("player_id", ""), "player_id")
-        await qualifiers.enrol(session, session_id=session_id, player_id=player_id, actor=actor_of(request))
-
-    return await _desk_action(request, db, tournament_id, session_id, "inscrit", action)
+    ticked = (await request.form()).getall("player_id", [])
+    form = FormState(values={**data, "ticked": set(ticked)})
+    try:
+        player_ids = [parse_int(value, "player_ids") for value in ticked]
+        async with db.write() as session:
+            await session_of(session, tournament_id=tournament_id, session_id=session_id)
+            done = await enrol_many(session, session_id=session_id, player_ids=player_ids,
+                                    pseudonyms=pasted_lines(data.get("pseudonyms", "")), actor=actor_of(request))
+    except TournamentError as exc:
+        if exc.code in ("forbidden", "not_found"):
+            raise
+        if not exc.field:
+            return await _desk_page(request, db, tournament_id, session_id, error=message(exc.code), status_code=409)
+        form.errors.update({("pseudonyms" if name == "player_ids" else name): text for name, text in field_errors(exc).items()})
+        return await _desk_page(request, db, tournament_id, session_id, form=form, status_code=400)
+    return Redirect(f"/tournois/{tournament_id}/qualifications/{session_id}?fait=inscrits&inscrits={len(done.enrolled)}"
+                    f"&deja={len(done.already)}#players", status_code=303)
 
 
 def _entry_route(path: str, done: str, run):
@@ -147,13 +188,14 @@ def _entry_route(path: str, done: str, run):
     return handler
 
 
-check_in_form = _entry_route(
-    "presence", "present", lambda session, entry_id, data, who: qualifiers.check_in(session, entry_id=entry_id, actor=who))
-undo_check_in_form = _entry_route(
-    "presence-annulee", "absent",
-    lambda session, entry_id, data, who: qualifiers.undo_check_in(session, entry_id=entry_id, actor=who))
-withdraw_form = _entry_route(
-    "retrait", "retrait", lambda session, entry_id, data, who: qualifiers.withdraw_entry(session, entry_id=entry_id, actor=who))
+def _plain(service):
+    """An entry action that takes nothing but the entry (check-in, its undo, withdrawal)."""
+    return lambda session, entry_id, data, who: service(session, entry_id=entry_id, actor=who)
+
+
+check_in_form = _entry_route("presence", "present", _plain(qualifiers.check_in))
+undo_check_in_form = _entry_route("presence-annulee", "absent", _plain(qualifiers.undo_check_in))
+withdraw_form = _entry_route("retrait", "retrait", _plain(qualifiers.withdraw_entry))
 decision_form = _entry_route(
     "decision", "decision",
     lambda session, entry_id, data, who: qualifiers.decide_request(
@@ -231,6 +273,26 @@ async def enrol_api(
     return await _desk_api(request, db, tournament_id, session_id, action)
 
 
+@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/bulk", status_code=200,
+      summary="Enrol several of the library's players at once, by id or by pseudonym (all or nothing)",
+      description=(
+          "`player_ids` and `pseudonyms` (accents and case ignored) may be mixed; players already enrolled are listed "
+          "in `already` and left as they are. 422 `pseudonyms_unknown` / `pseudonyms_ambiguous` / `players_unknown` "
+          "(with `unknown`), `age_group_refused`, `session_full_for` (with `free`): nothing is written."
+      ))
+async def enrol_many_api(
+    request: Request, db: DB, tournament_id: PathId, session_id: PathId, data: JSONBody[BulkEnrolIn]
+) -> BulkEnrolOut:
+    who = actor_of(request)
+    async with db.write() as session:
+        await session_of(session, tournament_id=tournament_id, session_id=session_id)
+        done = await enrol_many(session, session_id=session_id, player_ids=data.player_ids,
+                                pseudonyms=[line.strip() for line in data.pseudonyms if line.strip()], actor=who)
+    async with db.read() as session:
+        seen = await desk(session, tournament_id=tournament_id, session_id=session_id, actor=who)
+    return BulkEnrolOut.of(done, seen)
+
+
 async def _entry_api(request: Request, db: DB, tournament_id: int, session_id: int, entry_id: int, run) -> DeskOut:
     """One action on an entry of the session, answered with the desk as it is after it."""
     async def action(session, who):
@@ -240,31 +302,27 @@ async def _entry_api(request: Request, db: DB, tournament_id: int, session_id: i
     return await _desk_api(request, db, tournament_id, session_id, action)
 
 
-@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/check-in", status_code=200,
-      summary="Check a player in (after the start time, they are recorded as late)")
-async def check_in_api(
-    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
-) -> DeskOut:
-    return await _entry_api(request, db, tournament_id, session_id, entry_id,
-                            lambda session, who: qualifiers.check_in(session, entry_id=entry_id, actor=who))
+def _entry_api_route(path: str, summary: str, service):
+    """The JSON twin of an entry action that takes nothing but the entry (`_plain`), answered with the desk."""
+
+    @post(f"/api/tournaments/{{tournament_id:int}}/sessions/{{session_id:int}}/entries/{{entry_id:int}}/{path}",
+          status_code=200, summary=summary, name=f"api-entry-{path}")
+    async def handler(
+        request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
+    ) -> DeskOut:
+        return await _entry_api(request, db, tournament_id, session_id, entry_id,
+                                lambda session, who: service(session, entry_id=entry_id, actor=who))
+
+    return handler
 
 
-@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/check-in/undo", status_code=200,
-      summary="Cancel a check-in made by mistake, before the qualifier starts (the player is enrolled again)")
-async def undo_check_in_api(
-    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
-) -> DeskOut:
-    return await _entry_api(request, db, tournament_id, session_id, entry_id,
-                            lambda session, who: qualifiers.undo_check_in(session, entry_id=entry_id, actor=who))
-
-
-@post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/withdraw", status_code=200,
-      summary="Withdraw a player (once the qualifier runs, their remaining matches are forfeited)")
-async def withdraw_api(
-    request: Request, db: DB, tournament_id: PathId, session_id: PathId, entry_id: PathId
-) -> DeskOut:
-    return await _entry_api(request, db, tournament_id, session_id, entry_id,
-                            lambda session, who: qualifiers.withdraw_entry(session, entry_id=entry_id, actor=who))
+check_in_api = _entry_api_route(
+    "check-in", "Check a player in (after the start time, they are recorded as late)", qualifiers.check_in)
+undo_check_in_api = _entry_api_route(
+    "check-in/undo", "Cancel a check-in made by mistake, before the qualifier starts (the player is enrolled again)",
+    qualifiers.undo_check_in)
+withdraw_api = _entry_api_route(
+    "withdraw", "Withdraw a player (once the qualifier runs, their remaining matches are forfeited)", qualifiers.withdraw_entry)
 
 
 @post("/api/tournaments/{tournament_id:int}/sessions/{session_id:int}/entries/{entry_id:int}/decision", status_code=200,
@@ -300,5 +358,5 @@ async def close_api(request: Request, db: DB, tournament_id: PathId, session_id:
 ROUTERS = [
     pages(schedule_page, schedule_form, desk_page, enrol_form, check_in_form, undo_check_in_form, withdraw_form, decision_form, start_form, close_form, guards=[account_only]),
     api("qualifiers", sessions_api, schedule_api),
-    api("qualifiers", desk_api, enrol_api, check_in_api, undo_check_in_api, withdraw_api, decision_api, start_api, close_api, guards=[account_only]),
+    api("qualifiers", desk_api, enrol_api, enrol_many_api, check_in_api, undo_check_in_api, withdraw_api, decision_api, start_api, close_api, guards=[account_only]),
 ]

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.response import Redirect, Template
 
 from tournament import policies
+from tournament.forfeits import undo_forfeit, undoable
 from tournament.audit import Actor
 from tournament.libraries import Library
 from tournament.results import ResultInput, submit_result
@@ -25,11 +26,12 @@ from tournament.views.matches import MatchState, MatchView, StageView, load_stag
 from web.auth import account_only, actor_of
 from web.deps import DB
 from web.errors import ProblemError, problem_of
+from web.messages import refusal_text
 from web.forms import read_form
 from web.i18n import _
 from web.routers import api, pages
 from web.tournament.forms import DUEL_OUTCOMES, SCORED_FORMATS, form_fields, new_key, races_of, result_from_form
-from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut
+from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut, VersionIn
 from web.tournament.wording import call_line, change_text, match_title, page, round_names
 from web.tournament_messages import ACTION_LABELS, OUTCOME_LABELS, label, message
 from web.params import PathId
@@ -58,6 +60,7 @@ async def _stage_context(session, request: Request, tournament_id: int, stage_id
         "planned": view.planned,
         "can_enter": allowed,
         "reports": await open_reports(session, view=view, actor=who) if allowed else [],
+        "undoable": await undoable(session, stage) if allowed else set(),
         "has_bracket": stage.format in ("single_elimination", "double_elimination", "ffa"),
         "desk_url": await _desk_url(session, tournament_id, stage),
     }
@@ -80,13 +83,40 @@ async def _desk_url(session, tournament_id: int, stage) -> str | None:
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}")
 async def stage_page(
-    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, fait: FromQuery[str | None] = None
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, fait: FromQuery[str | None] = None,
+    annule: FromQuery[str | None] = None,
 ) -> Template:
     async with db.read() as session:
         context = await _stage_context(session, request, tournament_id, stage_id)
     done = next((v for v in context["views"] if v.id == fait), None)
-    context["notice"] = _("Result saved: %(match)s.") % {"match": match_title(done)} if done else ""
+    undone = next((v for v in context["views"] if v.id == annule), None)
+    context["notice"] = (_("Result saved: %(match)s.") % {"match": match_title(done)} if done
+                         else _("Forfeit undone: %(match)s is to play again.") % {"match": match_title(undone)} if undone else "")
+    context["saved"] = done
     return page("stage.html", context)
+
+
+@post("/tournois/{tournament_id:int}/phases/{stage_id:int}/matchs/{match_id:str}/forfait/annulation")
+async def undo_forfeit_form(
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str]
+) -> Template | Redirect:
+    """Undo a forfeit: no confirmation, it is itself the undo; refused once a later match of those players has a
+    result, with what to do instead."""
+    data = await read_form(request)
+    try:
+        async with db.write() as session:
+            await stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
+            await undo_forfeit(session, stage_id=stage_id, match_id=match_id, version=parse_version(data.get("version", "")),
+                               actor=actor_of(request))
+    except TournamentError as exc:
+        if exc.code in ("forbidden", "not_found"):
+            raise
+        async with db.read() as session:
+            context = await _stage_context(session, request, tournament_id, stage_id)
+        context.update(notice="", saved=None, error=refusal_text(exc),
+                       error_url=f"/tournois/{tournament_id}/phases/{stage_id}/matchs/{match_id}")
+        return page("stage.html", context, status_code=int(exc.status))
+    return Redirect(f"/tournois/{tournament_id}/phases/{stage_id}?annule={match_id}#match-{match_id}", status_code=303)
 
 
 @get("/tournois/{tournament_id:int}/phases/{stage_id:int}/classement")
@@ -176,10 +206,7 @@ async def entry_form(
     if errors:
         context["errors"] = errors
         return page("entry.html", context, status_code=400)
-    try:
-        version = int(data.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_version(data.get("version", ""))
     confirm = tuple(str(value) for value in form.getall("confirm", [])) or None
     try:
         async with db.write() as session:
@@ -190,6 +217,14 @@ async def entry_form(
     except TournamentError as exc:
         return await _refused_entry(request, db, tournament_id, stage_id, match_id, exc, data)
     return Redirect(f"/tournois/{tournament_id}/phases/{stage_id}?fait={match_id}", status_code=303)
+
+
+def parse_version(value: str) -> int:
+    """The match version a form sends back; anything else is a version no match has (answered as stale)."""
+    try:
+        return int(value)
+    except ValueError:
+        return -1
 
 
 async def _refused_entry(
@@ -343,6 +378,23 @@ async def _result_problem(db: DB, tournament_id: int, stage_id: int, match_id: s
     return problem_of(exc, **extra)
 
 
+@post("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/forfeit/undo", status_code=200,
+      summary="Undo a forfeit (or a no-show) entered by mistake: the match is to play again",
+      description=(
+          "Allowed while no later match of those players has a result (at the final: has been called to a station). "
+          "409 `forfeit_undo_too_late` (with `matches`, the ones in the way: correct the result instead), "
+          "409 `not_a_forfeit`, 409 `stale_version` (with `current`)."
+      ))
+async def undo_forfeit_api(
+    request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str], data: JSONBody[VersionIn],
+) -> MatchOut:
+    async with db.write() as session:
+        await stage_of(session, tournament_id=tournament_id, stage_id=stage_id)
+        stage = await undo_forfeit(session, stage_id=stage_id, match_id=match_id, version=data.version, actor=actor_of(request))
+    async with db.read() as session:
+        return MatchOut.of((await load_stage_view(session, stage)).match(match_id))
+
+
 @get("/api/tournaments/{tournament_id:int}/stages/{stage_id:int}/matches/{match_id:str}/audit",
      summary="A match's audit trail: who, when, from where, what changed")
 async def audit_api(
@@ -366,7 +418,7 @@ async def reports_api(request: Request, db: DB, tournament_id: PathId, stage_id:
 
 ROUTERS = [
     pages(stage_page, standings_page, bracket_page),
-    pages(entry_page, entry_form, audit_page, guards=[account_only]),
+    pages(entry_page, entry_form, undo_forfeit_form, audit_page, guards=[account_only]),
     api("results", stage_api, standings_api, match_api),
-    api("results", result_api, audit_api, reports_api, guards=[account_only]),
+    api("results", result_api, undo_forfeit_api, audit_api, reports_api, guards=[account_only]),
 ]

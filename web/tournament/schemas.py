@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tournament.bulk_enrolment import BulkEnrolment
 from tournament.libraries import Library
 from tournament.qualifiers import Qualification
 from tournament.results import Outcome
@@ -159,6 +160,14 @@ class EnrolIn:
 
 
 @dataclass
+class BulkEnrolIn:
+    """Several of the library's players at once: by id, by pseudonym (accents and case ignored), or both."""
+
+    player_ids: list[int] = field(default_factory=list)
+    pseudonyms: list[str] = field(default_factory=list)
+
+
+@dataclass
 class DecisionIn:
     approve: bool
 
@@ -195,6 +204,19 @@ class DeskOut:
             session=SessionOut.of(SessionLine(desk.qualifier, desk.library, enrolled, pending)),
             entries=[EntryOut.of(line) for line in desk.entries],
         )
+
+
+@dataclass
+class BulkEnrolOut:
+    enrolled: list[int]
+    """The players enrolled by this list."""
+    already: list[int]
+    """The players of the list who already were enrolled, left as they were."""
+    desk: DeskOut
+
+    @classmethod
+    def of(cls, done: BulkEnrolment, desk: Desk) -> "BulkEnrolOut":
+        return cls(enrolled=[p.id for p in done.enrolled], already=[p.id for p in done.already], desk=DeskOut.of(desk))
 
 
 @dataclass
@@ -328,6 +350,12 @@ class ResultOut:
     @classmethod
     def of(cls, outcome: Outcome, match: MatchOut, calls: list[str] | None = None) -> "ResultOut":
         return from_row(cls, outcome, invalidated=list(outcome.invalidated), match=match, calls=calls or [])
+
+
+@dataclass
+class VersionIn:
+    version: int
+    """The match's version as last read: an undo of a match changed meanwhile is refused (409)."""
 
 
 @dataclass

@@ -191,3 +191,25 @@ def test_a_session_already_started_says_its_registrations_are_closed_in_the_fest
     text = html.unescape(response.text)
     assert "Les inscriptions à cette séance sont closes." in text
     assert "séance de qualification" not in text
+
+
+def test_a_session_that_has_taken_place_offers_no_seat_and_no_form(app, client, workshop):
+    session_id, _ = workshop
+    before = client.get("/journee-pro").text
+    assert "2 places restantes" in before and f'href="/journee-pro/seances/{session_id}/inscription"' in before
+    app.state.clock = lambda: datetime(2025, 4, 3, 14, 0, tzinfo=PARIS)  # the workshop starts
+    listed = html.unescape(client.get("/journee-pro").text)
+    assert "Cette séance a eu lieu." in listed and "places restantes" not in listed
+    assert f'href="/journee-pro/seances/{session_id}/inscription"' not in listed
+    page = html.unescape(client.get(f"/journee-pro/seances/{session_id}/inscription").text)
+    assert "Cette séance a eu lieu : les inscriptions sont closes." in page
+    assert "places restantes" not in page and 'name="email"' not in page
+
+
+def test_the_api_offers_no_free_seat_once_a_session_has_begun(app, client, workshop):
+    session_id, _ = workshop
+    listed = {s["id"]: s for s in client.get("/api/festival/pro-sessions").json()}
+    assert (listed[session_id]["free"], listed[session_id]["open"]) == (2, True)
+    app.state.clock = lambda: datetime(2025, 4, 3, 14, 0, tzinfo=PARIS)
+    listed = {s["id"]: s for s in client.get("/api/festival/pro-sessions").json()}
+    assert (listed[session_id]["free"], listed[session_id]["open"], listed[session_id]["capacity"]) == (0, False, 2)
