@@ -7,7 +7,7 @@ the file again, row by row (`checked_rows`).
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -193,11 +193,6 @@ def report_of(stream: TextIO, check) -> ImportReport:
     return report
 
 
-def library_report(content: str, existing: dict[str, Library]) -> ImportReport:
-    """Read and check a library directory held in memory (the one-request API, tests)."""
-    return report_of(text_stream(content), LibraryCheck(existing))
-
-
 def apply_libraries(session: AsyncSession, rows: list[ImportRow],
                     existing: dict[str, Library]) -> list[tuple[Library, dict[str, str] | None, dict[str, str]]]:
     """Write valid rows: each library with what it held before (None when created) and what was written.
@@ -221,6 +216,23 @@ def apply_libraries(session: AsyncSession, rows: list[ImportRow],
     return written
 
 
+async def _in_one_request(session: AsyncSession, content: str, new_check: Callable[[], Any],
+                          write: Callable[[list[ImportRow]], list], *, apply: bool,
+                          only_valid: bool) -> tuple[ImportReport, list]:
+    """The one-request import of both kinds: check ``content``; when applying, refuse it (ImportRefused, nothing
+    written) or read it again and ``write`` its valid rows. The report, and what was written."""
+    report = report_of(text_stream(content), new_check())
+    if not apply:
+        return report, []
+    if refusal(report, "valid_only" if only_valid else "all"):
+        raise ImportRefused(report)
+    _columns, _missing, rows = checked_rows(text_stream(content), new_check())
+    written = write([row for row in rows if row.ok])
+    await session.flush()
+    report.applied, report.imported = True, len(written)
+    return report, written
+
+
 async def import_libraries(
     session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
 ) -> ImportReport:
@@ -234,15 +246,11 @@ async def import_libraries(
     if not policies.is_staff(actor):
         raise FestivalForbidden()
     existing = await known_libraries(session)
-    report = library_report(content, existing)
+    report, written = await _in_one_request(session, content, lambda: LibraryCheck(existing),
+                                            lambda rows: apply_libraries(session, rows, existing),
+                                            apply=apply, only_valid=only_valid)
     if not apply:
         return report
-    if refusal(report, "valid_only" if only_valid else "all"):
-        raise ImportRefused(report)
-    _columns, _missing, rows = checked_rows(text_stream(content), LibraryCheck(existing))
-    written = apply_libraries(session, [row for row in rows if row.ok], existing)
-    await session.flush()
-    report.applied, report.imported = True, len(written)
     audit(session, actor, "library.import", "library",
           created=[library.name for library, before, _ in written if before is None],
           updated=[library.name for library, before, _ in written if before is not None],
@@ -300,11 +308,6 @@ class ParticipationCheck:
         return row
 
 
-def participation_report(content: str, known: KnownParticipations) -> ImportReport:
-    """Read and check past participations held in memory (the one-request API, tests)."""
-    return report_of(text_stream(content), ParticipationCheck(known))
-
-
 def apply_participations(session: AsyncSession, rows: list[ImportRow], known: KnownParticipations
                          ) -> list[tuple[Participation, dict[str, bool] | None, dict[str, bool]]]:
     """Write valid rows: each record with its flags before (None when created) and after; ``known`` learns
@@ -341,15 +344,11 @@ async def import_participations(
     if not policies.is_staff(actor):
         raise FestivalForbidden()
     known = await known_participations(session)
-    report = participation_report(content, known)
+    report, _written = await _in_one_request(session, content, lambda: ParticipationCheck(known),
+                                             lambda rows: apply_participations(session, rows, known),
+                                             apply=apply, only_valid=only_valid)
     if not apply:
         return report
-    if refusal(report, "valid_only" if only_valid else "all"):
-        raise ImportRefused(report)
-    _columns, _missing, rows = checked_rows(text_stream(content), ParticipationCheck(known))
-    written = apply_participations(session, [row for row in rows if row.ok], known)
-    await session.flush()
-    report.applied, report.imported = True, len(written)
     audit(session, actor, "participation.import", "participation", imported=report.imported,
           skipped_lines=[row.line for row in report.error_rows])
     return report
