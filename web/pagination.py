@@ -6,11 +6,19 @@ through `Pagination`. A page size beyond `MAX_PAGE_SIZE`, a page number or offse
 422 naming the parameter (`web.params` bounds), never a huge page.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, TypeAlias
+from typing import Annotated, TypeAlias, TypeVar
 from urllib.parse import urlencode
 
+from litestar import Request
+from litestar.datastructures import ResponseHeader
 from litestar.params import QueryParameter
+from litestar.response import Response
+
+from tournament.festival.search import fold
+
+T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
 """The most rows one page or one API answer carries."""
@@ -21,11 +29,36 @@ MAX_OFFSET = 10_000_000
 PageNumber: TypeAlias = Annotated[int, QueryParameter(ge=1, le=MAX_OFFSET)]
 """``?page=``, from 1; out of range → 422 naming it."""
 
+PageParam: TypeAlias = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_OFFSET)]
+"""`PageNumber` for a handler whose own name ``page`` is taken (``number: PageParam = 1`` reads ``?page=``)."""
+
 PageSize: TypeAlias = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)]
 """``?limit=``, 1 to `MAX_PAGE_SIZE`; out of range → 422 naming it."""
 
 Offset: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
 """``?offset=``, from 0; out of range → 422 naming it."""
+
+SearchText: TypeAlias = Annotated[str, QueryParameter(max_length=200)]
+"""``?q=``: words sought in a list (case and accents ignored, `fold`), at most 200 characters."""
+
+PAGE_SIZE = 50
+"""Rows per page of every staff list page."""
+
+LIST_HEADERS = [
+    ResponseHeader(name="X-Total-Count", description="How many rows the whole list has (every page)",
+                   documentation_only=True),
+    ResponseHeader(name="Link", description='RFC 8288 links to the next and previous pages (rel="next", "prev")',
+                   required=False, documentation_only=True),
+]
+"""The headers of every paginated API list, declared in the OpenAPI document (`response_headers=`)."""
+
+
+def matching(rows: Sequence[T], q: str, text: Callable[[T], str]) -> list[T]:
+    """The rows whose ``text`` holds every word of ``q``, case and accents ignored (all rows for an empty ``q``)."""
+    words = fold(q).split()
+    if not words:
+        return list(rows)
+    return [row for row in rows if all(word in fold(text(row)) for word in words)]
 
 
 @dataclass(frozen=True)
@@ -80,3 +113,30 @@ class Pagination:
             links.append((max(0, self.offset - self.limit), "prev"))
         return ", ".join(f'<{path}?{urlencode({**kept, "offset": o, "limit": self.limit})}>; rel="{rel}"'
                          for o, rel in links)
+
+
+def page_of(rows: Sequence[T], page: int, q: str, text: Callable[[T], str], *, path: str,
+            params: dict[str, object] | None = None, size: int = PAGE_SIZE) -> dict:
+    """The template context of one page of a searchable list: ``rows``, ``total``, ``q``, and ``pagination``,
+    ``page_path``, ``page_params`` for ``_pagination.html`` (page links keep ``q`` and the other ``params``)."""
+    found = matching(rows, q, text)
+    shown = Pagination.of(page, size, len(found))
+    kept = {name: str(value) for name, value in (params or {}).items() if value not in (None, "")}
+    return {"rows": found[shown.offset:shown.offset + shown.limit], "pagination": shown, "page_path": path,
+            "page_params": {**kept, "q": q}, "q": q, "total": len(found)}
+
+
+def api_page(request: Request, rows: Sequence[T], offset: int, limit: int, q: str = "",
+             text: Callable[[T], str] | None = None) -> Response[list[T]]:
+    """Rows ``offset`` to ``offset + limit`` of the (searched) list, with ``X-Total-Count`` and ``Link``."""
+    found = matching(rows, q, text) if text is not None else list(rows)
+    return api_slice(request, found[offset:offset + limit], Pagination(offset, limit, len(found)))
+
+
+def api_slice(request: Request, rows: list[T], shown: Pagination) -> Response[list[T]]:
+    """One page already read (by SQL ``OFFSET``/``LIMIT``) with the headers of `api_page`."""
+    headers = {"X-Total-Count": str(shown.total)}
+    link = shown.link_header(request.url.path, dict(request.query_params))
+    if link:
+        headers["Link"] = link
+    return Response(rows, headers=headers)

@@ -33,9 +33,14 @@ PROBLEM_STATUSES = {
     400: "Bad request", 401: "Not logged in", 403: "Forbidden", 404: "No such record",
     409: "Conflict with the current state", 422: "Bad input: a field to fix", 429: "Too many requests",
 }
-PROBLEMS = {status: ResponseSpec(data_container=Problem, media_type="application/problem+json", description=words)
-            for status, words in PROBLEM_STATUSES.items()}
-"""The refusals any API operation may answer (`web.errors`), declared once for the OpenAPI document."""
+def problem(description: str) -> ResponseSpec:
+    """A refusal (problem+json) with what it means for one operation (``responses={409: problem("…")}``)."""
+    return ResponseSpec(data_container=Problem, media_type="application/problem+json", description=description)
+
+
+PROBLEMS = {status: problem(words) for status, words in PROBLEM_STATUSES.items()}
+"""The refusals any API operation may answer (`web.errors`), declared once for the OpenAPI document; an
+operation's own `problem` descriptions take precedence."""
 
 
 def pages(*handlers: ControllerRouterHandler, guards: Sequence[Guard] = ()) -> Router:

@@ -45,6 +45,7 @@ TWINS: dict[tuple[str, str], list[tuple[str, str, int]]] = {
     ("POST", "/admin/festival/import/{kind}"): [
         ("POST", "/api/festival/imports/libraries", 200), ("POST", "/api/festival/imports/participations", 200)],
     ("POST", "/admin/festival/import/{kind}/runs/{run_id}/appliquer"): [("POST", "/api/festival/import-runs/{run_id}/apply", 202)],
+    ("POST", "/admin/festival/import/{kind}/runs/{run_id}/annuler"): [("POST", "/api/festival/import-runs/{run_id}/rollback", 202)],
     # festival: fiches-animation
     ("POST", "/festival/{year}/bibliotheques/{library_id}/fiches/nouvelle"): [
         ("POST", "/api/festival/editions/{year}/libraries/{library_id}/fiches", 201)],

@@ -1,18 +1,23 @@
 """CSV imports with a preview, all-or-nothing by default: the library directory and past participations.
 
 A file with any wrong row imports nothing, unless the person explicitly chooses to import only
-the valid rows. Running an import without applying it gives the preview (rows, actions, errors).
+the valid rows. Running an import without applying it gives the preview: counts, the first rows and the
+first rows with errors (never the whole file: the file is read as a stream, `report_of`), and applying reads
+the file again, row by row (`checked_rows`).
 """
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TextIO
 
-from sqlmodel import select
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import policies
 from tournament.audit import Actor, audit
-from tournament.festival.csvfiles import parse_flag, read_table
+from tournament.festival.csvfiles import parse_flag, read_table, text_stream
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalError, FestivalForbidden
 from tournament.festival.participation import Participation
@@ -39,6 +44,15 @@ HISTORY_ALIASES = {
 }
 
 
+KEPT_ROWS = 1000
+"""The rows of the file a report keeps, from the first (the whole of a small file)."""
+
+KEPT_ERRORS = 1000
+"""The rows with errors a report keeps, from the first: the preview pages through them."""
+
+PARTICIPATION_FLAGS = ("took_part", "received_ready_made_animation", "received_funding")
+
+
 @dataclass
 class ImportRow:
     """One data row: its file line, values by column, errors by column (codes), and what it would do."""
@@ -56,36 +70,71 @@ class ImportRow:
 
 @dataclass
 class ImportReport:
-    """The preview of an import, and after applying it, how many rows were written."""
+    """The preview of an import: counts of the whole file, its first rows and first rows with errors; after
+    applying it, how many rows were written."""
 
     columns: list[str]
-    rows: list[ImportRow]
     missing_columns: list[str] = field(default_factory=list)
+    rows_total: int = 0
+    rows_valid: int = 0
+    creates: int = 0
+    updates: int = 0
+    cell_errors: int = 0
+    """Wrong cells in the whole file (a row may have several)."""
+    rows: list[ImportRow] = field(default_factory=list)
+    """The first `KEPT_ROWS` rows, in file order."""
+    error_rows: list[ImportRow] = field(default_factory=list)
+    """The first `KEPT_ERRORS` rows with errors, in file order."""
     applied: bool = False
     imported: int = 0
 
     @property
-    def valid_rows(self) -> list[ImportRow]:
-        return [row for row in self.rows if row.ok]
+    def rows_invalid(self) -> int:
+        return self.rows_total - self.rows_valid
 
-    @property
-    def invalid_rows(self) -> list[ImportRow]:
-        return [row for row in self.rows if not row.ok]
+    def count(self, row: ImportRow) -> None:
+        """Count one checked row, keeping it if it is among the first ones (or the first wrong ones)."""
+        self.rows_total += 1
+        if len(self.rows) < KEPT_ROWS:
+            self.rows.append(row)
+        if row.ok:
+            self.rows_valid += 1
+            self.creates += row.action == "create"
+            self.updates += row.action == "update"
+        else:
+            self.cell_errors += len(row.errors)
+            if len(self.error_rows) < KEPT_ERRORS:
+                self.error_rows.append(row)
+
+
+class ImportChange(SQLModel, table=True):
+    """What one import run wrote to one record, so the run can be rolled back as a whole: ``before`` is None
+    for a record the run created, else the values the run replaced; ``after`` what it wrote."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run: str = Field(max_length=32, index=True)
+    table: str = Field(max_length=20)
+    """``library`` or ``participation``."""
+    record_id: int
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
 class ImportRefused(FestivalError):
     """The file has errors and importing only the valid rows was not chosen: nothing was written."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__("import_has_errors" if report.rows else "import_empty")
+        super().__init__("import_has_errors" if report.rows_total else "import_empty")
         self.report = report
 
 
-def _check_apply(report: ImportReport, only_valid: bool) -> None:
-    if report.missing_columns or not report.valid_rows:
-        raise ImportRefused(report)
-    if report.invalid_rows and not only_valid:
-        raise ImportRefused(report)
+def refusal(report: ImportReport, mode: str) -> str:
+    """Why the report cannot be applied in ``mode`` (``all`` or ``valid_only``): a festival code, or ""."""
+    if report.missing_columns or not report.rows_valid:
+        return "import_has_errors" if report.rows_total else "import_empty"
+    if report.rows_invalid and mode != "valid_only":
+        return "import_has_errors"
+    return ""
 
 
 def valid_email(email: str) -> bool:
@@ -98,56 +147,97 @@ async def known_libraries(session: AsyncSession) -> dict[str, Library]:
     return {library.name.casefold(): library for library in (await session.exec(select(Library))).all()}
 
 
-def library_report(content: str, existing: dict[str, Library]) -> ImportReport:
-    """Read and check a library directory (no database: CPU only, may run in a worker thread)."""
-    table = read_table(content, LIBRARY_ALIASES, ("name", "commune"))
-    seen: set[str] = set()
-    report = ImportReport(columns=table.columns, rows=[], missing_columns=table.missing)
-    for line, values in zip(table.lines, table.rows):
+class LibraryCheck:
+    """Checks library directory rows one at a time (no database: CPU only, may run in a worker thread)."""
+
+    aliases, required = LIBRARY_ALIASES, ("name", "commune")
+
+    def __init__(self, existing: dict[str, Library]) -> None:
+        self.existing = existing
+        self.seen: set[int] = set()
+        """The hashes of the folded names met so far: the one thing kept per row, to find a name given twice
+        (a 64-bit hash: two different names collide once in about 10^10 files of 60,000 rows)."""
+
+    def __call__(self, line: int, values: dict[str, str], missing: list[str]) -> ImportRow:
         row = ImportRow(line=line, values=values)
         for column, limit in LIBRARY_LIMITS.items():
             if len(values.get(column, "")) > limit:
                 row.errors[column] = "too_long"
-        for column in ("name", "commune"):
-            if column not in table.missing and not values.get(column):
+        for column in self.required:
+            if column not in missing and not values.get(column):
                 row.errors[column] = "required"
         if values.get("postcode") and not POSTCODE.match(values["postcode"]):
             row.errors["postcode"] = "invalid_postcode"
         if values.get("email") and not valid_email(values["email"]):
             row.errors["email"] = "invalid_email"
         key = values.get("name", "").casefold()
-        if key and key in seen:
+        if key and hash(key) in self.seen:
             row.errors["name"] = "duplicate_in_file"
-        seen.add(key)
-        row.action = "update" if key in existing else "create"
-        report.rows.append(row)
+        self.seen.add(hash(key))
+        row.action = "update" if key in self.existing else "create"
+        return row
+
+
+def checked_rows(stream: TextIO, check) -> tuple[list[str], list[str], Iterator[ImportRow]]:
+    """The file's columns, its missing required columns, and its rows checked one at a time by ``check``."""
+    table = read_table(stream, check.aliases, check.required)
+    return table.columns, table.missing, (check(line, values, table.missing) for line, values in table.rows)
+
+
+def report_of(stream: TextIO, check) -> ImportReport:
+    """Read and check a whole file as a stream, keeping counts and the first rows (`ImportReport.count`)."""
+    columns, missing, rows = checked_rows(stream, check)
+    report = ImportReport(columns=columns, missing_columns=missing)
+    for row in rows:
+        report.count(row)
     return report
 
 
-def apply_libraries(session: AsyncSession, rows: list[ImportRow], existing: dict[str, Library]) -> tuple[list[str], list[str]]:
-    """Write valid rows (created, updated names); ``existing`` learns the created libraries, so a second
-    batch or a second run of the same file updates them instead of making duplicates."""
-    created, updated = [], []
+def apply_libraries(session: AsyncSession, rows: list[ImportRow],
+                    existing: dict[str, Library]) -> list[tuple[Library, dict[str, str] | None, dict[str, str]]]:
+    """Write valid rows: each library with what it held before (None when created) and what was written.
+    ``existing`` learns the created libraries, so a second batch or a second run of the same file updates them
+    instead of making duplicates."""
+    written = []
     for row in rows:
         key = row.values["name"].casefold()
         library = existing.get(key)
+        before = None
         if library is None:
             library = Library(name=row.values["name"], commune=row.values["commune"])
             existing[key] = library
-            created.append(library.name)
         else:
-            updated.append(library.name)
-        for column in LIBRARY_LIMITS:
-            if row.values.get(column):
-                setattr(library, column, row.values[column])
+            before = {column: getattr(library, column) for column in LIBRARY_LIMITS}
+        after = {column: row.values[column] for column in LIBRARY_LIMITS if row.values.get(column)}
+        for column, value in after.items():
+            setattr(library, column, value)
         session.add(library)
-    return created, updated
+        written.append((library, before, after))
+    return written
+
+
+async def _in_one_request(session: AsyncSession, content: str, new_check: Callable[[], Any],
+                          write: Callable[[list[ImportRow]], list], *, apply: bool,
+                          only_valid: bool) -> tuple[ImportReport, list]:
+    """The one-request import of both kinds: check ``content``; when applying, refuse it (ImportRefused, nothing
+    written) or read it again and ``write`` its valid rows. The report, and what was written."""
+    report = report_of(text_stream(content), new_check())
+    if not apply:
+        return report, []
+    if refusal(report, "valid_only" if only_valid else "all"):
+        raise ImportRefused(report)
+    _columns, _missing, rows = checked_rows(text_stream(content), new_check())
+    written = write([row for row in rows if row.ok])
+    await session.flush()
+    report.applied, report.imported = True, len(written)
+    return report, written
 
 
 async def import_libraries(
     session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
 ) -> ImportReport:
-    """Preview (``apply`` False) or import the library directory; MDE staff only.
+    """Preview (``apply`` False) or import the library directory in one transaction (small files; large ones
+    go through import runs); MDE staff only.
 
     Libraries are matched by name (case ignored): new ones are created, known ones updated with the
     non-empty cells. Applying writes the libraries and one audit entry, or raises ImportRefused
@@ -156,15 +246,15 @@ async def import_libraries(
     if not policies.is_staff(actor):
         raise FestivalForbidden()
     existing = await known_libraries(session)
-    report = library_report(content, existing)
+    report, written = await _in_one_request(session, content, lambda: LibraryCheck(existing),
+                                            lambda rows: apply_libraries(session, rows, existing),
+                                            apply=apply, only_valid=only_valid)
     if not apply:
         return report
-    _check_apply(report, only_valid)
-    created, updated = apply_libraries(session, report.valid_rows, existing)
-    await session.flush()
-    report.applied, report.imported = True, len(created) + len(updated)
-    audit(session, actor, "library.import", "library", created=created, updated=updated,
-          skipped_lines=[row.line for row in report.invalid_rows])
+    audit(session, actor, "library.import", "library",
+          created=[library.name for library, before, _ in written if before is None],
+          updated=[library.name for library, before, _ in written if before is not None],
+          skipped_lines=[row.line for row in report.error_rows])
     return report
 
 
@@ -184,15 +274,18 @@ async def known_participations(session: AsyncSession) -> KnownParticipations:
     return KnownParticipations(libraries, editions, records)
 
 
-def participation_report(content: str, known: KnownParticipations) -> ImportReport:
-    """Read and check past participations (no database: may run in a worker thread)."""
-    libraries, editions, records = known.libraries, known.editions, known.records
-    table = read_table(content, HISTORY_ALIASES, ("library", "year"))
-    seen: set[tuple[int, int]] = set()
-    report = ImportReport(columns=table.columns, rows=[], missing_columns=table.missing)
-    for line, values in zip(table.lines, table.rows):
+class ParticipationCheck:
+    """Checks past participation rows one at a time (no database: may run in a worker thread)."""
+
+    aliases, required = HISTORY_ALIASES, ("library", "year")
+
+    def __init__(self, known: KnownParticipations) -> None:
+        self.known = known
+        self.seen: set[tuple[int, int]] = set()
+
+    def __call__(self, line: int, values: dict[str, str], missing: list[str]) -> ImportRow:
         row = ImportRow(line=line, values=values)
-        library = libraries.get(values.get("library", "").casefold())
+        library = self.known.libraries.get(values.get("library", "").casefold())
         if not values.get("library"):
             row.errors["library"] = "required"
         elif library is None:
@@ -201,39 +294,49 @@ def participation_report(content: str, known: KnownParticipations) -> ImportRepo
         year = values.get("year", "")
         if not year.isdigit():
             row.errors["year"] = "invalid_year"
-        elif (edition := editions.get(int(year))) is None:
+        elif (edition := self.known.editions.get(int(year))) is None:
             row.errors["year"] = "unknown_edition"
-        for column in ("took_part", "received_ready_made_animation", "received_funding"):
+        for column in PARTICIPATION_FLAGS:
             if column in values and parse_flag(values[column]) is None:
                 row.errors[column] = "invalid_flag"
         if library is not None and edition is not None:
             key = (library.id, edition.id)
-            if key in seen:
+            if key in self.seen:
                 row.errors["library"] = "duplicate_in_file"
-            seen.add(key)
-            row.action = "update" if key in records else "create"
-        report.rows.append(row)
-    return report
+            self.seen.add(key)
+            row.action = "update" if key in self.known.records else "create"
+        return row
 
 
-def apply_participations(session: AsyncSession, rows: list[ImportRow], known: KnownParticipations) -> None:
-    """Write valid rows; ``known`` learns the new records (a second run of the file updates them)."""
+def apply_participations(session: AsyncSession, rows: list[ImportRow], known: KnownParticipations
+                         ) -> list[tuple[Participation, dict[str, bool] | None, dict[str, bool]]]:
+    """Write valid rows: each record with its flags before (None when created) and after; ``known`` learns
+    the new records (a second run of the file updates them)."""
+    written = []
     for row in rows:
         library = known.libraries[row.values["library"].casefold()]
         edition = known.editions[int(row.values["year"])]
         record = known.records.get((library.id, edition.id))
+        before = None
         if record is None:
             record = known.records[(library.id, edition.id)] = Participation(library_id=library.id, edition_id=edition.id)
-        record.took_part = parse_flag(row.values.get("took_part", "oui")) is True
-        record.received_ready_made_animation = parse_flag(row.values.get("received_ready_made_animation", "")) is True
-        record.received_funding = parse_flag(row.values.get("received_funding", "")) is True
+        else:
+            before = {flag: getattr(record, flag) for flag in PARTICIPATION_FLAGS}
+        after = {"took_part": parse_flag(row.values.get("took_part", "oui")) is True,
+                 "received_ready_made_animation": parse_flag(row.values.get("received_ready_made_animation", "")) is True,
+                 "received_funding": parse_flag(row.values.get("received_funding", "")) is True}
+        for flag, value in after.items():
+            setattr(record, flag, value)
         session.add(record)
+        written.append((record, before, after))
+    return written
 
 
 async def import_participations(
     session: AsyncSession, content: str, *, actor: Actor, apply: bool, only_valid: bool = False
 ) -> ImportReport:
-    """Preview or import past participations (library, year, took part, ready-made animation, funding).
+    """Preview or import past participations (library, year, took part, ready-made animation, funding) in one
+    transaction (small files).
 
     Rows refer to existing libraries (by name) and editions (by year); a known (library, edition)
     pair is updated. Applying writes the records and one audit entry, or raises ImportRefused.
@@ -241,13 +344,11 @@ async def import_participations(
     if not policies.is_staff(actor):
         raise FestivalForbidden()
     known = await known_participations(session)
-    report = participation_report(content, known)
+    report, _written = await _in_one_request(session, content, lambda: ParticipationCheck(known),
+                                             lambda rows: apply_participations(session, rows, known),
+                                             apply=apply, only_valid=only_valid)
     if not apply:
         return report
-    _check_apply(report, only_valid)
-    apply_participations(session, report.valid_rows, known)
-    await session.flush()
-    report.applied, report.imported = True, len(report.valid_rows)
     audit(session, actor, "participation.import", "participation", imported=report.imported,
-          skipped_lines=[row.line for row in report.invalid_rows])
+          skipped_lines=[row.line for row in report.error_rows])
     return report

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import policies
 from tournament.audit import Actor, audit
+from tournament.bounds import MAX_INT
 from tournament.db import UTCDateTime, utcnow
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalConflict, FestivalError, FestivalForbidden, FestivalNotFound
@@ -277,8 +278,8 @@ async def register_attendee(
         errors["staff_status"] = "invalid_choice"
     if data.library_id is None:
         errors["library_id"] = "required"
-    elif await session.get(Library, data.library_id) is None:
-        errors["library_id"] = "unknown_library"
+    elif not 0 <= data.library_id <= MAX_INT or await session.get(Library, data.library_id) is None:
+        errors["library_id"] = "unknown_library"  # past an INTEGER column's range: no such library
     if errors:
         raise FestivalError("invalid", errors=errors)
     pro_session = await _lock(session, session_id)

@@ -1,16 +1,18 @@
-"""A match's audit trail as people read it: who, when, from where, what changed."""
+"""The audit trail as people read it: a match's (who, when, from where, what changed) and the whole log, a page
+at a time, for MDE staff."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import select
+from sqlalchemy import false, func, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import policies
 from tournament.accounts import Account
 from tournament.audit import Actor, AuditEntry
+from tournament.festival.search import fold
 from tournament.players import Player
 from tournament.reports import MatchReport
 from tournament.stages import get_stage
@@ -29,6 +31,8 @@ class AuditLine:
     """The client address, for MDE staff only (None for anyone else; "" once the purge dropped it)."""
     action: str
     changes: dict[str, Any]
+    subject: str = ""
+    """What was acted on (``stage:3/W1-1``, ``fiche:12``, ``library``…)."""
 
 
 async def match_audit(session: AsyncSession, *, stage_id: int, match_id: str, actor: Actor) -> list[AuditLine]:
@@ -70,3 +74,53 @@ async def _actor_names(session: AsyncSession, labels: set[str]) -> dict[str, str
         for player in (await session.exec(select(Player).where(Player.id.in_(players)))).all():
             names[f"player:{player.id}"] = player.pseudonym
     return names
+
+
+SEARCH_WORDS = 5
+"""The words of a search that count (each one costs a query)."""
+
+NAMED_ACTORS = 500
+"""The most people a search word can name (a word as short as « a » names nearly everyone)."""
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """One page of the whole audit trail, newest first, and how many entries the search found in all."""
+
+    lines: list[AuditLine]
+    total: int
+
+
+async def audit_log(session: AsyncSession, *, actor: Actor, q: str = "", offset: int = 0, limit: int = 50) -> AuditLog:
+    """Entries ``offset`` to ``offset + limit`` of the audit trail, newest first (MDE staff only). Reads only.
+
+    ``q``'s words (case and accents ignored) must each appear in the action, the subject, or the name of who
+    acted (accounts' display names, players' pseudonyms): the page is read by SQL ``OFFSET``/``LIMIT``, never
+    the whole trail.
+    """
+    if not policies.is_staff(actor):
+        raise TournamentError("forbidden")
+    query = select(AuditEntry)
+    for word in fold(q).split()[:SEARCH_WORDS]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        named = await _labels_named(session, word)
+        query = query.where(or_(func.lower(AuditEntry.action).like(pattern),
+                                func.lower(AuditEntry.subject).like(pattern),
+                                col(AuditEntry.actor).in_(named) if named else false()))
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    entries = (await session.exec(query.order_by(AuditEntry.id.desc()).offset(offset).limit(limit))).all()
+    names = await _actor_names(session, {entry.actor for entry in entries})
+    return AuditLog(lines=[
+        AuditLine(at=e.at, who=names.get(e.actor, e.actor), kind=e.actor.partition(":")[0], address=e.address,
+                  action=e.action, changes=e.changes, subject=e.subject)
+        for e in entries
+    ], total=total)
+
+
+async def _labels_named(session: AsyncSession, word: str) -> list[str]:
+    """The actor labels (``account:3``, ``player:7``) whose name holds ``word`` once folded."""
+    accounts = (await session.exec(select(Account.id, Account.display_name))).all()
+    players = (await session.exec(select(Player.id, Player.pseudonym))).all()
+    labels = ([f"account:{i}" for i, name in accounts if word in fold(name)]
+              + [f"player:{i}" for i, name in players if word in fold(name)])
+    return labels[:NAMED_ACTORS]

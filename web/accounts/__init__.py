@@ -1,5 +1,5 @@
-"""Accounts: logging in and out, the first-run set-up, "Mon compte", and account administration by MDE staff."""
+"""Accounts: logging in and out, the first-run set-up, "Mon compte", account administration and the audit log for MDE staff."""
 
-from web.accounts import admin, links, login
+from web.accounts import admin, journal, links, login
 
-ROUTERS = [*login.ROUTERS, *links.ROUTERS, *admin.ROUTERS]
+ROUTERS = [*login.ROUTERS, *links.ROUTERS, *admin.ROUTERS, *journal.ROUTERS]

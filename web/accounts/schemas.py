@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tournament.accounts import Account, Role
 from tournament.audit import Actor
+from tournament.views.audit import AuditLine
 from web.schemas import from_row
 
 
@@ -88,3 +90,20 @@ class AccountOut:
     @classmethod
     def of(cls, account: Account) -> "AccountOut":
         return from_row(cls, account, role=Role(account.role))
+
+
+@dataclass
+class AuditEntryOut:
+    """One audited action of the log: when, who (name and kind), from where, what on what, what changed."""
+
+    at: datetime
+    who: str
+    kind: str
+    address: str
+    action: str
+    subject: str
+    changes: dict[str, Any]
+
+    @classmethod
+    def of(cls, line: AuditLine) -> "AuditEntryOut":
+        return from_row(cls, line, address=line.address or "")

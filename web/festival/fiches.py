@@ -8,7 +8,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
-from litestar.response import File, Redirect, Template
+from litestar.response import File, Redirect, Response, Template
 
 from tournament import policies
 from tournament.festival.editions import Edition, list_editions
@@ -50,6 +50,9 @@ from web.festival.common import (
 from web.festival.schemas import CancelBody, FicheOut, PictureBody, TransitionBody
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
+from web.pagination import (
+    LIST_HEADERS, MAX_PAGE_SIZE, Offset, PageNumber, PageSize, Pagination, SearchText, api_slice, matching, page_of,
+)
 from web.routers import api, pages
 from web.params import PathId, PathYear, QueryId
 
@@ -262,10 +265,16 @@ def _filters(editions: dict[int, Edition], edition: int | None, status: str | No
                         category=category or None)
 
 
+def fiche_text(row: tuple[EventFiche, Library]) -> str:
+    """What a search of fiches reads: title, library and commune."""
+    fiche, library = row
+    return f"{fiche.title} {library.name} {library.commune}"
+
+
 @get("/admin/festival/fiches")
 async def review_page(
     request: Request, db: DB, edition: QueryId = None, status: FromQuery[str | None] = None,
-    library: QueryId = None, category: FromQuery[str | None] = None,
+    library: QueryId = None, category: FromQuery[str | None] = None, page: PageNumber = 1, q: SearchText = "",
 ) -> Template:
     async with db.read() as session:
         editions = {e.year: e for e in await list_editions(session)}
@@ -273,29 +282,35 @@ async def review_page(
             edition = max(editions)
         fiches = await list_fiches(session, actor=actor_or_401(request),
                                    filters=_filters(editions, edition, status, library, category))
-        slots = await slots_of(session, [f.id for f, _ in fiches])
+        chosen = {"edition": edition, "status": status or "", "library": library, "category": category or ""}
+        shown = page_of(fiches, page, q, fiche_text, path="/admin/festival/fiches", params=chosen)
+        slots = await slots_of(session, [f.id for f, _ in shown["rows"]])
         libraries = await list_libraries(session)
-    return render("fiche_review.html", fiches=fiches, slots=slots, editions=sorted(editions, reverse=True),
-                  libraries=libraries, chosen={"edition": edition, "status": status or "", "library": library,
-                                               "category": category or ""})
+    return render("fiche_review.html", **shown, fiches=shown["rows"], slots=slots,
+                  editions=sorted(editions, reverse=True), libraries=libraries, chosen=chosen)
 
 
 # --- API ------------------------------------------------------------------------------------------
 
 
-@get("/api/festival/fiches",
-     summary="Fiches-animation (MDE staff: all, filterable; a librarian: their library's)")
+@get("/api/festival/fiches", response_headers=LIST_HEADERS,
+     summary="Fiches-animation, a page at a time (?offset=&limit=, ?q= title, library or commune) "
+             "(MDE staff: all, filterable; a librarian: their library's)")
 async def fiches_api(
     request: Request, db: DB, edition: QueryId = None, status: FromQuery[str | None] = None,
-    library: QueryId = None, category: FromQuery[str | None] = None,
-) -> list[FicheOut]:
+    library: QueryId = None, category: FromQuery[str | None] = None, offset: Offset = 0,
+    limit: PageSize = MAX_PAGE_SIZE, q: SearchText = "",
+) -> Response[list[FicheOut]]:
     async with db.read() as session:
         editions = {e.year: e for e in await list_editions(session)}
         years = {e.id: e.year for e in editions.values()}
-        fiches = await list_fiches(session, actor=actor_or_401(request),
-                                   filters=_filters(editions, edition, status, library, category))
-        slots = await slots_of(session, [f.id for f, _ in fiches])
-    return [FicheOut.of(f, slots[f.id], years[f.edition_id]) for f, _ in fiches]
+        fiches = matching(await list_fiches(session, actor=actor_or_401(request),
+                                            filters=_filters(editions, edition, status, library, category)),
+                          q, fiche_text)
+        shown = fiches[offset:offset + limit]
+        slots = await slots_of(session, [f.id for f, _ in shown])
+    return api_slice(request, [FicheOut.of(f, slots[f.id], years[f.edition_id]) for f, _ in shown],
+                     Pagination(offset, limit, len(fiches)))
 
 
 @post("/api/festival/editions/{year:int}/libraries/{library_id:int}/fiches",

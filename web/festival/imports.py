@@ -1,6 +1,7 @@
 """CSV imports by MDE staff: the library directory and past participations, as import runs
-(`tournament.festival.import_runs`): the upload is checked in the background, its progress page shows the
-counts and the rows page by page (never the whole file), and applying writes in short batches. Pages and API."""
+(`tournament.festival.import_runs`): the upload is copied to disk as it comes and checked in the background as a
+stream, its progress page shows the counts, the first rows and the rows with errors page by page (never the
+whole file), applying writes in short batches, and a run can be rolled back as a whole. Pages and API."""
 
 import asyncio
 
@@ -10,9 +11,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
-from tournament.festival.csvfiles import ENCODINGS, decode
+from tournament.festival.csvfiles import ENCODINGS, EncodingProbe
 from tournament.festival.errors import FestivalError
-from tournament.festival.import_runs import ImportRun, ImportRuns
+from tournament.festival.import_runs import CHUNK, ImportRun, ImportRuns, spool
 from tournament.festival.imports import ImportRefused, import_libraries, import_participations
 from tournament.refusals import Status
 from web.auth import staff_only
@@ -29,7 +30,10 @@ IMPORTS = {"bibliotheques": import_libraries, "historique": import_participation
 """The one-request importers (API, small files), by the page's name for them."""
 
 PREVIEW_ROWS = 50
-"""Rows per page of a run's preview."""
+"""Rows with errors per page of a run's preview."""
+
+FIRST_ROWS = 10
+"""The first rows of the file a preview shows, to check the columns were read right."""
 
 QUICK = 2.0
 """Seconds a page waits for a run's background step before showing its progress instead."""
@@ -63,17 +67,19 @@ async def import_preview(request: Request, kind: FromPath[str]) -> Template | Re
     form_data = await request.form()
     upload, encoding = form_data.get("file"), str(form_data.get("encoding") or "")
     chosen = {"encoding": encoding if encoding in ENCODINGS else ""}
-    content = ""
+    probe, source = EncodingProbe(chosen["encoding"]), None
     async with form_or_errors(chosen) as submitted:
         if isinstance(upload, UploadFile):
-            raw = await upload.read()
-            content = await asyncio.to_thread(decode, raw, chosen["encoding"])
-    if submitted.refused:
-        return render("import_upload.html", status_code=400, kind=kind, form=submitted.form)
-    if not content.strip():
-        form = FormState(values=chosen, errors={"file": message("import_empty")})
+            await upload.seek(0)
+            source = await asyncio.to_thread(spool, iter(lambda: upload.file.read(CHUNK), b""), probe)
+            probe.encoding  # noqa: B018 - refuses (next to the field) a file that is no known text
+    if submitted.refused or source is None or probe.blank:
+        if source is not None:
+            source.unlink(missing_ok=True)
+        form = submitted.form if submitted.refused else FormState(values=chosen,
+                                                                  errors={"file": message("import_empty")})
         return render("import_upload.html", status_code=400, kind=kind, form=form)
-    run = _runs(request).start(kind, content, actor=actor_or_401(request))
+    run = _runs(request).start(kind, source, actor=actor_or_401(request), encoding=probe.encoding)
     await _briefly(run)
     return Redirect(f"/admin/festival/import/{kind}/runs/{run.id}", status_code=303)
 
@@ -83,11 +89,10 @@ async def import_run_page(request: Request, kind: FromPath[str], run_id: FromPat
                           page: PageNumber = 1) -> Template:
     _importer(kind)
     run = _runs(request).get(run_id, actor_or_401(request))
-    rows = run.report.rows if run.report else []
-    shown = Pagination.of(page, PREVIEW_ROWS, len(rows))
-    errors = run.errors()
-    return render("import_run.html", kind=kind, run=run, rows=rows[shown.offset:shown.offset + shown.limit],
-                  pagination=shown, errors=errors[:PREVIEW_ROWS], errors_count=len(errors),
+    error_rows = run.report.error_rows if run.report else []
+    shown = Pagination.of(page, PREVIEW_ROWS, len(error_rows))
+    return render("import_run.html", kind=kind, run=run, first_rows=run.report.rows[:FIRST_ROWS] if run.report else [],
+                  error_rows=error_rows[shown.offset:shown.offset + shown.limit], pagination=shown,
                   error=message(run.error_code) if run.error_code else None,
                   page_path=f"/admin/festival/import/{kind}/runs/{run.id}", page_params={})
 
@@ -104,6 +109,14 @@ async def import_run_apply(request: Request, kind: FromPath[str], run_id: FromPa
         if exc.status != Status.INVALID:
             raise  # the run is busy: the app's error page says so
         # refused (rows with errors): the run page shows why
+    await _briefly(run)
+    return Redirect(f"/admin/festival/import/{kind}/runs/{run.id}", status_code=303)
+
+
+@post("/admin/festival/import/{kind:str}/runs/{run_id:str}/annuler")
+async def import_run_rollback(request: Request, kind: FromPath[str], run_id: FromPath[str]) -> Redirect:
+    _importer(kind)
+    run = _runs(request).rollback(run_id, actor=actor_or_401(request))
     await _briefly(run)
     return Redirect(f"/admin/festival/import/{kind}/runs/{run.id}", status_code=303)
 
@@ -134,14 +147,15 @@ async def import_participations_api(request: Request, db: DB, data: JSONBody[Imp
       summary="Start an import run: the file is checked in the background; follow it at its URL")
 async def start_run_api(request: Request, data: JSONBody[ImportRunBody]) -> ImportRunOut:
     runs = _runs(request)
-    run = runs.start(data.kind, data.content, actor=actor_or_401(request))
+    run = runs.start_text(data.kind, data.content, actor=actor_or_401(request))
     if data.mode != "preview":
         await runs.wait(run)
         runs.apply(run.id, data.mode, actor=run.actor)
     return ImportRunOut.of(run, 0, PREVIEW_ROWS)
 
 
-@get("/api/festival/import-runs/{run_id:str}", summary="An import run: state, rows done of the total, errors by line, a page of rows")
+@get("/api/festival/import-runs/{run_id:str}",
+     summary="An import run: state, counts, rows done of the total, its first rows, a page of the rows with errors")
 async def run_api(request: Request, run_id: FromPath[str], offset: Offset = 0,
                   limit: PageSize = PREVIEW_ROWS) -> ImportRunOut:
     return ImportRunOut.of(_runs(request).get(run_id, actor_or_401(request)), offset, limit)
@@ -154,8 +168,16 @@ async def apply_run_api(request: Request, run_id: FromPath[str], data: JSONBody[
     return ImportRunOut.of(run, 0, PREVIEW_ROWS)
 
 
+@post("/api/festival/import-runs/{run_id:str}/rollback", status_code=202,
+      summary="Roll a done (or failed) import run back as a whole, in batches: the records it created are deleted "
+              "(kept if used since), the values it replaced put back (kept if changed since)")
+async def rollback_run_api(request: Request, run_id: FromPath[str]) -> ImportRunOut:
+    run = _runs(request).rollback(run_id, actor=actor_or_401(request))
+    return ImportRunOut.of(run, 0, PREVIEW_ROWS)
+
+
 ROUTERS = [
-    pages(import_page, import_preview, import_run_page, import_run_apply, guards=[staff_only]),
+    pages(import_page, import_preview, import_run_page, import_run_apply, import_run_rollback, guards=[staff_only]),
     api("festival", import_libraries_api, import_participations_api, start_run_api, run_api, apply_run_api,
-        guards=[staff_only]),
+        rollback_run_api, guards=[staff_only]),
 ]

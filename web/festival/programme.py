@@ -33,6 +33,7 @@ from web.festival_messages import LABELS, message
 from web.i18n import _, current_locale
 from web.links import qr_svg, site_url
 from web.errors import ProblemError
+from web.pagination import PageNumber, Pagination
 from web.pdf_cache import cached_pdf, content_key
 from web.routers import api, pages
 from web.schemas import from_row
@@ -234,12 +235,10 @@ async def _filtered(request: Request, db: DB) -> tuple[Edition | None, list[Prog
 
 
 def _page(view: str, request: Request, edition: Edition | None, entries: list[ProgrammeEntry], settings,
-          filters: ProgrammeFilters, errors: dict[str, str]) -> Template:
+          filters: ProgrammeFilters, errors: dict[str, str], page: int) -> Template:
     base = site_url(request)
-    raw_page = request.query_params.get("page") or "1"
-    pages_count = max(1, -(-len(entries) // PAGE_SIZE))
-    number = min(max(int(raw_page) if raw_page.isdigit() else 1, 1), pages_count)
-    shown = entries[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+    pagination = Pagination.of(page, PAGE_SIZE, len(entries))
+    shown = entries[pagination.offset:pagination.offset + pagination.limit]
     all_communes = sorted({e.fiche.place_commune for e in entries if e.fiche.place_commune}, key=fold)
     return render(
         "programme.html", 400 if errors else 200, view=view, edition=edition, entries=shown, total=len(entries),
@@ -247,29 +246,30 @@ def _page(view: str, request: Request, edition: Edition | None, entries: list[Pr
         categories=by_key(shown, lambda e: LABELS.category(e.fiche.category)),
         jsonld=jsonld_script([event_jsonld(e, base) for e in shown]), filters=filters,
         filter_errors={key: message(code) for key, code in errors.items()}, values=request.query_params,
-        page_number=number, pages_count=pages_count, query=lambda **changes: filter_query(request, **changes),
+        pagination=pagination, page_path=request.url.path, page_params=dict(request.query_params),
+        query=lambda **changes: filter_query(request, **changes),
         commune_options=all_communes, periods=PERIODS,
     )
 
 
 @get("/programme")
-async def programme_by_date(request: Request, db: DB, settings: Config) -> Template:
+async def programme_by_date(request: Request, db: DB, settings: Config, page: PageNumber = 1) -> Template:
     edition, entries, filters, errors = await _filtered(request, db)
-    return _page("date", request, edition, entries, settings, filters, errors)
+    return _page("date", request, edition, entries, settings, filters, errors, page)
 
 
 @get("/programme/communes")
-async def programme_by_commune(request: Request, db: DB, settings: Config) -> Template:
+async def programme_by_commune(request: Request, db: DB, settings: Config, page: PageNumber = 1) -> Template:
     edition, entries, filters, errors = await _filtered(request, db)
     entries = sorted(entries, key=lambda e: (fold(e.fiche.place_commune), e.slot.starts_at))
-    return _page("commune", request, edition, entries, settings, filters, errors)
+    return _page("commune", request, edition, entries, settings, filters, errors, page)
 
 
 @get("/programme/categories")
-async def programme_by_category(request: Request, db: DB, settings: Config) -> Template:
+async def programme_by_category(request: Request, db: DB, settings: Config, page: PageNumber = 1) -> Template:
     edition, entries, filters, errors = await _filtered(request, db)
     entries = sorted(entries, key=lambda e: (fold(LABELS.category(e.fiche.category)), e.slot.starts_at))
-    return _page("category", request, edition, entries, settings, filters, errors)
+    return _page("category", request, edition, entries, settings, filters, errors, page)
 
 
 @get("/programme/evenements/{fiche_id:int}")

@@ -93,7 +93,12 @@ class ImportRowOut:
     line: int
     values: dict[str, str]
     action: str
+    """``create`` or ``update``; empty for a row with errors."""
     errors: dict[str, str]
+
+    @classmethod
+    def of(cls, row) -> "ImportRowOut":
+        return cls(row.line, row.values, row.action if row.ok else "", {k: message(v) for k, v in row.errors.items()})
 
 
 @dataclass
@@ -101,13 +106,15 @@ class ImportReportOut:
     applied: bool
     imported: int
     missing_columns: list[str]
+    rows_total: int
+    rows_valid: int
+    rows_invalid: int
     rows: list[ImportRowOut]
+    """The first 1,000 rows of the file."""
 
     @classmethod
     def of(cls, report: ImportReport) -> "ImportReportOut":
-        rows = [ImportRowOut(row.line, row.values, row.action if row.ok else "",
-                             {k: message(v) for k, v in row.errors.items()}) for row in report.rows]
-        return from_row(cls, report, rows=rows)
+        return from_row(cls, report, rows=[ImportRowOut.of(row) for row in report.rows])
 
 
 @dataclass
@@ -137,7 +144,8 @@ class ImportRunOut:
     id: str
     kind: str
     state: str
-    """``checking``, ``checked``, ``refused``, ``applying``, ``done`` or ``failed``."""
+    """``checking``, ``checked``, ``refused``, ``applying``, ``done``, ``failed``, ``rolling_back`` or
+    ``rolled_back``."""
     rows_total: int
     rows_valid: int
     rows_invalid: int
@@ -145,33 +153,37 @@ class ImportRunOut:
     rows_done: int
     created: int
     updated: int
+    undone: int
+    """Records the rollback deleted or put back."""
+    kept: int
+    """Records the rollback left as they are (used, or changed since the import)."""
     missing_columns: list[str]
     error: str
     """Why the run was refused or failed, in words (empty otherwise)."""
     errors_total: int
+    """Wrong cells in the whole file."""
     errors: list[ImportErrorOut]
-    """The first errors (line, column, words), in file order."""
+    """The wrong cells (line, column, words) of `rows`, in file order."""
     offset: int
     limit: int
     rows: list[ImportRowOut]
-    """Rows ``offset`` to ``offset + limit`` of the file."""
+    """Rows ``offset`` to ``offset + limit`` of the rows with errors (the first 1,000 are kept)."""
+    first_rows: list[ImportRowOut]
+    """The first rows of the file, to check its columns were read right."""
 
     @classmethod
     def of(cls, run, offset: int, limit: int) -> "ImportRunOut":
         report = run.report
-        rows = report.rows if report else []
-        errors = run.errors()
+        shown = report.error_rows[offset:offset + limit] if report else []
         return cls(
-            id=run.id, kind=run.kind, state=run.state, rows_total=len(rows),
-            rows_valid=len(report.valid_rows) if report else 0, rows_invalid=len(report.invalid_rows) if report else 0,
-            rows_to_write=run.rows_to_write,
-            rows_done=run.rows_done, created=run.created, updated=run.updated,
-            missing_columns=list(report.missing_columns) if report else [],
-            error=message(run.error_code) if run.error_code else "", errors_total=len(errors),
-            errors=[ImportErrorOut(line, column, message(code)) for line, column, code in errors[:50]],
-            offset=offset, limit=limit,
-            rows=[ImportRowOut(row.line, row.values, row.action if row.ok else "",
-                               {k: message(v) for k, v in row.errors.items()}) for row in rows[offset:offset + limit]],
+            id=run.id, kind=run.kind, state=run.state, rows_total=run.rows_total,
+            rows_valid=report.rows_valid if report else 0, rows_invalid=report.rows_invalid if report else 0,
+            rows_to_write=run.rows_to_write, rows_done=run.rows_done, created=run.created, updated=run.updated,
+            undone=run.undone, kept=run.kept, missing_columns=list(report.missing_columns) if report else [],
+            error=message(run.error_code) if run.error_code else "", errors_total=report.cell_errors if report else 0,
+            errors=[ImportErrorOut(row.line, column, message(code)) for row in shown for column, code in row.errors.items()],
+            offset=offset, limit=limit, rows=[ImportRowOut.of(row) for row in shown],
+            first_rows=[ImportRowOut.of(row) for row in (report.rows[:10] if report else [])],
         )
 
 

@@ -1,18 +1,16 @@
 """Libraries of the network: the staff list, each library's page (its librarians and players), and JSON twins."""
 
 from dataclasses import asdict
-from typing import Annotated, TypeAlias
 
 from litestar import Request, get, patch, post
-from litestar.params import FromQuery, JSONBody, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.params import FromQuery, JSONBody
+from litestar.response import Redirect, Response, Template
 
-from tournament.festival.search import fold
 from tournament.libraries import CONTACT_FIELDS, Contact, create_library, list_libraries, update_contact
 from tournament.rosters import library_roster
 from web.auth import actor_of, library_manager, staff_only
 from web.deps import DB
-from web.pagination import PageNumber, Pagination
+from web.pagination import LIST_HEADERS, MAX_PAGE_SIZE, Offset, PageNumber, PageSize, SearchText, api_page, page_of
 from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.messages import word
@@ -32,23 +30,16 @@ word("libraries",
 )
 
 
-LIBRARIES_PER_PAGE = 50
+def _searched(library) -> str:
+    return f"{library.name} {library.commune}"
 
 
 async def _libraries_page(db: DB, form: FormState, *, status_code: int = 200, page: int = 1, q: str = "") -> Template:
     async with db.read() as session:
         libraries = await list_libraries(session)
-    if q.strip():
-        wanted = fold(q)
-        libraries = [library for library in libraries if wanted in fold(f"{library.name} {library.commune}")]
-    shown = Pagination.of(page, LIBRARIES_PER_PAGE, len(libraries))
-    return Template("libraries/index.html", context={
-        "libraries": libraries[shown.offset:shown.offset + shown.limit], "form": form, "q": q,
-        "pagination": shown, "page_path": "/bibliotheques", "page_params": {"q": q}}, status_code=status_code)
-
-
-SearchText: TypeAlias = Annotated[str, QueryParameter(max_length=200)]
-"""``?q=``: words sought in a list (case and accents ignored), at most 200 characters."""
+    shown = page_of(libraries, page, q, _searched, path="/bibliotheques")
+    return Template("libraries/index.html", context={**shown, "libraries": shown["rows"], "form": form},
+                    status_code=status_code)
 
 
 @get("/bibliotheques")
@@ -72,14 +63,15 @@ async def create_library_form(request: Request, db: DB) -> Template | Redirect:
 
 @get("/bibliotheques/{library_id:int}")
 async def library_detail_page(
-    request: Request, db: DB, library_id: PathId, fait: FromQuery[str | None] = None
+    request: Request, db: DB, library_id: PathId, fait: FromQuery[str | None] = None, page: PageNumber = 1,
+    q: SearchText = "",
 ) -> Template:
     notice = {
         "contact": _("The contact details have been saved."),
         "effacement": _("The player has been removed: their results stay under «Joueur retiré», their personal data is gone."),
         "consentement": _("The guardian's agreement has been recorded."),
     }.get(fait or "", "")
-    return await library_page(request, db, library_id, notice=notice)
+    return await library_page(request, db, library_id, notice=notice, page=page, q=q)
 
 
 @post("/bibliotheques/{library_id:int}/contact")
@@ -94,10 +86,14 @@ async def update_contact_form(request: Request, db: DB, library_id: PathId) -> T
     return Redirect(f"/bibliotheques/{library_id}?fait=contact", status_code=303)
 
 
-@get("/api/libraries", summary="Every library of the network (MDE staff)")
-async def list_libraries_api(db: DB) -> list[LibraryOut]:
+@get("/api/libraries", response_headers=LIST_HEADERS,
+     summary="The libraries of the network, a page at a time (?offset=&limit=, ?q= name or commune) (MDE staff)")
+async def list_libraries_api(request: Request, db: DB, offset: Offset = 0, limit: PageSize = MAX_PAGE_SIZE,
+                             q: SearchText = "") -> Response[list[LibraryOut]]:
     async with db.read() as session:
-        return [from_row(LibraryOut, library) for library in await list_libraries(session)]
+        libraries = await list_libraries(session)
+    return api_page(request, [from_row(LibraryOut, library) for library in libraries], offset, limit, q,
+                    _searched)
 
 
 @post("/api/libraries", summary="Add a library (MDE staff)")

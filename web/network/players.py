@@ -2,7 +2,7 @@
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from tournament import policies
 from tournament.players import (
@@ -25,8 +25,9 @@ from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS, absolute, player_path, qr_svg
 from web.messages import age_label, word
-from web.network.library_page import library_page
+from web.network.library_page import library_page, player_text
 from web.network.schemas import ConsentIn, MyPlayerOut, PlayerIn, PlayerLinkOut, PlayerOut
+from web.pagination import LIST_HEADERS, MAX_PAGE_SIZE, Offset, PageSize, SearchText, api_page, matching
 from web.params import PathId
 from web.routers import api, pages
 from web.schemas import from_row
@@ -184,11 +185,14 @@ async def enrol_player_api(
     return _link_out(request, link)
 
 
-@get("/api/libraries/{library_id:int}/players", summary="The players of a library (MDE staff, its librarians)")
-async def list_players_api(request: Request, db: DB, library_id: PathId) -> list[PlayerOut]:
+@get("/api/libraries/{library_id:int}/players", response_headers=LIST_HEADERS,
+     summary="The players of a library, a page at a time (?offset=&limit=, ?q= pseudonym or first name) "
+             "(MDE staff, its librarians)")
+async def list_players_api(request: Request, db: DB, library_id: PathId, offset: Offset = 0,
+                           limit: PageSize = MAX_PAGE_SIZE, q: SearchText = "") -> Response[list[PlayerOut]]:
     async with db.read() as session:
         players = await list_players(session, library_id=library_id, actor=actor_of(request))
-    return [PlayerOut.of(player) for player in players]
+    return api_page(request, [PlayerOut.of(player) for player in matching(players, q, player_text)], offset, limit)
 
 
 @post("/api/players/{player_id:int}/link", status_code=200,

@@ -29,7 +29,7 @@ from web.errors import ProblemError, problem_of
 from web.messages import refusal_text
 from web.forms import read_form
 from web.i18n import _
-from web.routers import api, pages
+from web.routers import api, pages, problem
 from web.tournament.forms import DUEL_OUTCOMES, SCORED_FORMATS, form_fields, new_key, races_of, result_from_form
 from web.tournament.schemas import AuditOut, MatchOut, ReportOut, ResultIn, ResultOut, StageOut, StandingOut, VersionIn
 from web.tournament.wording import call_line, change_text, match_title, page, round_names
@@ -335,6 +335,13 @@ IdempotencyKey: TypeAlias = Annotated[str | None, HeaderParameter(
     response_headers=[ResponseHeader(
         name="Idempotent-Replayed", required=False, documentation_only=True,
         description="`true` when this answer repeats the one already given for this Idempotency-Key")],
+    responses={
+        409: problem("`stale_version`: the match changed since `version` (the body's `match` is it now); "
+                     "`confirmation_required`: the correction cancels later results (`invalidated_matches`)"),
+        422: problem("`idempotency_key_required`: no Idempotency-Key (header or body) or longer than 100 characters; "
+                     "`idempotency_key_reused`: this key was already used for another result; or a result the "
+                     "match's format refuses"),
+    },
 )
 async def result_api(
     request: Request, db: DB, tournament_id: PathId, stage_id: PathId, match_id: FromPath[str],

@@ -63,7 +63,7 @@ def test_preview_shows_actions_and_errors_without_writing(db, make_library):
 def test_a_wrong_row_imports_nothing(db):
     with pytest.raises(ImportRefused) as refused:
         _import(db, WITH_ERRORS, apply=True)
-    assert refused.value.code == "import_has_errors" and len(refused.value.report.invalid_rows) == 1
+    assert refused.value.code == "import_has_errors" and refused.value.report.rows_invalid == 1
     assert _libraries(db) == {}
 
 
@@ -114,7 +114,7 @@ def test_participation_history_import_and_priority(db, make_library):
     )
     with pytest.raises(ImportRefused) as refused:
         _import(db, content, apply=True, kind=import_participations)
-    assert [row.errors for row in refused.value.report.invalid_rows] == [
+    assert [row.errors for row in refused.value.report.error_rows] == [
         {"library": "unknown_library"}, {"year": "unknown_edition", "received_ready_made_animation": "invalid_flag"},
     ]
     assert _import(db, content, apply=True, only_valid=True, kind=import_participations).imported == 3

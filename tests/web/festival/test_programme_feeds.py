@@ -184,10 +184,13 @@ def test_the_programme_is_paginated_and_pages_keep_the_filters(client, db, festi
     try:
         first = client.get("/programme", params={"commune": "vernon"})
         assert first.text.count('class="programme-entry') == 2
-        assert 'href="?commune=vernon&amp;page=2"' in first.text
+        assert 'href="/programme?commune=vernon&amp;page=2" rel="next"' in first.text
+        assert "Page 1 sur 2" in first.text
         second = client.get("/programme", params={"commune": "vernon", "page": "2"})
         assert second.text.count('class="programme-entry') == 1
-        assert client.get("/programme", params={"page": "999"}).status_code == 200
+        assert 'href="/programme?commune=vernon" rel="prev"' in second.text
+        assert client.get("/programme", params={"page": "999"}).status_code == 200  # past the end: the last page
+        assert client.get("/programme", params={"page": str(10**9)}).status_code == 422
     finally:
         module.PAGE_SIZE = original
 

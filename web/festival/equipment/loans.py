@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromQuery, JSONBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from tournament import policies
 from tournament.audit import Actor
@@ -19,6 +19,7 @@ from tournament.festival.equipment import (
     ItemReturn,
     LoanInput,
     LoanPurpose,
+    LoanView,
     book,
     calendar,
     cancel_loan,
@@ -43,6 +44,7 @@ from web.festival.equipment.schemas import DecisionBody, ItemDaysOut, ItemOut, I
 from web.festival_messages import message
 from web.forms import FormState, conflict_409, form_or_errors, read_form
 from web.i18n import _
+from web.pagination import LIST_HEADERS, MAX_PAGE_SIZE, Offset, PageParam, PageSize, SearchText, api_page, matching, page_of
 from web.routers import api, pages
 from web.schemas import from_row
 from web.params import PathId, QueryId
@@ -157,8 +159,15 @@ async def book_submit(request: Request, db: DB) -> Template | Redirect:
 # --- Loans ----------------------------------------------------------------------------------------
 
 
+def loan_text(view: LoanView) -> str:
+    """What a search of loans reads: its number, library, items and note."""
+    items = " ".join(item.label for _line, item in view.items)
+    return f"{view.loan.id} {view.library.name if view.library else ''} {items} {view.loan.note or ''}"
+
+
 @get("/materiel/prets")
-async def loans_page(request: Request, db: DB, bibliotheque: QueryId = None) -> Template:
+async def loans_page(request: Request, db: DB, bibliotheque: QueryId = None, number: PageParam = 1,
+                     q: SearchText = "") -> Template:
     actor = actor_or_401(request)
     staff = policies.can_manage_equipment(actor)
     library_id = bibliotheque if staff else actor.library_id
@@ -168,7 +177,9 @@ async def loans_page(request: Request, db: DB, bibliotheque: QueryId = None) -> 
         loans = await list_loans(session, library_id=library_id)
         overdue = await overdue_loans(session) if staff else [v for v in loans if v.overdue(today())]
         library = await session.get(Library, library_id) if library_id else None
-    return page("loans.html", loans=loans, overdue=overdue, staff=staff, library=library)
+    shown = page_of(loans, number, q, loan_text, path="/materiel/prets", params={"bibliotheque": bibliotheque})
+    return page("loans.html", **shown, loans=shown["rows"], overdue=overdue, staff=staff, library=library,
+                bibliotheque=bibliotheque)
 
 
 async def _loan_context(request: Request, db: DB, loan_id: int) -> dict[str, Any]:
@@ -247,9 +258,12 @@ async def calendar_api(db: DB, starts_on: FromQuery[date], ends_on: FromQuery[da
     return [ItemDaysOut(from_row(ItemOut, e.item), e.free, sorted(e.busy)) for e in entries]
 
 
-@get(API + "/loans", summary="Loans: MDE staff see all (or one library's), a librarian their library's")
-async def loans_api(request: Request, db: DB, library_id: QueryId = None,
-                    status: FromQuery[str | None] = None) -> list[LoanOut]:
+@get(API + "/loans", response_headers=LIST_HEADERS,
+     summary="Loans, a page at a time (?offset=&limit=, ?q= number, library, item or note): MDE staff see all "
+             "(or one library's), a librarian their library's")
+async def loans_api(request: Request, db: DB, library_id: QueryId = None, status: FromQuery[str | None] = None,
+                    offset: Offset = 0, limit: PageSize = MAX_PAGE_SIZE,
+                    q: SearchText = "") -> Response[list[LoanOut]]:
     actor = actor_or_401(request)
     if not policies.can_manage_equipment(actor):
         if actor.library_id is None or (library_id is not None and library_id != actor.library_id):
@@ -258,7 +272,7 @@ async def loans_api(request: Request, db: DB, library_id: QueryId = None,
     async with db.read() as session:
         views = await list_loans(session, library_id=library_id, statuses=[status] if status else None)
     day = today()
-    return [LoanOut.of(view, day) for view in views]
+    return api_page(request, [LoanOut.of(view, day) for view in matching(views, q, loan_text)], offset, limit)
 
 
 @post(API + "/loans",
