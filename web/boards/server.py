@@ -21,7 +21,7 @@ from tournament.board import Emitted
 from tournament.config import Settings
 from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
-from tournament.snapshots import messages_for
+from tournament.snapshots import Pending, messages_for
 from tournament.tournaments import TournamentError
 from tournament.tokens import digest
 from web.boards.hub import REVOKED_CODE, UNKNOWN_CODE, Hub
@@ -30,8 +30,9 @@ log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 
-Prepared = dict[int, list[dict[str, Any]]]
-"""Tournament id -> its event messages (with `changes`; the room sends them as deltas)."""
+Prepared = dict[int, Pending]
+"""Tournament id -> its event messages, read in the transaction, built after it (with `changes`; the room
+sends them as deltas)."""
 
 
 def parse_path(path: str) -> tuple[int, int | None, str] | None:
@@ -98,9 +99,9 @@ class Boards:
         return self._loop is not None and asyncio.get_running_loop() is self._loop
 
     async def prepare(self, session: AsyncSession, emitted: list[Emitted]) -> Prepared:
-        """Before a write commits (`board.BoardListener`): serialise the messages of its events for the
-        rooms watching here, from the stages the transaction holds, so that they are broadcast the
-        moment it commits (other processes read them back)."""
+        """Before a write commits (`board.BoardListener`): read what the messages of its events show, for
+        the rooms watching here, from the stages the transaction holds, so that they are built and
+        broadcast once it has committed, without reading them back (other processes do read them)."""
         built: Prepared = {}
         if not self._serves_here():
             return built
@@ -108,29 +109,26 @@ class Boards:
             if not self.hub.watches(what.tournament_id):
                 continue
             try:
-                messages = await messages_for(session, what)
+                built[what.tournament_id] = await messages_for(session, what)
             except Exception:  # noqa: BLE001 - a board must never cost a result: the room reads it instead
-                log.exception("board %s: messages not built before commit", what.tournament_id)
-                continue
-            built[what.tournament_id] = messages
+                log.exception("board %s: messages not read before commit", what.tournament_id)
         return built
 
     async def committed(self, prepared: Prepared) -> None:
-        """Once committed: broadcast on the loop's next turn, so that the result's POST answers without
-        waiting for the fan-out (the delta and the writes to every screen happen after)."""
+        """Once committed: build and broadcast on the loop's next turn, so that the result's POST answers
+        without waiting for them (the messages, the delta and the writes to every screen happen after)."""
         if self._serves_here() and prepared:
-            for tournament_id, messages in prepared.items():
-                if messages:
-                    self.hub.expect(tournament_id, messages[-1]["seq"])
+            for tournament_id, pending in prepared.items():
+                self.hub.expect(tournament_id, pending.seq)
             self._loop.call_soon(self._deliver, prepared)
 
     def _deliver(self, prepared: Prepared) -> None:
-        for tournament_id, messages in prepared.items():
+        for tournament_id, pending in prepared.items():
             try:
-                self.hub.deliver(tournament_id, messages)
+                self.hub.deliver(tournament_id, pending.build())
             except Exception:  # noqa: BLE001 - the room reads the database instead
                 log.exception("board %s: built messages not delivered", tournament_id)
-                self.hub.notify(tournament_id, messages[-1]["seq"])
+                self.hub.undelivered(tournament_id, pending.seq)
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
         """The websocket address a page opened on `host` connects to."""

@@ -1,5 +1,5 @@
 """How an event reaches the rooms: a result saved by this process is broadcast with the messages its
-transaction built before committing (no read); anything else is read from the database."""
+transaction read before committing and built after (no read back); anything else is read from the database."""
 
 import json
 from dataclasses import replace
@@ -63,6 +63,24 @@ def test_a_result_committed_elsewhere_is_read_from_the_database(quiet, watched, 
     with boards.connect(watched.tournament_id) as ws:
         board = follow(ws, None, 0)
         run(_play_first_playable(db, watched))
+        event = receive(ws)
+    assert (event["type"], event["seq"]) == ("event", 1)
+    assert apply(board, event) == boards.snapshot(watched.tournament_id)
+    assert reads == [1]
+
+
+def test_messages_that_fail_to_build_after_the_commit_are_read_from_the_database(quiet, watched, reads, monkeypatch):
+    """They are built after the commit, when the POST has answered: a failure there must still reach the screens."""
+    from tournament.snapshots import Pending
+
+    def broken(self):
+        raise RuntimeError("presenting failed")
+
+    boards = quiet
+    with boards.connect(watched.tournament_id) as ws:
+        board = follow(ws, None, 0)
+        monkeypatch.setattr(Pending, "build", broken)
+        boards.play(watched.stage_id)
         event = receive(ws)
     assert (event["type"], event["seq"]) == ("event", 1)
     assert apply(board, event) == boards.snapshot(watched.tournament_id)
