@@ -8,11 +8,13 @@ and stops with the application (Litestar's startup and shutdown hooks).
 import asyncio
 import logging
 import re
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
@@ -33,6 +35,19 @@ PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 Prepared = dict[int, Pending]
 """Tournament id -> its event messages, read in the transaction, built after it (with `changes`; the room
 sends them as deltas)."""
+
+
+class _Held:
+    """The deliveries of one HTTP request's commits, released once its answer is sent (`Boards.after_response`)."""
+
+    __slots__ = ("prepared", "open")
+
+    def __init__(self) -> None:
+        self.prepared: list[Prepared] = []
+        self.open = True
+
+
+_HELD: ContextVar[_Held | None] = ContextVar("xpo_boards_held", default=None)
 
 
 def parse_path(path: str) -> tuple[int, int | None, str] | None:
@@ -115,12 +130,48 @@ class Boards:
         return built
 
     async def committed(self, prepared: Prepared) -> None:
-        """Once committed: build and broadcast on the loop's next turn, so that the result's POST answers
+        """Once committed: build and broadcast after the answer of the HTTP request that committed (see
+        `after_response`), or on the loop's next turn outside a request, so that the result's POST answers
         without waiting for them (the messages, the delta and the writes to every screen happen after)."""
         if self._serves_here() and prepared:
             for tournament_id, pending in prepared.items():
                 self.hub.expect(tournament_id, pending.seq)
+            held = _HELD.get()
+            if held is not None and held.open:
+                held.prepared.append(prepared)
+            else:
+                self._loop.call_soon(self._deliver, prepared)
+
+    def after_response(self, app: ASGIApp) -> ASGIApp:
+        """Middleware: the commits of an HTTP request are delivered once its answer is sent (the last body
+        message handed to the server), not on the loop's next turn, which middleware awaits inside the
+        request reach first: the result's POST never waits for the messages nor for the screens."""
+
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            held = _Held()
+            token = _HELD.set(held)
+
+            async def sending(message: Message) -> None:
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body", False):
+                    self._release(held)
+
+            try:
+                await app(scope, receive, sending)
+            finally:
+                _HELD.reset(token)
+                self._release(held)
+
+        return middleware
+
+    def _release(self, held: _Held) -> None:
+        held.open = False
+        for prepared in held.prepared:
             self._loop.call_soon(self._deliver, prepared)
+        held.prepared.clear()
 
     def _deliver(self, prepared: Prepared) -> None:
         for tournament_id, pending in prepared.items():
