@@ -6,9 +6,9 @@ The app (as in `perf/bench_boards.py`: uvicorn, a temporary SQLite file, fixed p
 a 16-player final to N `websockets` clients in another process. Two results are played and seen by
 every client. The app is stopped; `--missed` results are written while it is down (by this process,
 `submit_result` in `db.write()`, as another worker would); the app is started again on the same ports.
-Each client reconnects as `web/static/boards/board.js` does (`?since=` its last seq; retries after
-500 ms × 2^attempt, ±25 %, at most 15 s) and counts as back once it holds the latest seq. Printed:
-the time from the new process accepting connections to the last client back, and a result posted
+Each client reconnects as `web/static/boards/board.js` does (`?since=` its last seq; the first retry
+after 100–300 ms, then the upper half of 250 ms × 2^attempt, at most 2 s: `retry_delay`) and counts as
+back once it holds the latest seq. Printed: the time from the new process accepting connections to the last client back, and a result posted
 during the storm: how long it took to reach the clients that were already back.
 """
 
@@ -27,6 +27,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "perf"))
 
 import bench_boards  # noqa: E402
+
+
+def retry_delay(attempt: int) -> float:
+    """board.js's `retryDelay`, in seconds: 0.1-0.3 s first, then the upper half of min(2 s, 0.25 s x 2^n)."""
+    if attempt == 0:
+        return 0.1 + random.random() * 0.2
+    ceiling = min(2.0, 0.25 * 2 ** attempt)
+    return ceiling * (0.5 + random.random() * 0.5)
 
 
 async def clients_main(url: str, count: int, retry: float | None = None) -> None:
@@ -60,7 +68,7 @@ async def clients_main(url: str, count: int, retry: float | None = None) -> None
                             note(index, message["seq"], time.monotonic())
             except (OSError, WebSocketException, asyncio.TimeoutError):
                 pass
-            delay = (retry if retry is not None else min(15.0, 0.5 * 2 ** attempts)) * (0.75 + random.random() * 0.5)
+            delay = retry * (0.75 + random.random() * 0.5) if retry is not None else retry_delay(attempts)
             attempts += 1
             await asyncio.sleep(delay)
 

@@ -6,7 +6,7 @@ same sizes in the same run (issue 19, item 2).
 Builds tournaments with a drawn double-elimination final on a fresh SQLite database, then alternates
 blocks of 5: `submit_result` in `db.write()` (what `POST /api/boards/test/play` does, minus HTTP) and one
 raw `sqlite3` transaction (the stage row's JSON read, decoded, re-encoded and written; an audit row, a
-submission row, a board event row). `--stock` adds a third side, the same `submit_result` through
+submission row, a board event row), once with `synchronous=NORMAL` and once with FULL, as the app commits. `--stock` adds a third side, the same `submit_result` through
 SQLAlchemy's stock aiosqlite adapter (a thread hop per step of every statement), in the same blocks.
 Each side's thread hops (calls queued to aiosqlite's worker thread) are counted per result.
 `--profile` prints cProfile's 25 heaviest functions (cumulative) of the app's side.
@@ -81,7 +81,7 @@ def main() -> None:
             cpu[side].append((time.process_time() - cpu_start) * 1000)
         return (time.perf_counter() - start) * 1000
 
-    raw = sqlite3.connect(path, isolation_level=None)
+    raw = normal = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA journal_mode=WAL")
     raw.execute("PRAGMA synchronous=NORMAL")
     raw.execute("CREATE TABLE IF NOT EXISTS raw_audit (id INTEGER PRIMARY KEY, body TEXT)")
@@ -91,8 +91,16 @@ def main() -> None:
     state = raw.execute("SELECT state FROM stage WHERE id = ?", (made[0][1],)).fetchone()[0]
     raw.execute("INSERT INTO raw_stage (id, state) VALUES (1, ?)", (state if isinstance(state, str) else json.dumps(state),))
 
-    def raw_one(n: int) -> float:
+    # The app commits with synchronous=FULL (issue 17: the WAL is synced at every commit); the raw side
+    # is timed both ways, NORMAL (SQLite's work alone) and FULL (the same, plus the disk's sync: the floor).
+    full = sqlite3.connect(path, isolation_level=None)
+    full.execute("PRAGMA synchronous=FULL")
+    raw_cpu: dict[str, list[float]] = {"normal": [], "full": []}
+
+    def raw_one(n: int, connection: sqlite3.Connection | None = None) -> float:
+        raw = connection or normal
         start = time.perf_counter()
+        cpu_start = time.process_time()
         raw.execute("BEGIN IMMEDIATE")
         text = raw.execute("SELECT state FROM raw_stage WHERE id = 1").fetchone()[0]
         decoded = json.loads(text)
@@ -101,12 +109,13 @@ def main() -> None:
         raw.execute("INSERT INTO raw_submission (k, body) VALUES (?, ?)", (f"raw-{n}", json.dumps({"ok": True})))
         raw.execute("INSERT INTO raw_event (seq, body) VALUES (?, ?)", (n, json.dumps({"stage_id": 1, "match_id": "W1-1"})))
         raw.execute("COMMIT")
+        raw_cpu["full" if raw is full else "normal"].append((time.process_time() - cpu_start) * 1000)
         return (time.perf_counter() - start) * 1000
 
     async def run():
         db = Database(url)
         stock = Database(url, stock_aiosqlite=True) if args.stock else None
-        app, old, bare = [], [], []
+        app, old, bare, synced = [], [], [], []
         app_hops, old_hops = [], []
         await one(db, -1)  # warm-up
         if stock:
@@ -128,13 +137,14 @@ def main() -> None:
                     old.append(await one(stock, n, 1))
                     old_hops.append(hops[0])
                 bare.append(raw_one(n))
+                synced.append(raw_one(-n - 1, full))
                 n += 1
         await db.dispose()
         if stock:
             await stock.dispose()
-        return app, old, bare, app_hops, old_hops, profiler, load
+        return app, old, bare, synced, app_hops, old_hops, profiler, load
 
-    app, old, bare, app_hops, old_hops, profiler, load = asyncio.run(run())
+    app, old, bare, synced, app_hops, old_hops, profiler, load = asyncio.run(run())
     q = lambda values, p: sorted(values)[min(len(values) - 1, int(p / 100 * len(values)))]  # noqa: E731
     print(f"{args.players}-player double elimination, {len(app)} results per side, interleaved; "
           f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
@@ -143,8 +153,13 @@ def main() -> None:
     if old:
         print(f"same, stock aiosqlite adapter:                      p50 {statistics.median(old):.2f} ms, "
               f"p99 {q(old, 99):.2f} ms, CPU p50 {statistics.median(cpu[1]):.2f} ms, {statistics.median(old_hops):.0f} thread hops")
-    print(f"raw sqlite3 transaction, same rows:                  p50 {statistics.median(bare):.2f} ms, p99 {q(bare, 99):.2f} ms")
-    print(f"app / raw at p50: {statistics.median(app) / statistics.median(bare):.1f}x")
+    print(f"raw sqlite3 transaction, same rows, NORMAL:          p50 {statistics.median(bare):.2f} ms, p99 {q(bare, 99):.2f} ms, "
+          f"CPU p50 {statistics.median(raw_cpu['normal']):.2f} ms")
+    print(f"raw sqlite3 transaction, same rows, FULL (as the app): p50 {statistics.median(synced):.2f} ms, "
+          f"p99 {q(synced, 99):.2f} ms, CPU p50 {statistics.median(raw_cpu['full']):.2f} ms")
+    print(f"app / raw at p50: {statistics.median(app) / statistics.median(bare):.1f}x (NORMAL), "
+          f"{statistics.median(app) / statistics.median(synced):.1f}x (FULL); "
+          f"CPU: {statistics.median(cpu[0]) / statistics.median(raw_cpu['full']):.1f}x")
     if profiler:
         pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "25")))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import JSON, UniqueConstraint, bindparam, update
+from sqlalchemy import JSON, UniqueConstraint, bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, SQLModel
@@ -82,6 +82,7 @@ _NEXT_SEQ = (
     .returning(Tournament.board_seq)
     .execution_options(synchronize_session=False)
 )
+_INSERT = insert(BoardEvent.__table__)
 
 
 async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: dict[str, Any], *,
@@ -99,8 +100,11 @@ async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: di
         # The statement skips the ORM's search of the session for rows to update (a third of the
         # cost of emitting); the one row it could concern is updated here.
         set_committed_value(held, "board_seq", seq)
-    event = BoardEvent(tournament_id=tournament_id, seq=seq, kind=kind, payload=payload)
-    session.add(event)
+    row = {"tournament_id": tournament_id, "seq": seq, "kind": kind, "payload": payload, "created_at": utcnow()}
+    # Written at once by a Core INSERT, not left to the unit of work (a result's write is mostly ORM
+    # bookkeeping otherwise); the object returned is what the boards present, not a session member.
+    await session.exec(_INSERT, params=row)
+    event = BoardEvent(**row)
     transaction = session.info.setdefault(_KEY, _Transaction())
     transaction.events.append(event)
     if stage is not None and stage.id is not None:

@@ -11,6 +11,7 @@ Every part is presented from the read model (`tournament.views`); public data on
 import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -84,27 +85,53 @@ async def event_messages(
     return tournament.board_seq, await _messages(session, tournament, list(rows), {})
 
 
-async def messages_for(session: AsyncSession, emitted: Emitted) -> list[dict[str, Any]]:
-    """The messages of events the session's own transaction emitted, built before it commits.
+@dataclass(frozen=True)
+class Pending:
+    """The messages of a transaction's own events, read but not yet built: `build` presents them.
 
-    The same messages `event_messages` would read after the commit (the transaction holds its
-    tournament's event counter, so what it sees is the state at its last event). The stages the
+    What they show is read in the transaction (it holds its tournament's event counter, so that is
+    the state at its last event); presenting it is pure work on those rows, done after the commit so
+    that the write lock and the result's answer do not wait for it."""
+
+    seq: int
+    """The last event's seq."""
+    tournament: Tournament
+    rows: tuple[BoardEvent, ...]
+    sources: "_Sources"
+
+    def build(self) -> list[dict[str, Any]]:
+        return _present(self.tournament, list(self.rows), self.sources)
+
+
+async def messages_for(session: AsyncSession, emitted: Emitted) -> Pending:
+    """The messages of events the session's own transaction emitted, read before it commits.
+
+    The same messages `event_messages` would read after the commit, once built. The stages the
     transaction changed are presented as it holds them, without reading them again.
     """
     tournament = await _tournament(session, emitted.tournament_id)
-    return await _messages(session, tournament, list(emitted.events), emitted.stages)
+    rows = list(emitted.events)
+    return Pending(rows[-1].seq, tournament, tuple(rows), await _read(session, tournament, rows, emitted.stages))
 
 
-async def _messages(session: AsyncSession, tournament: Tournament, rows: list[BoardEvent],
-                    held: dict[int, Stage]) -> list[dict[str, Any]]:
-    """One message per event row, each with the stages it names and the shared parts as they are now."""
+@dataclass(frozen=True)
+class _Sources:
+    stage_ids: list[int]
+    stations: list[Any]
+    stages: list[Stage]
+    people: People
+
+
+async def _read(session: AsyncSession, tournament: Tournament, rows: list[BoardEvent],
+                held: dict[int, Stage]) -> _Sources:
+    """What the messages of `rows` present: the stages they name (those `held` as they are), the stations, people."""
     tournament_id = tournament.id
-    touched: list[set[int] | None] = [_stages_named(row) for row in rows]
     kinds = (await session.exec(
         select(Stage.id, Stage.kind).where(Stage.tournament_id == tournament_id).order_by(Stage.id)
     )).all()
     stage_ids = [stage_id for stage_id, _ in kinds]
     stations = await stations_of(session, tournament_id)
+    touched = [_stages_named(row) for row in rows]
     everything = any(named is None for named in touched)
     needed: set[int] = set(stage_ids) if everything else {s.stage_id for s in stations if s.stage_id is not None}
     needed |= {stage_id for stage_id, kind in kinds if kind == StageKind.FINAL}
@@ -113,11 +140,24 @@ async def _messages(session: AsyncSession, tournament: Tournament, rows: list[Bo
     missing = needed - set(held)
     stages = [held[i] for i in needed if i in held] + (await stages_of(session, tournament_id, missing) if missing else [])
     people = await People().load(session, stages, [tournament.final_library_id])
-    views = {stage.id: stage_view(stage, people.seats(stage)) for stage in stages}
+    return _Sources(stage_ids, list(stations), stages, people)
+
+
+async def _messages(session: AsyncSession, tournament: Tournament, rows: list[BoardEvent],
+                    held: dict[int, Stage]) -> list[dict[str, Any]]:
+    return _present(tournament, rows, await _read(session, tournament, rows, held))
+
+
+def _present(tournament: Tournament, rows: list[BoardEvent], sources: _Sources) -> list[dict[str, Any]]:
+    """One message per event row, each with the stages it names and the shared parts as they are now."""
+    people = sources.people
+    views = {stage.id: stage_view(stage, people.seats(stage)) for stage in sources.stages}
     parts = {stage_id: stage_part(view, people) for stage_id, view in views.items()}
-    shared = shared_parts(tournament, stations, views, people)
+    shared = shared_parts(tournament, sources.stations, views, people)
+    stage_ids = sources.stage_ids
     messages = []
-    for row, named in zip(rows, touched):
+    for row in rows:
+        named = _stages_named(row)
         ids = stage_ids if named is None else [i for i in stage_ids if i in named]
         messages.append({
             "seq": row.seq,

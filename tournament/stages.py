@@ -11,8 +11,9 @@ from typing import Any
 
 import brackets
 from brackets.model import Entrant, Event
-from sqlalchemy import JSON
+from sqlalchemy import JSON, bindparam, update
 from sqlalchemy import event as sa_event
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -163,6 +164,24 @@ async def get_stage(session: AsyncSession, stage_id: int, *, for_update: bool = 
     if found is None:
         raise TournamentError("not_found")
     return found
+
+
+_SAVE_PLAY = (
+    update(Stage.__table__)
+    .where(Stage.__table__.c.id == bindparam("stage_id"))
+    .values(state=bindparam("state"), match_versions=bindparam("match_versions"))
+)
+
+
+async def save_play(session: AsyncSession, stage: Stage, event: Event, match_versions: dict[str, int]) -> None:
+    """Write the stage's engine state and match versions now, with one Core UPDATE (the result write's
+    hot path: no flush, no change tracking), and leave `stage` as the database holds it, `event` cached
+    as its decoded state (encoded once, here; never decoded again)."""
+    state = brackets.to_json(event)
+    await session.exec(_SAVE_PLAY, params={"stage_id": stage.id, "state": state, "match_versions": match_versions})
+    set_committed_value(stage, "state", state)
+    set_committed_value(stage, "match_versions", match_versions)
+    stage.__dict__["_decoded"] = (state, event)
 
 
 async def stage_of(session: AsyncSession, *, tournament_id: int, stage_id: int, for_update: bool = False) -> Stage:

@@ -217,6 +217,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ],
         before_send=[security_headers(https=secure)],
         middleware=[
+            boards.after_response,  # outermost: it sees the answer leave
             _locale_middleware(settings.i18n.locale),
             # Outside the session middleware: it sees the session cookie a response sets, and binds a new token to it.
             csrf_middleware(secret.hex(), secure=secure),

@@ -186,3 +186,35 @@ def test_board_events_are_numbered_strictly_increasing_per_tournament(db, final)
             return list((await session.exec(select(BoardEvent.seq).order_by(BoardEvent.id))).all())
 
     assert run(seqs()) == [1, 2, 3]
+
+
+def test_the_rows_of_a_result_hold_what_it_did(db, final):
+    stage, players = final
+    outcome = run(submit(db, stage.id, "W1-1", players[0].id, key="rows"))
+
+    async def rows():
+        async with db.read() as session:
+            entry = (await session.exec(select(AuditEntry).where(AuditEntry.action == "result.record"))).one()
+            event = (await session.exec(select(BoardEvent).where(BoardEvent.kind == "match.result"))).one()
+            kept = (await session.exec(select(Submission).where(Submission.key == "rows"))).one()
+            return entry, event, kept
+
+    entry, event, kept = run(rows())
+    assert (entry.actor, entry.subject, entry.at.tzinfo is not None) == (f.REFEREE.label, f"stage:{stage.id}/W1-1", True)
+    assert entry.changes["after"]["players"] == [players[0].id, players[3].id]
+    assert entry.changes["after"]["result"] == {"outcome": "played", "winner": 1}
+    assert (event.seq, event.payload) == (1, {"stage_id": stage.id, "match_id": "W1-1", "invalidated": [], "correction": False})
+    assert (kept.stage_id, kept.match_id, kept.response) == (stage.id, "W1-1", outcome.to_json())
+    assert run(load(db, stage.id)).state["matches"][0]["winner"] == 1
+
+
+def test_a_key_with_a_control_character_is_refused_and_nothing_is_written(db, final):
+    from tournament.bounds import InputError
+
+    stage, players = final
+    with pytest.raises(InputError) as refused:
+        run(submit(db, stage.id, "W1-1", players[0].id, key="bad\x00key"))
+    assert refused.value.errors == {"key": "control_char"}
+    assert run(count(db, Submission)) == 0
+    assert run(count(db, AuditEntry, AuditEntry.action == "result.record")) == 0
+    assert run(load(db, stage.id)).match_versions == {}

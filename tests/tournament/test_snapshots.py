@@ -166,19 +166,19 @@ def test_an_unknown_tournament_has_no_board(db):
 # --- the property: a board kept by deltas never drifts from the database ----------------------
 
 class BuiltBeforeCommit:
-    """The messages each write transaction builds for its own events just before committing (what a
-    server broadcasts without reading them back), collected as a `board.BoardListener`."""
+    """The messages each write transaction reads for its own events just before committing and builds
+    after (what a server broadcasts without reading them back), collected as a `board.BoardListener`."""
 
     def __init__(self, db: Database) -> None:
         self.messages: list[dict] = []
         board.listen(db, self)
 
-    async def prepare(self, session, emitted) -> None:
-        for what in emitted:
-            self.messages += await messages_for(session, what)
+    async def prepare(self, session, emitted) -> list:
+        return [await messages_for(session, what) for what in emitted]
 
     async def committed(self, prepared) -> None:
-        pass
+        for pending in prepared:  # built after the commit, from what the transaction read
+            self.messages += pending.build()
 
     def take(self) -> list[dict]:
         """The messages built since the last call, as a board receives them (JSON)."""

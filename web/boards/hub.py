@@ -133,6 +133,12 @@ class Hub:
             return
         self._broadcast(room, messages)
 
+    def undelivered(self, tournament_id: int, seq: int) -> None:
+        """What this process expected to `deliver` up to `seq` will not come: the room reads it instead."""
+        if self._expected.get(tournament_id, 0) <= seq:
+            self._expected.pop(tournament_id, None)
+        self.notify(tournament_id, seq)
+
     def watches(self, tournament_id: int) -> bool:
         """True when screens of this process watch `tournament_id` (its events are worth building)."""
         room = self.rooms.get(tournament_id)

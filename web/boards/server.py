@@ -8,11 +8,13 @@ and stops with the application (Litestar's startup and shutdown hooks).
 import asyncio
 import logging
 import re
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
@@ -21,7 +23,7 @@ from tournament.board import Emitted
 from tournament.config import Settings
 from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
-from tournament.snapshots import messages_for
+from tournament.snapshots import Pending, messages_for
 from tournament.tournaments import TournamentError
 from tournament.tokens import digest
 from web.boards.hub import REVOKED_CODE, UNKNOWN_CODE, Hub
@@ -30,8 +32,22 @@ log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 
-Prepared = dict[int, list[dict[str, Any]]]
-"""Tournament id -> its event messages (with `changes`; the room sends them as deltas)."""
+Prepared = dict[int, Pending]
+"""Tournament id -> its event messages, read in the transaction, built after it (with `changes`; the room
+sends them as deltas)."""
+
+
+class _Held:
+    """The deliveries of one HTTP request's commits, released once its answer is sent (`Boards.after_response`)."""
+
+    __slots__ = ("prepared", "open")
+
+    def __init__(self) -> None:
+        self.prepared: list[Prepared] = []
+        self.open = True
+
+
+_HELD: ContextVar[_Held | None] = ContextVar("xpo_boards_held", default=None)
 
 
 def parse_path(path: str) -> tuple[int, int | None, str] | None:
@@ -98,9 +114,9 @@ class Boards:
         return self._loop is not None and asyncio.get_running_loop() is self._loop
 
     async def prepare(self, session: AsyncSession, emitted: list[Emitted]) -> Prepared:
-        """Before a write commits (`board.BoardListener`): serialise the messages of its events for the
-        rooms watching here, from the stages the transaction holds, so that they are broadcast the
-        moment it commits (other processes read them back)."""
+        """Before a write commits (`board.BoardListener`): read what the messages of its events show, for
+        the rooms watching here, from the stages the transaction holds, so that they are built and
+        broadcast once it has committed, without reading them back (other processes do read them)."""
         built: Prepared = {}
         if not self._serves_here():
             return built
@@ -108,29 +124,62 @@ class Boards:
             if not self.hub.watches(what.tournament_id):
                 continue
             try:
-                messages = await messages_for(session, what)
+                built[what.tournament_id] = await messages_for(session, what)
             except Exception:  # noqa: BLE001 - a board must never cost a result: the room reads it instead
-                log.exception("board %s: messages not built before commit", what.tournament_id)
-                continue
-            built[what.tournament_id] = messages
+                log.exception("board %s: messages not read before commit", what.tournament_id)
         return built
 
     async def committed(self, prepared: Prepared) -> None:
-        """Once committed: broadcast on the loop's next turn, so that the result's POST answers without
-        waiting for the fan-out (the delta and the writes to every screen happen after)."""
+        """Once committed: build and broadcast after the answer of the HTTP request that committed (see
+        `after_response`), or on the loop's next turn outside a request, so that the result's POST answers
+        without waiting for them (the messages, the delta and the writes to every screen happen after)."""
         if self._serves_here() and prepared:
-            for tournament_id, messages in prepared.items():
-                if messages:
-                    self.hub.expect(tournament_id, messages[-1]["seq"])
+            for tournament_id, pending in prepared.items():
+                self.hub.expect(tournament_id, pending.seq)
+            held = _HELD.get()
+            if held is not None and held.open:
+                held.prepared.append(prepared)
+            else:
+                self._loop.call_soon(self._deliver, prepared)
+
+    def after_response(self, app: ASGIApp) -> ASGIApp:
+        """Middleware: the commits of an HTTP request are delivered once its answer is sent (the last body
+        message handed to the server), not on the loop's next turn, which middleware awaits inside the
+        request reach first: the result's POST never waits for the messages nor for the screens."""
+
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            held = _Held()
+            token = _HELD.set(held)
+
+            async def sending(message: Message) -> None:
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body", False):
+                    self._release(held)
+
+            try:
+                await app(scope, receive, sending)
+            finally:
+                _HELD.reset(token)
+                self._release(held)
+
+        return middleware
+
+    def _release(self, held: _Held) -> None:
+        held.open = False
+        for prepared in held.prepared:
             self._loop.call_soon(self._deliver, prepared)
+        held.prepared.clear()
 
     def _deliver(self, prepared: Prepared) -> None:
-        for tournament_id, messages in prepared.items():
+        for tournament_id, pending in prepared.items():
             try:
-                self.hub.deliver(tournament_id, messages)
+                self.hub.deliver(tournament_id, pending.build())
             except Exception:  # noqa: BLE001 - the room reads the database instead
                 log.exception("board %s: built messages not delivered", tournament_id)
-                self.hub.notify(tournament_id, messages[-1]["seq"])
+                self.hub.undelivered(tournament_id, pending.seq)
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
         """The websocket address a page opened on `host` connects to."""

@@ -1,6 +1,7 @@
 """How an event reaches the rooms: a result saved by this process is broadcast with the messages its
-transaction built before committing (no read); anything else is read from the database."""
+transaction read before committing and built after (no read back); anything else is read from the database."""
 
+import asyncio
 import json
 from dataclasses import replace
 
@@ -63,6 +64,24 @@ def test_a_result_committed_elsewhere_is_read_from_the_database(quiet, watched, 
     with boards.connect(watched.tournament_id) as ws:
         board = follow(ws, None, 0)
         run(_play_first_playable(db, watched))
+        event = receive(ws)
+    assert (event["type"], event["seq"]) == ("event", 1)
+    assert apply(board, event) == boards.snapshot(watched.tournament_id)
+    assert reads == [1]
+
+
+def test_messages_that_fail_to_build_after_the_commit_are_read_from_the_database(quiet, watched, reads, monkeypatch):
+    """They are built after the commit, when the POST has answered: a failure there must still reach the screens."""
+    from tournament.snapshots import Pending
+
+    def broken(self):
+        raise RuntimeError("presenting failed")
+
+    boards = quiet
+    with boards.connect(watched.tournament_id) as ws:
+        board = follow(ws, None, 0)
+        monkeypatch.setattr(Pending, "build", broken)
+        boards.play(watched.stage_id)
         event = receive(ws)
     assert (event["type"], event["seq"]) == ("event", 1)
     assert apply(board, event) == boards.snapshot(watched.tournament_id)
@@ -134,3 +153,36 @@ def test_nothing_is_built_for_a_tournament_no_screen_of_this_process_watches(db)
     assert not hub.watches(7)
     hub.rooms[7] = Room(7, max_replay=10)
     assert not hub.watches(7)  # a room whose last screen left
+
+
+def test_a_requests_commits_reach_the_screens_only_after_its_answer_is_sent(board_settings, db):
+    """Middleware inside a request yields to the loop between the commit and the answer; the delivery,
+    built and broadcast on the loop, must not run there (the POST would wait for every screen)."""
+    from types import SimpleNamespace
+
+    from web.boards.server import Boards
+
+    boards = Boards(board_settings, db)
+    order: list[str] = []
+    boards.hub.deliver = lambda tournament_id, messages: order.append(f"delivered {tournament_id}: {messages}")
+    pending = SimpleNamespace(seq=3, build=lambda: ["built"])
+
+    async def handler(scope, receive, send) -> None:
+        await boards.committed({7: pending})
+        for _ in range(3):
+            await asyncio.sleep(0)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}", "more_body": False})
+
+    async def server_send(message) -> None:
+        order.append(message["type"])
+
+    async def request() -> None:
+        boards._loop = asyncio.get_running_loop()
+        await boards.after_response(handler)({"type": "http"}, None, server_send)
+        await asyncio.sleep(0)
+        await boards.committed({8: pending})  # outside any request: on the loop's next turn
+        await asyncio.sleep(0)
+
+    run(request())
+    assert order == ["http.response.start", "http.response.body", "delivered 7: ['built']", "delivered 8: ['built']"]

@@ -163,9 +163,19 @@
     if (retryTimer) return;
     failingSince = failingSince || Date.now();
     setStatus(!navigator.onLine || Date.now() - failingSince > 30000 ? "offline" : "reconnecting");
-    var delay = Math.min(15000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() * 0.5);
+    var delay = retryDelay(attempts);
     attempts += 1;
     retryTimer = setTimeout(connect, delay);
+  }
+
+  // The wait before reconnection attempt n (from 0): the first soon (100-300 ms), then doubling up to
+  // a 2 s cap, each drawn at random over the upper half of its range, so the screens of a restarted
+  // server are all back within about 2 s of it accepting, spread over that time rather than together
+  // (a refused connection costs the server nothing). perf/bench_storm.py uses the same rule.
+  function retryDelay(n) {
+    if (n === 0) return 100 + Math.random() * 200;
+    var ceiling = Math.min(2000, 250 * Math.pow(2, n));
+    return ceiling * (0.5 + Math.random() * 0.5);
   }
 
   window.addEventListener("online", function () {
