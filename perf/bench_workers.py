@@ -65,8 +65,9 @@ async def clients_main(url: str, count: int, seed: int) -> None:
     rng = random.Random(seed)
     received: list[list[tuple[int, float]]] = [[] for _ in range(count)]
     last: list[int | None] = [None] * count
-    reconnects: list[list[tuple[float, float, str]]] = [[] for _ in range(count)]
-    """Per screen: (connection lost, opening received, "resumed" | "snapshot"), CLOCK_MONOTONIC."""
+    reconnects: list[list[tuple[float, float, str, int]]] = [[] for _ in range(count)]
+    """Per screen: (connection lost, opening received, "resumed" | "snapshot", attempts), CLOCK_MONOTONIC."""
+    attempts = [0] * count
     errors: list[str] = []
     holding: dict[int, int] = {}
     opened = asyncio.Event()
@@ -97,7 +98,7 @@ async def clients_main(url: str, count: int, seed: int) -> None:
                         received[index].append((seq, now))
                     elif kind == b"snaps":
                         if lost is not None:
-                            reconnects[index].append((lost, now, "snapshot"))
+                            reconnects[index].append((lost, now, "snapshot", attempts[index]))
                             lost = None
                             errors.append(f"screen {index}: snapshot at {seq} after reconnecting at {last[index]}")
                             for missed in range((last[index] or 0) + 1, seq + 1):
@@ -110,16 +111,18 @@ async def clients_main(url: str, count: int, seed: int) -> None:
                     elif kind == b"resum":
                         if seq != last[index]:
                             errors.append(f"screen {index}: resumed at {seq}, holding {last[index]}")
-                        reconnects[index].append((lost, now, "resumed"))
+                        reconnects[index].append((lost, now, "resumed", attempts[index]))
                         lost = None
             except Exception:  # noqa: BLE001 - the worker went away: reconnect like board.js
                 pass
             if stopping[0]:
                 return
             lost = lost or time.monotonic()
+            attempts[index] = 0
             delay = 0.5
             while not stopping[0]:
                 await asyncio.sleep(delay * rng.uniform(0.75, 1.25))
+                attempts[index] += 1
                 try:
                     ws = await connect(f"{url}?since={last[index]}", max_size=None, compression=None,
                                        ping_interval=None, open_timeout=30)
@@ -318,6 +321,7 @@ def run(args) -> None:
         for _ in range(WARM_UP):
             play(measured=False)
         phase_one = [play(measured=True) for _ in range(args.before)]
+        print(f"phase 1: {len(phase_one)} results measured", flush=True)
         victim = workers[-1]
         killed_at = time.monotonic()
         victim.process.send_signal(signal.SIGKILL)
@@ -341,7 +345,7 @@ def run(args) -> None:
             worker.stop()
     last_seq = max(published)
     deliveries, per_seq = [], {}
-    errors, error_count, not_last, reconnected, snapshots, back_after = [], 0, 0, 0, 0, []
+    errors, error_count, not_last, reconnected, snapshots, back_after, tries = [], 0, 0, 0, 0, [], []
     for report in reports:
         errors += report["errors"]
         error_count += report["error_count"]
@@ -351,8 +355,9 @@ def run(args) -> None:
                 if seq in published:
                     latency = (when - published[seq]) * 1000
                     per_seq.setdefault(seq, []).append(latency)
-            for lost, opened, kind in again:
+            for lost, opened, kind, attempt in again:
                 reconnected += 1
+                tries.append(attempt)
                 snapshots += kind == "snapshot"
                 back_after.append(opened - killed_at)
     steady = [s for s in phase_one + phase_three]
@@ -371,7 +376,8 @@ def run(args) -> None:
           f"during the reconnection; screens reconnected: {reconnected:,} ({snapshots} by snapshot); all back "
           f"{'yes' if all_back else 'NO'}; every screen had every result {caught_up_in:.1f} s after the kill; "
           f"reconnections opened p50 {percentile(back_after, 50) if back_after else 0:.1f} s, "
-          f"last {max(back_after, default=0):.1f} s after the kill")
+          f"last {max(back_after, default=0):.1f} s after the kill; attempts per screen: "
+          f"{ {n: tries.count(n) for n in sorted(set(tries))} }")
     for seq in storm:
         print(f"  storm result {seq}: first screen {min(per_seq[seq]):.0f} ms, last {max(per_seq[seq]):.0f} ms")
     print(f"every screen every result exactly once, in order: {'yes' if complete and not error_count else 'NO'} "
