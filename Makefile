@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python perf/bench_brackets.py
 
 # Live boards fan-out against a bare websockets server (about 4 minutes; see docs/BENCHMARKS.md).
+# BENCH_ARGS=--workers adds the four-worker, 20,000-screen run (perf/bench_workers.py) at the end.
 bench-boards: $(STAMP)
 	$(BIN)/python perf/bench_boards.py $(BENCH_ARGS)
 

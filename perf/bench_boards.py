@@ -383,6 +383,9 @@ def main() -> None:
     parser.add_argument("--scratch-database", metavar="URL",
                         help="run the app on this database instead of a temporary SQLite file, e.g. "
                              "postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench: EMPTIED FIRST (its public schema is dropped)")
+    parser.add_argument("--workers", nargs="?", const=20_000, type=int, metavar="SCREENS",
+                        help="then the four-worker run (perf/bench_workers.py) with this many screens (20,000); "
+                             "--sizes '' runs it alone")
     parser.add_argument("--clients-process", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "SIZE"), type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -394,7 +397,7 @@ def main() -> None:
         run_loop(bare_main(*args.bare_server))
         return
 
-    sizes = [int(n) for n in args.sizes.split(",")]
+    sizes = [int(n) for n in args.sizes.split(",") if n]
     workdir = Path(tempfile.mkdtemp(prefix="xpo-bench-boards-"))
     database_url = args.scratch_database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
     if args.scratch_database:
@@ -507,6 +510,10 @@ def main() -> None:
     if EVENT_SIZES:
         print(f"event message sizes (16-player final): min {min(EVENT_SIZES):,}, "
               f"median {percentile(EVENT_SIZES, 50):,.0f}, max {max(EVENT_SIZES):,} bytes")
+    if args.workers:
+        print("\n--- four workers behind one boards port (perf/bench_workers.py) ---", flush=True)
+        subprocess.run([sys.executable, "perf/bench_workers.py", "--screens", str(args.workers),
+                        *(["--database", args.scratch_database] if args.scratch_database else [])], cwd=ROOT, check=False)
 
 
 if __name__ == "__main__":

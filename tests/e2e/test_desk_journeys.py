@@ -3,6 +3,7 @@ an irreversible action asks first in a <dialog>, a referee reaches the final's s
 qualifier on a 1024×768 tablet; axe-core finds no violation on the pages visited."""
 
 import os
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -22,17 +23,15 @@ AXE = Axe()
 
 
 @pytest.fixture
-def demo_url(tmp_path) -> Iterator[str]:
-    """`xpo serve` on a free port over a freshly loaded `xpo demo` database."""
-    config = tmp_path / "config.toml"
-    config.write_text("# defaults only\n")
+def demo_url(tmp_path, demo_template) -> Iterator[str]:
+    """`xpo serve` on a free port over a fresh copy of the `xpo demo` database (and its data folder: secret key)."""
+    shutil.copytree(demo_template, tmp_path, dirs_exist_ok=True)
     port = _free_port()
     database = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
-    env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": database,
+    env = {**os.environ, "XPO_CONFIG": str(tmp_path / "config.toml"), "XPO_DATABASE_URL": database,
            "XPO_PATHS_DATA_DIR": str(tmp_path / "data"), "XPO_SERVER_HOST": "127.0.0.1",
            "XPO_SERVER_PORT": str(port), "XPO_SERVER_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     xpo = [sys.executable, "-m", "web.cli"]
-    subprocess.run([*xpo, "demo", "--database-url", database], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     log = tmp_path / "server.log"
     with log.open("w") as output:
         server = subprocess.Popen([*xpo, "serve"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)

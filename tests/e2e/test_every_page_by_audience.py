@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.test_public_journeys import AXE, _page, demo_site  # noqa: F401 (demo_site is a fixture)
+from tests.e2e.test_public_journeys import AXE, _page
 
 pytestmark = pytest.mark.e2e
 

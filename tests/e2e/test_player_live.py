@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_public_journeys import _page, assert_accessible, demo_site  # noqa: F401 (a fixture)
+from tests.e2e.test_public_journeys import _page, assert_accessible
 from tournament.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e

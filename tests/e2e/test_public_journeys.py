@@ -2,62 +2,19 @@
 its .ics, the live board of the running final and the professional day; no page wider than a phone;
 axe-core finds nothing on the way.
 
-The server is `xpo serve` in a subprocess on a free port over the demo database (`xpo demo`), with
+The server (`demo_site`, tests/e2e/conftest.py) is `xpo serve` in a subprocess on a free port over the demo database, with
 `public_url` left empty, so every absolute link is built from the request.
 """
 
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_browser_smoke import _free_port, _wait_until_healthy
-
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 AXE = Axe()
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory) -> Iterator[tuple[str, str]]:
-    """(site address, demo summary): the demo edition served on a free port."""
-    tmp_path = tmp_path_factory.mktemp("demo")
-    config = tmp_path / "config.toml"
-    config.write_text("# defaults only: everything else comes from XPO_* below\n")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "XPO_CONFIG": str(config),
-        "XPO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}",
-        "XPO_PATHS_DATA_DIR": str(tmp_path / "data"),
-        "XPO_SERVER_HOST": "127.0.0.1",
-        "XPO_SERVER_PORT": str(port),
-        "XPO_BOARDS_PORT": str(_free_port()),
-    }
-    xpo = [sys.executable, "-m", "web.cli"]
-    summary = subprocess.run([*xpo, "demo", "--database-url", env["XPO_DATABASE_URL"]], cwd=ROOT, env=env,
-                             check=True, capture_output=True, timeout=600, text=True).stdout
-    log = tmp_path / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen([*xpo, "serve"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, server, log)
-        yield url, summary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _page(chromium: Browser, width: int = 1280, height: int = 900) -> Page:

@@ -32,6 +32,9 @@ log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 
+LISTEN_BACKLOG = 4096
+"""Connections the kernel queues before the loop accepts them (capped by net.core.somaxconn)."""
+
 Prepared = dict[int, Pending]
 """Tournament id -> its event messages, read in the transaction, built after it (with `changes`; the room
 sends them as deltas)."""
@@ -97,6 +100,9 @@ class Boards:
             # Several workers (uvicorn --workers) share one fixed port: the kernel spreads the screens
             # between them, and every worker hears every commit through pub/sub.
             reuse_port=bool(self.settings.port),
+            # When a worker stops, its thousands of screens come back at once: asyncio's default queue of
+            # 100 pending connections dropped most of them, and each retried after its backoff (seconds).
+            backlog=LISTEN_BACKLOG,
         )
         self.port = self.server.sockets[0].getsockname()[1]
         log.info("live boards on ws://%s:%s", self.settings.host, self.port)

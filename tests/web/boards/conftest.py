@@ -41,8 +41,12 @@ class BoardServer:
     port: int
 
     def connect(self, tournament_id: int, since: int | None = None, **options) -> ClientConnection:
+        """A screen without the client library's keepalive: a screen a test leaves unread stops reading its
+        socket once 16 messages wait (websockets' `max_queue`), so its pings' answers go unread and it would
+        close itself 40 s later, which a loaded machine reaches. The server's heartbeat is what is tested."""
         query = "" if since is None else f"?since={since}"
-        return connect(f"ws://127.0.0.1:{self.port}/tournoi/{tournament_id}{query}", open_timeout=30, **options)
+        return connect(f"ws://127.0.0.1:{self.port}/tournoi/{tournament_id}{query}", open_timeout=30,
+                       **{"ping_interval": None, **options})
 
     def play(self, stage_id: int, **body) -> dict:
         response = self.client.post("/api/boards/test/play", json={"stage_id": stage_id, **body})
