@@ -16,8 +16,8 @@ from tournament.views.matches import load_stage_view
 from tournament.views.overview import overview
 from web.auth import account_only, actor_of
 from web.deps import DB
-from web.forms import FormState, read_form
 from web.errors import field_errors
+from web.forms import FormState, read_form
 from web.i18n import N_, _
 from web.routers import api, pages
 from web.tournament.forms import local_input, needs_fold, paris_time, parse_int, parse_local
@@ -99,6 +99,7 @@ def _enrolled_notice(enrolled: str, already: str) -> str:
 
 async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: int, *, notice: str = "",
                      error: str = "", status_code: int = 200, search: str = "", form: FormState | None = None) -> Template:
+    """The desk; `notice` is the text to show (already worded), `form` the enrolment list sent back refused."""
     async with db.read() as session:
         seen = await desk(session, tournament_id=tournament_id, session_id=session_id, actor=actor_of(request))
     shown, matching = _candidates(seen.candidates, search)
@@ -114,7 +115,7 @@ async def _desk_page(request: Request, db: DB, tournament_id: int, session_id: i
         "left": seen.stage.left if seen.stage else 0,
         "reports": seen.reports,
         "starts_local": local_input(seen.qualifier.starts_at),
-        "notice": _(DESK_NOTICES[notice]) if notice in DESK_NOTICES else notice if " " in notice else "",
+        "notice": notice,
         "error": error,
         "base": f"/tournois/{tournament_id}/qualifications/{session_id}",
     }, status_code=status_code)
@@ -125,7 +126,10 @@ async def desk_page(
     request: Request, db: DB, tournament_id: PathId, session_id: PathId, fait: FromQuery[str | None] = None,
     cherche: FromQuery[str | None] = None, inscrits: FromQuery[str | None] = None, deja: FromQuery[str | None] = None,
 ) -> Template:
-    notice = _enrolled_notice(inscrits or "", deja or "0") if fait == "inscrits" else fait or ""
+    if fait == "inscrits":
+        notice = _enrolled_notice(inscrits or "", deja or "0")
+    else:
+        notice = _(DESK_NOTICES[fait]) if fait in DESK_NOTICES else ""
     return await _desk_page(request, db, tournament_id, session_id, notice=notice, search=(cherche or "")[:100])
 
 
