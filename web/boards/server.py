@@ -13,8 +13,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlmodel.ext.asyncio.session import AsyncSession
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
