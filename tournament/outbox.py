@@ -44,7 +44,7 @@ class MailState:
 
 class OutboxError(Refusal):
     domain = "outbox"
-    statuses = {"unknown_mail": Status.NOT_FOUND}
+    statuses = {"unknown_mail": Status.NOT_FOUND, "already_queued": Status.CONFLICT}
 
 
 class OutboxMail(SQLModel, table=True):
@@ -145,8 +145,12 @@ async def get_mail(session: AsyncSession, mail_id: int, *, actor: Actor) -> Outb
 
 
 async def resend(session: AsyncSession, mail_id: int, *, actor: Actor) -> OutboxMail:
-    """Put a mail back in the queue (MDE staff): pending, attempts reset, due now. Audited."""
+    """Put a mail back in the queue (MDE staff): pending, attempts reset, due now. Audited.
+
+    A mail already waiting or being sent is refused: taking a sender's lease from it would send it twice."""
     mail = await get_mail(session, mail_id, actor=actor)
+    if mail.state in (MailState.PENDING, MailState.SENDING):
+        raise OutboxError("already_queued")
     mail.state = MailState.PENDING
     mail.attempts = 0
     mail.next_attempt_at = utcnow()

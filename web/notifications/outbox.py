@@ -16,7 +16,8 @@ from web.params import PathId
 from web.routers import api, pages
 from web.schemas import from_row
 
-word("outbox", {"unknown_mail": N_("This mail does not exist.")})
+word("outbox", {"unknown_mail": N_("This mail does not exist."),
+                "already_queued": N_("This mail is already waiting to be sent: there is nothing to resend.")})
 
 STATE_LABELS = {
     MailState.PENDING: N_("Waiting to be sent"),

@@ -148,3 +148,18 @@ def test_two_senders_on_postgresql_never_send_one_mail_twice(db, settings, smtp)
     assert len(ids) == 200 and len(set(ids)) == 200
     mails = run(_all(db))
     assert {m.state for m in mails} == {"sent"} and {m.lease_owner for m in mails} == {"a", "b"}
+
+
+def test_a_mail_already_waiting_cannot_be_resent_so_no_lease_is_taken_from_a_sender(staff_client, db, smtp, deliver):
+    run(_queue(db, 1))
+    [mail] = run(_all(db))
+    assert mail.state == MailState.PENDING
+    assert f'action="/admin/courriels/{mail.id}/renvoyer"' not in staff_client.get("/admin/courriels").text
+    assert "renvoyer" not in staff_client.get(f"/admin/courriels/{mail.id}").text
+
+    response = staff_client.post(f"/api/mails/{mail.id}/resend", headers=csrf_headers(staff_client))
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Ce courriel attend déjà son envoi : il n'y a rien à renvoyer."
+    deliver()
+    assert [m["Subject"] for m in smtp.recorder.messages] == ["Essai 0"]
+    assert staff_client.get(f"/api/mails/{mail.id}").json()["attempts"] == 1
