@@ -127,13 +127,16 @@ async def store_mail(
     return mail
 
 
-async def list_mails(session: AsyncSession, *, actor: Actor, limit: int = 200, state: str | None = None) -> list[OutboxMail]:
-    """The latest mails, newest first (MDE staff)."""
+async def list_mails(session: AsyncSession, *, actor: Actor, offset: int = 0, limit: int = 200,
+                     state: str | None = None) -> tuple[list[OutboxMail], int]:
+    """The mails newest first (MDE staff), ``limit`` of them from ``offset``, and how many there are in all."""
     _ensure_staff(actor)
-    query = select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)
+    query = select(OutboxMail).order_by(OutboxMail.id.desc()).offset(offset).limit(limit)
+    count = select(func.count()).select_from(OutboxMail)
     if state:
         query = query.where(OutboxMail.state == state)
-    return list((await session.exec(query)).all())
+        count = count.where(OutboxMail.state == state)
+    return list((await session.exec(query)).all()), (await session.exec(count)).one()
 
 
 async def get_mail(session: AsyncSession, mail_id: int, *, actor: Actor) -> OutboxMail:

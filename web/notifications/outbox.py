@@ -5,13 +5,14 @@ from datetime import datetime
 
 from litestar import Request, get, post
 from litestar.params import FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from tournament.outbox import MailState, OutboxMail, get_mail, list_mails, resend
 from web.auth import actor_of, staff_only
 from web.deps import DB
 from web.i18n import N_, _
 from web.messages import word
+from web.pagination import LIST_HEADERS, MAX_PAGE_SIZE, PAGE_SIZE, Offset, PageNumber, PageSize, Pagination, api_slice
 from web.params import PathId
 from web.routers import api, pages
 from web.schemas import from_row
@@ -53,11 +54,17 @@ class MailDetail(MailOut):
 
 
 @get("/admin/courriels")
-async def outbox_page(request: Request, db: DB, etat: FromQuery[str | None] = None, fait: FromQuery[str | None] = None) -> Template:
+async def outbox_page(request: Request, db: DB, etat: FromQuery[str | None] = None, fait: FromQuery[str | None] = None,
+                      page: PageNumber = 1) -> Template:
+    state = etat if etat in STATE_LABELS else None
     async with db.read() as session:
-        mails = await list_mails(session, actor=actor_of(request), state=etat if etat in STATE_LABELS else None)
+        total = (await list_mails(session, actor=actor_of(request), state=state, limit=0))[1]
+        shown = Pagination.of(page, PAGE_SIZE, total)
+        mails, total = await list_mails(session, actor=actor_of(request), state=state, offset=shown.offset,
+                                        limit=shown.limit)
     return Template("admin/outbox.html", context={
-        "mails": mails, "state": etat or "", "states": {key: _(label) for key, label in STATE_LABELS.items()},
+        "mails": mails, "state": state or "", "states": {key: _(label) for key, label in STATE_LABELS.items()},
+        "pagination": shown, "page_path": "/admin/courriels", "page_params": {"etat": state} if state else {},
         "notice": _("The mail is back in the queue.") if fait == "renvoye" else "",
     })
 
@@ -86,10 +93,13 @@ async def resend_form(request: Request, db: DB, mail_id: PathId) -> Redirect:
     return Redirect("/admin/courriels?fait=renvoye", status_code=303)
 
 
-@get("/api/mails", summary="The outbox, newest first (MDE staff)")
-async def list_mails_api(request: Request, db: DB, mail_state: FromQuery[str | None] = None) -> list[MailOut]:
+@get("/api/mails", response_headers=LIST_HEADERS,
+     summary="The outbox, newest first, a page at a time (?offset=&limit=, ?mail_state=) (MDE staff)")
+async def list_mails_api(request: Request, db: DB, mail_state: FromQuery[str | None] = None, offset: Offset = 0,
+                         limit: PageSize = MAX_PAGE_SIZE) -> Response[list[MailOut]]:
     async with db.read() as session:
-        return [from_row(MailOut, mail) for mail in await list_mails(session, actor=actor_of(request), state=mail_state)]
+        mails, total = await list_mails(session, actor=actor_of(request), state=mail_state, offset=offset, limit=limit)
+    return api_slice(request, [from_row(MailOut, mail) for mail in mails], Pagination(offset, limit, total))
 
 
 @get("/api/mails/{mail_id:int}", summary="One mail of the outbox with its bodies (MDE staff)")

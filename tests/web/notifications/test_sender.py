@@ -163,3 +163,20 @@ def test_a_mail_already_waiting_cannot_be_resent_so_no_lease_is_taken_from_a_sen
     deliver()
     assert [m["Subject"] for m in smtp.recorder.messages] == ["Essai 0"]
     assert staff_client.get(f"/api/mails/{mail.id}").json()["attempts"] == 1
+
+
+def test_the_outbox_is_read_a_page_at_a_time_on_the_page_and_in_the_api(staff_client, db):
+    run(_queue(db, 60))
+    first = staff_client.get("/admin/courriels").text
+    assert first.count('data-state="pending"') == 50 and "Essai 59" in first and "Essai 9<" not in first
+    assert "Page 1 sur 2" in first and 'href="/admin/courriels?page=2" rel="next"' in first
+    second = staff_client.get("/admin/courriels?page=2").text
+    assert second.count('data-state="pending"') == 10 and "Essai 0<" in second
+    kept = staff_client.get("/admin/courriels?etat=pending").text
+    assert 'href="/admin/courriels?etat=pending&amp;page=2"' in kept
+
+    answer = staff_client.get("/api/mails?offset=55&limit=10")
+    assert answer.status_code == 200 and answer.headers["x-total-count"] == "60"
+    assert [m["subject"] for m in answer.json()] == [f"Essai {n}" for n in range(4, -1, -1)]
+    assert 'rel="prev"' in answer.headers["link"]
+    assert staff_client.get("/api/mails?limit=201").status_code == 422
