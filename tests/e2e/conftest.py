@@ -5,15 +5,13 @@ Without /usr/bin/chromium a browser test is skipped with the reason (pytest -ra 
 """
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.e2e.test_browser_smoke import _free_port, _wait_until_healthy
+from tests.e2e.served import free_port, served, site_env, xpo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,10 +47,8 @@ def demo_template(tmp_path_factory) -> Path:
     """A folder holding one `xpo demo` database and its data folder, loaded once per test process: each test
     serves its own copy (loading the demo took 10-30 s, once per desk test)."""
     folder = tmp_path_factory.mktemp("demo-template")
-    (folder / "config.toml").write_text("# defaults only\n")
-    env = {**os.environ, "XPO_CONFIG": str(folder / "config.toml"), "XPO_PATHS_DATA_DIR": str(folder / "data")}
-    subprocess.run([sys.executable, "-m", "web.cli", "demo", "--database-url", f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}"],
-                   cwd=Path(__file__).resolve().parents[2], env=env, check=True, capture_output=True, timeout=300)
+    env = site_env(folder, "demo.sqlite3", public_url=False)
+    xpo(env, "demo", "--database-url", env["XPO_DATABASE_URL"], timeout=300)
     return folder
 
 
@@ -62,32 +58,7 @@ def demo_site(tmp_path_factory) -> Iterator[tuple[str, str]]:
     every module using it (loading the demo took 40-80 s, once per module); they change nothing another one checks
     (the player test records one heat)."""
     tmp_path = tmp_path_factory.mktemp("demo")
-    config = tmp_path / "config.toml"
-    config.write_text("# defaults only: everything else comes from XPO_* below\n")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "XPO_CONFIG": str(config),
-        "XPO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}",
-        "XPO_PATHS_DATA_DIR": str(tmp_path / "data"),
-        "XPO_SERVER_HOST": "127.0.0.1",
-        "XPO_SERVER_PORT": str(port),
-        "XPO_BOARDS_PORT": str(_free_port()),
-    }
-    xpo = [sys.executable, "-m", "web.cli"]
-    summary = subprocess.run([*xpo, "demo", "--database-url", env["XPO_DATABASE_URL"]], cwd=Path(__file__).resolve().parents[2], env=env,
-                             check=True, capture_output=True, timeout=600, text=True).stdout
-    log = tmp_path / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen([*xpo, "serve"], cwd=Path(__file__).resolve().parents[2], env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, server, log)
+    env = site_env(tmp_path, "demo.sqlite3", public_url=False, XPO_BOARDS_PORT=str(free_port()))
+    summary = xpo(env, "demo", "--database-url", env["XPO_DATABASE_URL"], timeout=600)
+    with served(env, tmp_path / "server.log") as url:
         yield url, summary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()

@@ -2,10 +2,7 @@
 an irreversible action asks first in a <dialog>, a referee reaches the final's stations, a librarian runs a whole
 qualifier on a 1024×768 tablet; axe-core finds no violation on the pages visited."""
 
-import os
 import shutil
-import subprocess
-import sys
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -14,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_browser_smoke import ROOT, _free_port, _wait_until_healthy
+from tests.e2e.served import served, site_env
 from tournament.demo import DEMO_PASSWORD
 from tournament.localtime import PARIS
 
@@ -26,22 +23,8 @@ AXE = Axe()
 def demo_url(tmp_path, demo_template) -> Iterator[str]:
     """`xpo serve` on a free port over a fresh copy of the `xpo demo` database (and its data folder: secret key)."""
     shutil.copytree(demo_template, tmp_path, dirs_exist_ok=True)
-    port = _free_port()
-    database = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
-    env = {**os.environ, "XPO_CONFIG": str(tmp_path / "config.toml"), "XPO_DATABASE_URL": database,
-           "XPO_PATHS_DATA_DIR": str(tmp_path / "data"), "XPO_SERVER_HOST": "127.0.0.1",
-           "XPO_SERVER_PORT": str(port), "XPO_SERVER_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    xpo = [sys.executable, "-m", "web.cli"]
-    log = tmp_path / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen([*xpo, "serve"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, server, log)
+    with served(site_env(tmp_path, "demo.sqlite3"), tmp_path / "server.log") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture

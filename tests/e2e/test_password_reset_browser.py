@@ -1,17 +1,14 @@
 """A forgotten password in Chromium: the page, the mail caught by a real SMTP server, its link, the new password,
 logging in. The server is `xpo serve` with `[mail] backend = "smtp"`, so its own sender task delivers the mail."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_browser_smoke import ROOT, _free_port, _wait_until_healthy
+from tests.e2e.served import served, site_env, xpo
 from tests.web.notifications.smtp import SmtpServer, text_of
 
 pytestmark = pytest.mark.e2e
@@ -20,31 +17,13 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def mailed_server(tmp_path) -> Iterator[tuple[str, SmtpServer]]:
     with SmtpServer() as smtp:
-        config = tmp_path / "config.toml"
-        config.write_text("# defaults only\n")
-        port = _free_port()
-        env = {
-            **os.environ, "XPO_CONFIG": str(config),
-            "XPO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'xpo.sqlite3'}",
-            "XPO_PATHS_DATA_DIR": str(tmp_path / "data"), "XPO_SERVER_HOST": "127.0.0.1",
-            "XPO_SERVER_PORT": str(port), "XPO_SERVER_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "XPO_MAIL_BACKEND": "smtp", "XPO_MAIL_PORT": str(smtp.port), "XPO_MAIL_POLL_SECONDS": "1",
-        }
-        xpo = [sys.executable, "-m", "web.cli"]
-        subprocess.run([*xpo, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
-        subprocess.run([*xpo, "admin", "create", "--email", "lea@vernon.test", "--name", "Léa Dubois",
-                        "--password", "ancien mot de passe"], cwd=ROOT, env=env, check=True, capture_output=True,
-                       timeout=120)
-        log = tmp_path / "server.log"
-        with log.open("w") as out:
-            server = subprocess.Popen([*xpo, "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-            try:
-                url = f"http://127.0.0.1:{port}"
-                _wait_until_healthy(url, server, log)
-                yield url, smtp
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
+        env = site_env(tmp_path, "xpo.sqlite3", XPO_MAIL_BACKEND="smtp", XPO_MAIL_PORT=str(smtp.port),
+                       XPO_MAIL_POLL_SECONDS="1")
+        xpo(env, "db", "upgrade")
+        xpo(env, "admin", "create", "--email", "lea@vernon.test", "--name", "Léa Dubois", "--password",
+            "ancien mot de passe")
+        with served(env, tmp_path / "server.log") as url:
+            yield url, smtp
 
 
 def test_password_reset_journey_in_chromium(chromium: Browser, mailed_server):
