@@ -36,10 +36,13 @@ def test_the_public_board_embeds_the_snapshot_and_the_websocket_address(boards, 
 
 
 def test_each_view_has_its_own_address_and_rotation_is_a_query(boards, watched):
-    for segment, view in (("tableau", "bracket"), ("matchs", "matches"), ("a-venir", "upcoming"),
-                          ("classements", "standings"), ("podium", "podium")):
+    for segment, view, title in (("tableau", "bracket", "Tableau"), ("matchs", "matches", "Matchs"),
+                                 ("a-venir", "upcoming", "À venir"), ("classements", "standings", "Classements"),
+                                 ("podium", "podium", "Podium")):
         page = boards.client.get(f"/direct/{watched.tournament_id}/{segment}?rotation=20")
         assert page.status_code == 200
+        # The view's heading is in the page itself, not left empty until the script runs.
+        assert f'<h2 id="board-view-title" class="board-view-title">{title}</h2>' in page.text
         assert embedded(page.text, "board-config")["view"] == view
         assert embedded(page.text, "board-config")["rotation"] == 20
     assert boards.client.get(f"/direct/{watched.tournament_id}/nulle-part").status_code == 404
