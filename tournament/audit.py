@@ -8,6 +8,7 @@ from sqlalchemy import JSON, insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tournament import sqlite_driver
 from tournament.db import UTCDateTime, utcnow
 
 
@@ -58,7 +59,7 @@ async def write_audit(session: AsyncSession, actor: Actor, action: str, subject:
     """The same entry as `audit`, written at once by one Core INSERT: no ORM object, nothing left for the
     flush (the result write's hot path). The caller vouches for the bounds the flush would check: `action`
     and `subject` are the caller's own short texts, the actor's label and address are bounded here."""
-    await session.exec(_INSERT, params=_row(actor, action, subject, changes))
+    await sqlite_driver.execute(session, _INSERT, _row(actor, action, subject, changes))
 
 
 def _row(actor: Actor, action: str, subject: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tournament import sqlite_driver
 from tournament.db import Database, UTCDateTime, utcnow
 from tournament.tournaments import Tournament
 
@@ -93,8 +94,7 @@ async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: di
     reading it back. Incrementing the tournament's counter row also serialises concurrent emitters,
     so `seq` order is commit order.
     """
-    result = await session.exec(_NEXT_SEQ, params={"tournament_id": tournament_id})
-    seq = result.scalar_one()
+    ((seq,),) = await sqlite_driver.execute(session, _NEXT_SEQ, {"tournament_id": tournament_id})
     held = session.sync_session.identity_map.get(identity_key(Tournament, tournament_id))
     if held is not None:
         # The statement skips the ORM's search of the session for rows to update (a third of the
@@ -103,7 +103,7 @@ async def emit(session: AsyncSession, tournament_id: int, kind: str, payload: di
     row = {"tournament_id": tournament_id, "seq": seq, "kind": kind, "payload": payload, "created_at": utcnow()}
     # Written at once by a Core INSERT, not left to the unit of work (a result's write is mostly ORM
     # bookkeeping otherwise); the object returned is what the boards present, not a session member.
-    await session.exec(_INSERT, params=row)
+    await sqlite_driver.execute(session, _INSERT, row)
     event = BoardEvent(**row)
     transaction = session.info.setdefault(_KEY, _Transaction())
     transaction.events.append(event)

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, bindparam, insert
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament import board, policies
+from tournament import board, policies, sqlite_driver
 from tournament.audit import Actor, write_audit
 from tournament.bounds import InputError, text_problem
 from tournament.db import UTCDateTime, utcnow
@@ -176,11 +176,12 @@ async def _submit(
     confirm: tuple[str, ...] | None,
 ) -> Outcome:
     fingerprint = data.fingerprint()
-    previous = (await session.exec(_PREVIOUS, params={"key": idempotency_key})).first()
-    if previous is not None:
-        if previous.fingerprint != fingerprint or previous.stage_id != stage_id or previous.match_id != match_id:
+    found = await sqlite_driver.execute(session, _PREVIOUS, {"key": idempotency_key})
+    if found:
+        previous_stage, previous_match, previous_fingerprint, response = found[0]
+        if previous_fingerprint != fingerprint or previous_stage != stage_id or previous_match != match_id:
             raise TournamentError("idempotency_key_reused", "idempotency_key")
-        return Outcome(**{**_outcome_fields(previous.response), "replayed": True}, stage=stage)
+        return Outcome(**{**_outcome_fields(response), "replayed": True}, stage=stage)
     if stage.status != StageStatus.RUNNING:
         raise TournamentError("stage_closed")
     current = stage.version_of(match_id)
@@ -240,8 +241,9 @@ async def _submit(
     )
     if stage.kind == StageKind.QUALIFIER:  # players report results at qualifiers only (self_report.report)
         await settle_reports(session, stage_id=stage_id, match_id=match_id)
-    await session.exec(_KEEP, params={"key": idempotency_key, "stage_id": stage_id, "match_id": match_id,
-                                      "fingerprint": fingerprint, "response": outcome.to_json(), "created_at": utcnow()})
+    await sqlite_driver.execute(session, _KEEP, {"key": idempotency_key, "stage_id": stage_id, "match_id": match_id,
+                                                 "fingerprint": fingerprint, "response": outcome.to_json(),
+                                                 "created_at": utcnow()})
     return outcome
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tournament import sqlite_driver
 from tournament.db import UTCDateTime, utcnow
 from tournament.tournaments import TournamentError
 
@@ -178,7 +179,7 @@ async def save_play(session: AsyncSession, stage: Stage, event: Event, match_ver
     hot path: no flush, no change tracking), and leave `stage` as the database holds it, `event` cached
     as its decoded state (encoded once, here; never decoded again)."""
     state = brackets.to_json(event)
-    await session.exec(_SAVE_PLAY, params={"stage_id": stage.id, "state": state, "match_versions": match_versions})
+    await sqlite_driver.execute(session, _SAVE_PLAY, {"stage_id": stage.id, "state": state, "match_versions": match_versions})
     set_committed_value(stage, "state", state)
     set_committed_value(stage, "match_versions", match_versions)
     stage.__dict__["_decoded"] = (state, event)

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import brackets
 from brackets.model import Event
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, bindparam
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tournament import board, policies
+from tournament import board, policies, sqlite_driver
 from tournament.audit import Actor, audit
 from tournament.db import UTCDateTime, utcnow
 from tournament.stages import Stage, StageStatus, final_stage, match_numbers
@@ -66,6 +66,9 @@ async def stations_of(session: AsyncSession, tournament_id: int) -> list[Station
     return list(result.all())
 
 
+_ANY = select(Station.id).where(Station.tournament_id == bindparam("tournament_id")).limit(1)
+
+
 async def dispatch(session: AsyncSession, stage: Stage, event: Event | None = None) -> list[Station]:
     """Free stations whose match is decided, then call the next playable matches to free stations.
 
@@ -73,6 +76,8 @@ async def dispatch(session: AsyncSession, stage: Stage, event: Event | None = No
     `event` is the stage's engine state when the caller already holds it (result entry does), so
     the hot path decodes it once.
     """
+    if not await sqlite_driver.execute(session, _ANY, {"tournament_id": stage.tournament_id}):
+        return []  # no station (yet): one bare statement, not the ORM's read of none
     event = event or stage.event()
     numbers = match_numbers(event)
     stations = await stations_of(session, stage.tournament_id)
