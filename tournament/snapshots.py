@@ -9,18 +9,20 @@ Every part is presented from the read model (`tournament.views`); public data on
 """
 
 import copy
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament.board import BoardEvent, Emitted
 from tournament.db import Database
 from tournament.stages import Stage, StageKind, stages_of
-from tournament.stations import stations_of
+from tournament.stations import Station, stations_of
 from tournament.tournaments import Tournament, TournamentError
 from tournament.views.board import SHARED_PARTS, shared_parts, stage_part
 from tournament.views.matches import People, stage_view
@@ -52,16 +54,24 @@ async def snapshot(session: AsyncSession, tournament_id: int) -> Board:
     Reads only. Use a `consistent_read` session so that every part is at that `seq`.
     Raises TournamentError ``not_found`` for an unknown tournament.
     """
+    return (await snapshot_read(session, tournament_id))[0]
+
+
+async def snapshot_read(session: AsyncSession, tournament_id: int) -> tuple[Board, "Pending"]:
+    """`snapshot`, and what it was presented from (a `Pending` with no event: see `messages_for`'s `known`)."""
     tournament = await _tournament(session, tournament_id)
     stages = await stages_of(session, tournament_id)
     stations = await stations_of(session, tournament_id)
     people = await People().load(session, stages, [tournament.final_library_id])
     views = {stage.id: stage_view(stage, people.seats(stage)) for stage in stages}
-    return {
+    board = {
         "seq": tournament.board_seq,
         "stages": [stage_part(view, people) for view in views.values()],
         **shared_parts(tournament, stations, views, people),
     }
+    sources = _Sources([stage.id for stage in stages], list(stations), stages, people,
+                       frozenset(stage.id for stage in stages if stage.kind == StageKind.FINAL))
+    return board, Pending(tournament.board_seq, tournament, (), sources)
 
 
 async def event_messages(
@@ -98,20 +108,68 @@ class Pending:
     tournament: Tournament
     rows: tuple[BoardEvent, ...]
     sources: "_Sources"
+    read_at: float = field(default_factory=time.monotonic)
+    """When the tournament, stations and people presented were read (CLOCK_MONOTONIC)."""
+    from_memory: bool = False
+    """True when nothing was read for it: all came from the transaction and from `known` (see `messages_for`)."""
 
     def build(self) -> list[dict[str, Any]]:
         return _present(self.tournament, list(self.rows), self.sources)
 
 
-async def messages_for(session: AsyncSession, emitted: Emitted) -> Pending:
+FROM_MEMORY = frozenset({"match.result", "station.called"})
+"""Event kinds that change only the stage they name (held by their transaction) and the stations' calls:
+their messages can be presented from what the previous ones were (`messages_for`'s `known`)."""
+
+KNOWN_SECONDS = 60.0
+"""How long what a read found (tournament, stations, people) is presented again without reading it
+(a pseudonym edited without a board event reaches the boards within that time)."""
+
+
+async def messages_for(session: AsyncSession, emitted: Emitted, known: Pending | None = None) -> Pending:
     """The messages of events the session's own transaction emitted, read before it commits.
 
     The same messages `event_messages` would read after the commit, once built. The stages the
     transaction changed are presented as it holds them, without reading them again.
+
+    `known` is what the board was presented from at the seq just before this transaction's events (a
+    room's last `Pending`, or its snapshot's): when every event is a `FROM_MEMORY` kind naming a stage the
+    transaction holds, nothing is read: the tournament, the other stages and the people are `known`'s and
+    the stations are the transaction's own (those it loaded) or `known`'s. Otherwise they are read.
     """
-    tournament = await _tournament(session, emitted.tournament_id)
     rows = list(emitted.events)
+    sources = _from_memory(session, rows, emitted.stages, known)
+    if sources is not None:
+        return Pending(rows[-1].seq, known.tournament, tuple(rows), sources, known.read_at, True)
+    tournament = await _tournament(session, emitted.tournament_id)
     return Pending(rows[-1].seq, tournament, tuple(rows), await _read(session, tournament, rows, emitted.stages))
+
+
+def _from_memory(session: AsyncSession, rows: list[BoardEvent], held: dict[int, Stage],
+                 known: Pending | None) -> "_Sources | None":
+    """The sources of `rows` from the transaction and `known`, or None when they must be read."""
+    if known is None or rows[0].seq != known.seq + 1 or time.monotonic() - known.read_at > KNOWN_SECONDS:
+        return None
+    named: set[int] = set()
+    for row in rows:
+        stages = _stages_named(row)
+        if row.kind not in FROM_MEMORY or stages is None:
+            return None
+        named |= stages
+    if not named <= held.keys():
+        return None
+    old = known.sources
+    identities = session.sync_session.identity_map
+    stations = [identities.get(identity_key(Station, station.id)) or station for station in old.stations]
+    available = {stage.id: stage for stage in old.stages}
+    available.update(held)
+    needed = {s.stage_id for s in stations if s.stage_id is not None} | old.finals | named
+    if not needed <= available.keys():
+        return None
+    players = old.people.players
+    if any(pid not in players for stage_id in named for pid in held[stage_id].seat_players.values()):
+        return None
+    return _Sources(old.stage_ids, stations, [available[i] for i in old.stage_ids if i in needed], old.people, old.finals)
 
 
 @dataclass(frozen=True)
@@ -120,6 +178,8 @@ class _Sources:
     stations: list[Any]
     stages: list[Stage]
     people: People
+    finals: frozenset[int] = frozenset()
+    """The final stages' ids (always presented: the podium)."""
 
 
 async def _read(session: AsyncSession, tournament: Tournament, rows: list[BoardEvent],
@@ -140,7 +200,8 @@ async def _read(session: AsyncSession, tournament: Tournament, rows: list[BoardE
     missing = needed - set(held)
     stages = [held[i] for i in needed if i in held] + (await stages_of(session, tournament_id, missing) if missing else [])
     people = await People().load(session, stages, [tournament.final_library_id])
-    return _Sources(stage_ids, list(stations), stages, people)
+    finals = frozenset(stage_id for stage_id, kind in kinds if kind == StageKind.FINAL)
+    return _Sources(stage_ids, list(stations), stages, people, finals)
 
 
 async def _messages(session: AsyncSession, tournament: Tournament, rows: list[BoardEvent],

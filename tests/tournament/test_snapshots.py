@@ -14,7 +14,8 @@ from tournament import stations as stations_module
 from tournament import board
 from tournament.db import Database
 from tournament.results import ResultInput, submit_result
-from tournament.snapshots import apply, consistent_read, delta_message, diff, event_messages, messages_for, snapshot
+from tournament.snapshots import (FROM_MEMORY, apply, consistent_read, delta_message, diff, event_messages, messages_for,
+                                  snapshot, snapshot_read)
 from tournament.stages import Stage, StageKind, get_stage
 from tournament.tournaments import TournamentError
 
@@ -186,6 +187,31 @@ class BuiltBeforeCommit:
         return json.loads(json.dumps(taken))
 
 
+class BuiltFromMemory(BuiltBeforeCommit):
+    """The same, presented from what the previous messages (or the first snapshot) were presented from, as a
+    room does (`messages_for`'s `known`): `kinds` records, per transaction, its event kinds and whether
+    nothing was read for it."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.known = None
+        self.kinds: list[tuple[set[str], bool]] = []
+
+    async def start(self, db: Database, tournament_id: int) -> None:
+        async with consistent_read(db) as session:
+            self.known = (await snapshot_read(session, tournament_id))[1]
+        self.messages, self.kinds = [], []
+
+    async def prepare(self, session, emitted) -> list:
+        return [await messages_for(session, what, self.known) for what in emitted]
+
+    async def committed(self, prepared) -> None:
+        for pending in prepared:
+            self.messages += pending.build()
+            self.known = pending
+            self.kinds.append(({row.kind for row in pending.rows}, pending.from_memory))
+
+
 _examples = itertools.count(1)
 
 ACTION = st.tuples(
@@ -203,6 +229,7 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
     n = next(_examples)
     reader, db = db, Database(db.url, pooled=False)
     built = BuiltBeforeCommit(db)
+    remembered = BuiltFromMemory(db)
     library = await f.add_library(db, f"Commune {n}")
     finalists = await f.add_players(db, library.id, size, prefix=f"F{n}-")
     locals_ = await f.add_players(db, library.id, 4, prefix=f"Q{n}-")
@@ -212,6 +239,7 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
                                   library_id=library.id)
     await add_stations(db, tournament.id, 2)
     built.take()
+    await remembered.start(db, tournament.id)
     live = await read_snapshot(db, tournament.id)
     late = live
     room = by_deltas = json.loads(json.dumps(live))
@@ -243,6 +271,8 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
             continue
         messages = await read_messages(reader, tournament.id, live["seq"])
         assert built.take() == messages  # built before the commit == read back after it
+        assert remembered.take() == messages  # ... and presented from memory, nothing read
+        assert all(from_memory for kinds, from_memory in remembered.kinds if kinds <= FROM_MEMORY)
         for message in messages:
             live = apply(live, message)
             room, delta = delta_message(room, json.loads(json.dumps(message)))
@@ -332,3 +362,31 @@ def test_a_result_in_a_64_player_double_elimination_is_sent_in_at_most_2_5_kb(db
 
     sizes = run(scenario())
     assert len(sizes) >= 126 and max(sizes) <= 2500, (len(sizes), max(sizes))
+
+
+def test_a_results_messages_are_presented_from_memory_only_when_they_follow_what_it_knows(db):
+    async def scenario():
+        tournament, stage, _ = await build_final(db, players=4)
+        await add_stations(db, tournament.id, 1)
+        async with consistent_read(db) as session:
+            board_then, known = await snapshot_read(session, tournament.id)
+        writer = Database(db.url, pooled=False)
+        ways = []
+
+        class Listener:
+            async def prepare(self, session, emitted):
+                return [(await messages_for(session, what, known), await messages_for(session, what)) for what in emitted]
+
+            async def committed(self, prepared):
+                for remembered, read in prepared:
+                    ways.append((remembered.from_memory, read.from_memory, remembered.build() == read.build()))
+
+        board.listen(writer, Listener())
+        playable = brackets.playable(stage.event())
+        await play(writer, stage.id, playable[0].id, key="memory-1")  # follows the snapshot: nothing read
+        await play(writer, stage.id, playable[1].id, key="memory-2")  # `known` is one result behind: read
+        await writer.dispose()
+        assert ways == [(True, False, True), (False, False, True)]
+        assert known.seq == board_then["seq"]
+
+    run(scenario())

@@ -31,7 +31,7 @@ from websockets.asyncio.server import ServerConnection, broadcast
 from tournament.config import BoardsSettings
 from tournament.db import Database
 from tournament.screens import active_digests
-from tournament.snapshots import Board, consistent_read, delta_message, event_messages, snapshot
+from tournament.snapshots import Board, Pending, consistent_read, delta_message, event_messages, snapshot_read
 
 log = logging.getLogger("xpo.boards")
 
@@ -71,6 +71,9 @@ class Room:
         """The last seq broadcast (None until the room first reads the database)."""
         self.board: Board | None = None
         """The board at `seq` (what every screen of the room holds)."""
+        self.known: Pending | None = None
+        """What `board` was presented from, when the room's last move was a snapshot it read or messages this
+        process built (`deliver`): the next result's messages are presented from it, with nothing read."""
         self.recent: deque[tuple[int, bytes]] = deque(maxlen=max_replay)
         self.resumable: set[int] = set()
         """The seqs of `recent` a screen may resume from: where the room's board equalled the database's
@@ -118,7 +121,12 @@ class Hub:
         next turn (`deliver`): notifications up to there are not needed."""
         self._expected[tournament_id] = max(seq, self._expected.get(tournament_id, 0))
 
-    def deliver(self, tournament_id: int, messages: list[dict[str, Any]]) -> None:
+    def known(self, tournament_id: int) -> Pending | None:
+        """What the room's board was presented from, at its seq (see `snapshots.messages_for`), if the room has it."""
+        room = self.rooms.get(tournament_id)
+        return None if room is None else room.known
+
+    def deliver(self, tournament_id: int, messages: list[dict[str, Any]], known: Pending | None = None) -> None:
         """Broadcast messages this process built in the transaction that emitted them, so the room
         need not read them back; the room reads the database instead whenever they do not follow
         its seq (another transaction's commit came first) or it is busy joining a screen."""
@@ -132,6 +140,7 @@ class Hub:
                 room.wake.set()
             return
         self._broadcast(room, messages)
+        room.known = known
 
     def undelivered(self, tournament_id: int, seq: int) -> None:
         """What this process expected to `deliver` up to `seq` will not come: the room reads it instead."""
@@ -219,9 +228,9 @@ class Hub:
         """
         if room.board is None:
             async with consistent_read(self.db) as session:
-                board = await snapshot(session, room.tournament_id)
+                board, known = await snapshot_read(session, room.tournament_id)
             if room.board is None:
-                room.board, room.seq = board, board["seq"]
+                room.board, room.seq, room.known = board, board["seq"], known
         if room.snapshot is None or room.snapshot[0] != room.seq:
             room.snapshot = (room.seq, encode({"seq": room.seq, "type": "snapshot", "board": room.board}))
         return room.snapshot
@@ -270,6 +279,8 @@ class Hub:
         """Send a batch of event messages (with `changes`, following the room's seq) as deltas from the
         room's board, and move the board on. Synchronous: no other coroutine sees the middle of a batch."""
         self.last_activity = time.monotonic()
+        if messages:
+            room.known = None  # read back (or built by `deliver`, which sets it again)
         for message in messages:
             room.board, delta = delta_message(room.board, message)
             data = encode(delta)

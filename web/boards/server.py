@@ -130,7 +130,7 @@ class Boards:
             if not self.hub.watches(what.tournament_id):
                 continue
             try:
-                built[what.tournament_id] = await messages_for(session, what)
+                built[what.tournament_id] = await messages_for(session, what, self.hub.known(what.tournament_id))
             except Exception:  # noqa: BLE001 - a board must never cost a result: the room reads it instead
                 log.exception("board %s: messages not read before commit", what.tournament_id)
         return built
@@ -182,7 +182,7 @@ class Boards:
     def _deliver(self, prepared: Prepared) -> None:
         for tournament_id, pending in prepared.items():
             try:
-                self.hub.deliver(tournament_id, pending.build())
+                self.hub.deliver(tournament_id, pending.build(), pending)
             except Exception:  # noqa: BLE001 - the room reads the database instead
                 log.exception("board %s: built messages not delivered", tournament_id)
                 self.hub.undelivered(tournament_id, pending.seq)

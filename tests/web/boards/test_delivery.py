@@ -164,7 +164,7 @@ def test_a_requests_commits_reach_the_screens_only_after_its_answer_is_sent(boar
 
     boards = Boards(board_settings, db)
     order: list[str] = []
-    boards.hub.deliver = lambda tournament_id, messages: order.append(f"delivered {tournament_id}: {messages}")
+    boards.hub.deliver = lambda tournament_id, messages, known=None: order.append(f"delivered {tournament_id}: {messages}")
     pending = SimpleNamespace(seq=3, build=lambda: ["built"])
 
     async def handler(scope, receive, send) -> None:
