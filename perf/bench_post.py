@@ -1,6 +1,7 @@
 """The result POST as the referee's desk sees it, against a raw sqlite3 transaction, with and without screens.
 
     python perf/bench_post.py [--results 40] [--screens 0,1000] [--players 16]
+    python perf/bench_post.py --watched 5000 [--results 40] [--gap 0.2] [--overlap]
 
 Starts the app as `perf/bench_boards.py` does (uvicorn, a temporary SQLite file, `[boards] test_endpoints`
 on, uvloop) and, for each number of screens, connects that many `websockets` clients to the board of a
@@ -13,7 +14,16 @@ fresh 16-player double-elimination final, then alternates in blocks of 5:
   decoded, re-encoded and written; an audit row, a submission row, a board event row): the floor.
 
 With screens, it also reports the latency from the POST to the last screen, so that one can see whether
-the POST's answer waits for the fan-out. Not a test: nothing here asserts. docs/BENCHMARKS.md records runs.
+the POST's answer waits for the fan-out.
+
+`--watched N` measures the POST with N screens watching and with none **in one run, interleaved**: N
+clients watch one final, and blocks of 5 POSTs alternate between that final and another one no screen
+watches, in the same app process (same heap, same connections). Each POST starts once every screen has
+the previous event and `--gap` seconds more have passed (the fan-out is over: "spaced"); with
+`--overlap`, a third side posts its blocks of 5 back to back on the watched final without waiting for the
+screens (each POST overlaps the previous one's fan-out). CPU time of the app process per POST is not
+visible from here; the load average is printed at the start and end of each block of rows.
+Not a test: nothing here asserts. docs/BENCHMARKS.md records runs.
 """
 
 import argparse
@@ -43,9 +53,13 @@ def main() -> None:
     parser.add_argument("--results", type=int, default=40, help="measured results per number of screens")
     parser.add_argument("--screens", default="0,1000")
     parser.add_argument("--players", type=int, default=16)
+    parser.add_argument("--watched", type=int, default=0,
+                        help="screens watching one final, POSTs interleaved with a final nobody watches")
+    parser.add_argument("--gap", type=float, default=0.2, help="seconds after the last screen got an event (--watched)")
+    parser.add_argument("--overlap", action="store_true", help="also POSTs back to back, overlapping the fan-out (--watched)")
     args = parser.parse_args()
     bench_boards.raise_open_files()
-    screens = [int(n) for n in args.screens.split(",")]
+    screens = [int(n) for n in args.screens.split(",")] if not args.watched else [args.watched, 0]
     workdir = Path(tempfile.mkdtemp(prefix="xpo-bench-post-"))
     path = workdir / "bench.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"
@@ -118,6 +132,9 @@ def main() -> None:
     rows = []
     stages = iter(tournaments)
     try:
+        if args.watched:
+            interleaved(args, stages, per_size, per_stage, request, raw_one, ws_port)
+            return
         for n in screens:
             load = os.getloadavg()[0]
             posts, health, raws, last = [], [], [], []
@@ -168,6 +185,10 @@ def main() -> None:
     finally:
         app.terminate()
         app.wait(timeout=30)
+    table(rows)
+
+
+def table(rows) -> None:
     print("\n| screens | POST p50 | POST p99 | /healthz p50 | raw transaction p50 | POST / raw (p50) | POST to last screen p50 / p99 | load |")
     print("|---|---|---|---|---|---|---|---|")
     for n, posts, health, raws, last, load, after in rows:
@@ -175,6 +196,84 @@ def main() -> None:
         print(f"| {n:,} | {statistics.median(posts):.2f} ms | {q(posts, 99):.2f} ms | {statistics.median(health):.2f} ms | "
               f"{statistics.median(raws):.2f} ms | {statistics.median(posts) / statistics.median(raws):.1f} | {tail} | "
               f"{load:.1f}–{after:.1f} |")
+
+
+def interleaved(args, stages, per_size: int, per_stage: int, request, raw_one, ws_port: int) -> None:
+    """POSTs with `args.watched` screens watching and with none, alternating blocks of 5 in one app process."""
+    n = args.watched
+    sides = ["watched", "unwatched"] + (["overlapping"] if args.overlap else [])
+    posts: dict[str, list[float]] = {side: [] for side in sides}
+    health, raws, last = [], [], []
+    load = os.getloadavg()[0]
+    pairs = [(next(stages), next(stages)) for _ in range(per_size)]
+    for (watched_id, watched_stage), (_, quiet_stage) in pairs:
+        clients = bench_boards.start(["perf/bench_boards.py", "--clients-process",
+                                      f"ws://127.0.0.1:{ws_port}/tournoi/{watched_id}", str(n)])
+        bench_boards.wait_line(clients, "ready", "the clients")
+        time.sleep(1)
+
+        def publish(_i: int, stage_id: int, into: list[float] | None):
+            when = time.monotonic()
+            elapsed, body = request("POST", "/api/boards/test/play", {"stage_id": stage_id})
+            if into is not None:
+                into.append(elapsed)
+            return body["seq"], when
+
+        current: list[list[float] | None] = [None]
+        side = bench_boards.Side(clients, lambda i: publish(i, watched_stage, current[0]))
+        for _ in range(3):  # warm-up, both finals
+            side.play(measured=False)
+            publish(0, quiet_stage, None)
+        # The watched final has per_stage matches left; overlapping blocks use them too.
+        budget = per_stage - 3
+        while budget >= 5 * (2 if args.overlap else 1) and len(posts["watched"]) < args.results:
+            current[0] = posts["watched"]
+            for _ in range(5):
+                side.play(measured=True)
+                time.sleep(args.gap)
+            for _ in range(5):
+                publish(0, quiet_stage, posts["unwatched"])
+                time.sleep(args.gap)
+            budget -= 5
+            if args.overlap:
+                current[0] = posts["overlapping"]
+                for _ in range(5):  # back to back: each POST while the previous event is still going out
+                    seq, when = side.publish(side.count)
+                    side.count += 1
+                    side.published[seq] = when
+                budget -= 5
+                wait_for(clients, seq)
+                time.sleep(args.gap)
+            for _ in range(5):
+                health.append(request("GET", "/healthz")[0])
+                raws.append(raw_one())
+        last.extend(side.report().per_event)
+    after = os.getloadavg()[0]
+    print(f"\n{n:,} screens watching one final, POSTs interleaved with another final nobody watches "
+          f"(blocks of 5, {args.gap:.2f} s after the last screen got the previous event); load {load:.1f} to {after:.1f}")
+    print("| POSTs | n | p50 | p90 | p99 | / unwatched (p50) |")
+    print("|---|---|---|---|---|---|")
+    base = statistics.median(posts["unwatched"])
+    for name in sides:
+        values = posts[name]
+        print(f"| {name} | {len(values)} | {statistics.median(values):.2f} ms | {q(values, 90):.2f} ms | "
+              f"{q(values, 99):.2f} ms | {statistics.median(values) / base:.2f} |")
+    print(f"| /healthz | {len(health)} | {statistics.median(health):.2f} ms | {q(health, 90):.2f} ms | {q(health, 99):.2f} ms | – |")
+    print(f"| raw NORMAL transaction | {len(raws)} | {statistics.median(raws):.2f} ms | {q(raws, 90):.2f} ms | "
+          f"{q(raws, 99):.2f} ms | – |")
+    if last:
+        print(f"POST to last screen (watched and overlapping): p50 {statistics.median(last):.1f} ms, p99 {q(last, 99):.1f} ms")
+
+
+def wait_for(clients, seq: int) -> None:
+    """Until every client has had event `seq` (the clients' "got" line)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = bench_boards.select.select([clients.stdout], [], [], 1)
+        if ready:
+            got, _, rest = clients.stdout.readline().strip().partition(" ")
+            if got == "got" and int(rest.split()[0]) >= seq:
+                return
 
 
 if __name__ == "__main__":
