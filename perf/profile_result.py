@@ -10,11 +10,19 @@ submission row, a board event row), once with `synchronous=NORMAL` and once with
 SQLAlchemy's stock aiosqlite adapter (a thread hop per step of every statement), in the same blocks.
 Each side's thread hops (calls queued to aiosqlite's worker thread) are counted per result.
 `--profile` prints cProfile's 25 heaviest functions (cumulative) of the app's side.
+
+Garbage collection: the app freezes its start-up heap (`[server] freeze_heap`, web/app.py) and starts full
+collections only at quiet moments (web/collector.py); this script does the same as the app by default
+(`gc.collect(); gc.freeze()` once the tournaments are built) and counts, through `gc.callbacks`, the
+collections that fell inside a measured app write. `--no-freeze` leaves CPython's defaults (what earlier
+runs did): the first full collection then walks the whole heap built by the set-up, inside a write (the
+p99 of 100–400 ms of those runs).
 """
 
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -35,6 +43,7 @@ def main() -> None:
     parser.add_argument("--results", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stock", action="store_true", help="also the stock aiosqlite adapter, interleaved")
+    parser.add_argument("--no-freeze", action="store_true", help="CPython's default collections (not as the app)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="xpo-profile-")
     path = os.path.join(folder, "xpo.db")
@@ -62,6 +71,21 @@ def main() -> None:
     aiosqlite.core.Connection._execute = counted
 
     cpu: dict[int, list[float]] = {0: [], 1: []}
+    collections: list[tuple[int, float]] = []
+    """(generation, ms) of each collection inside a measured app write."""
+    measuring = [False]
+    started = [0.0]
+
+    def observe(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        elif measuring[0]:
+            collections.append((info["generation"], (time.perf_counter() - started[0]) * 1000))
+
+    gc.callbacks.append(observe)
+    if not args.no_freeze:
+        gc.collect()
+        gc.freeze()
 
     async def one(db: Database, n: int, side: int = 0) -> float:
         start = time.perf_counter()
@@ -128,7 +152,9 @@ def main() -> None:
                 hops[0] = 0
                 if profiler:
                     profiler.enable()
+                measuring[0] = True
                 app.append(await one(db, n))
+                measuring[0] = False
                 if profiler:
                     profiler.disable()
                 app_hops.append(hops[0])
@@ -150,6 +176,12 @@ def main() -> None:
           f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     print(f"result write (submit_result in db.write, no screen): p50 {statistics.median(app):.2f} ms, "
           f"p99 {q(app, 99):.2f} ms, CPU p50 {statistics.median(cpu[0]):.2f} ms, {statistics.median(app_hops):.0f} thread hops")
+    for generation in (0, 1, 2):
+        times = [ms for g, ms in collections if g == generation]
+        if times:
+            print(f"  garbage collections of generation {generation} inside the app's writes: {len(times)} "
+                  f"({len(times) / len(app):.2f} per write), max {max(times):.1f} ms, total {sum(times):.1f} ms"
+                  + ("" if args.no_freeze else " (start-up heap frozen, as the app does)"))
     if old:
         print(f"same, stock aiosqlite adapter:                      p50 {statistics.median(old):.2f} ms, "
               f"p99 {q(old, 99):.2f} ms, CPU p50 {statistics.median(cpu[1]):.2f} ms, {statistics.median(old_hops):.0f} thread hops")
