@@ -35,6 +35,7 @@ import json
 import os
 import queue
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perf.bench_boards import build_tournaments, empty_database, free_port, percentile, raise_open_files, rss_kib, run_loop  # noqa: E402
+from perf.bench_boards import build_tournaments, die_with_parent, empty_database, free_port, percentile, raise_open_files, rss_kib, run_loop  # noqa: E402
 
 CONNECT_BATCH = 200
 WARM_UP = 2
@@ -272,7 +273,7 @@ class Clients:
         self.count = count
         self.process = subprocess.Popen(
             [sys.executable, "perf/bench_workers.py", "--clients-process", url, str(count), str(seed)],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -316,7 +317,7 @@ class Worker:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(self.http_port),
                  "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
             )
 
     def wait_ready(self, seconds: float = 300) -> None:
@@ -455,6 +456,8 @@ def run(args) -> None:
                 c.process.kill()
         for worker in workers:
             worker.stop()
+        if not args.database:
+            shutil.rmtree(workdir, ignore_errors=True)
     last_seq = max(published)
     deliveries, per_seq = [], {}
     errors, error_count, not_last, reconnected, snapshots, back_after, tries = [], 0, 0, 0, 0, [], []
