@@ -623,10 +623,18 @@ def stop_everything_of(process: subprocess.Popen) -> None:
             pass
 
 
+KEY_LINES = ("connected", "POST p50", "steady results", "CPU per result", "killed worker", "exactly once", "memory:",
+             "TIMED OUT", "exit status")
+"""The lines of the four-worker run the summary repeats."""
+
+
 def highlights(lines: list[str]) -> list[str]:
-    """What a sub-benchmark's summary shows: its tables' rows, else its last lines."""
-    table = [line for line in lines if line.startswith("|")]
-    return table or lines[-6:]
+    """What a sub-benchmark's summary shows: its tables' rows, else its key lines, else its last lines."""
+    table = [line for line in lines if line.startswith("|") or line.startswith(("TIMED OUT", "exit status"))]
+    if len(table) > 2:
+        return table
+    key = [line for line in lines if line.strip().startswith(KEY_LINES)]
+    return key if len(key) >= 3 else lines[-6:]
 
 
 def machine() -> str:
