@@ -1,21 +1,37 @@
-"""Live boards fan-out benchmark: publish → receive latency for N screens, against a bare server.
+"""Live boards benchmarks in one run (`make bench-boards`): the fan-out against a bare server, then the others.
 
-    python perf/bench_boards.py                      # N = 100, 1,000 and 5,000; 4 rounds of 26 results
-    python perf/bench_boards.py --sizes 1000 --rounds 2
+    python perf/bench_boards.py                      # everything, about 15 minutes on a quiet machine
+    python perf/bench_boards.py --quick              # smaller sizes, a few minutes
+    python perf/bench_boards.py --only fanout --sizes 1000 --rounds 2
+    python perf/bench_boards.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench_workers
 
-Five processes: this driver; the app (uvicorn, `[boards] test_endpoints` on, SQLite); the bare
+Sections (`--only`), printed as they run and again side by side in a summary at the end, with the
+machine and the load average:
+
+- fanout: the app against a bare `websockets` server, alternating, at N = 100, 1,000 and 5,000 screens
+  on a 16-player final and 1,000 on a 64-player stage (`--sizes`, `--big-stage`); the message sizes.
+- post: `perf/profile_result.py` (the result write with no screen against a raw transaction writing
+  the same rows) and `perf/bench_post.py --screens 0,5000` (the POST while 5,000 screens watch against none).
+- workers: `perf/bench_workers.py` (4 workers, one boards port, Redis, 20,000 screens, one killed), on
+  SQLite and, with `--postgres URL`, on PostgreSQL.
+- storm: `perf/bench_storm.py --screens 1000 --missed 3` (the restart storm).
+
+The other scripts run as subprocesses in process groups of their own, each with a timeout; every
+process started here dies with this one (PR_SET_PDEATHSIG) and is stopped on the way out.
+
+The fan-out: five processes: this driver; the app (uvicorn, `[boards] test_endpoints` on, SQLite); the bare
 reference, a `websockets` server that only calls `broadcast()` with a message of the same size;
 and two processes of N `websockets` clients, one connected to each server. For each N the driver
 posts results to the app over HTTP (`POST /api/boards/test/play`: the write transaction with the
-board event and its serialised message, commit, broadcast) and asks the bare server to broadcast,
-in alternating blocks of `--block` events, so that both see the same machine at the same time.
-A round plays one 16-player double-elimination final (26 measured results after the warm-up);
+board event, commit, answer, then the delta built and written to every screen) and asks the bare
+server to broadcast, in alternating blocks of `--block` events, so that both see the same machine at
+the same time. A round plays one double-elimination stage (26 measured results after the warm-up);
 each of the `--rounds` rounds connects N fresh clients to a fresh tournament.
 Every client records when each message arrives (CLOCK_MONOTONIC, shared by all processes) and
 checks that seqs arrive in order without a gap. The driver reports the latency over all
 deliveries (p50, p99) and, per event, to the last client, and the app's memory per connection
-(RSS of its process after connecting N screens, minus before). Results go to stdout;
-docs/BENCHMARKS.md ("Live boards") records a run. Not a test: nothing here asserts.
+(RSS of its process after connecting N screens, minus before). docs/BENCHMARKS.md ("Live boards")
+records runs. Not a test: nothing here asserts.
 """
 
 import argparse
@@ -25,6 +41,7 @@ import json
 import os
 import resource
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -169,9 +186,55 @@ async def bare_main(port: int, size: int) -> None:
 
 # --- the driver ---------------------------------------------------------------------------------
 
+STARTED: list[subprocess.Popen] = []
+"""Every process this driver started, killed on the way out whatever happens (`stop_everything`)."""
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: the kernel kills it (SIGKILL) if the driver dies, so no server outlives a run."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def spawn(command: list[str], **kwargs) -> subprocess.Popen:
+    process = subprocess.Popen(command, preexec_fn=die_with_parent, **kwargs)
+    STARTED.append(process)
+    return process
+
+
+def stop_everything() -> None:
+    """Terminate (then kill) every process still running that this driver started, and its process group
+    when it has one of its own (a sub-benchmark and the servers it started)."""
+    import signal
+
+    for process in STARTED:
+        if process.poll() is None:
+            try:
+                if os.getpgid(process.pid) == process.pid:
+                    os.killpg(process.pid, signal.SIGTERM)
+                else:
+                    process.terminate()
+            except OSError:
+                pass
+    for process in STARTED:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL) if os.getpgid(process.pid) == process.pid else process.kill()
+            except OSError:
+                pass
+    STARTED.clear()
+
+
 def start(args: list[str], env: dict | None = None, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, **kwargs)
+    return spawn([sys.executable, *args], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                 text=True, **kwargs)
 
 
 def wait_line(process: subprocess.Popen, expected: str, what: str) -> None:
@@ -253,8 +316,8 @@ class Side:
     """One server under test and its N clients: publishes events one at a time, waiting for every
     client to have each before the next."""
 
-    def __init__(self, clients: subprocess.Popen, publish) -> None:
-        self.clients, self.publish = clients, publish
+    def __init__(self, clients: subprocess.Popen, publish, sizes: list[int] | None = None) -> None:
+        self.clients, self.publish, self.sizes = clients, publish, sizes
         self.published: dict[int, float] = {}
         self.count = 0
         self.size = 0
@@ -268,12 +331,17 @@ class Side:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([self.clients.stdout], [], [], 1)
             if ready:
-                got, _, rest = self.clients.stdout.readline().strip().partition(" ")
+                line = self.clients.stdout.readline()
+                if not line:
+                    raise SystemExit("a clients process stopped")
+                got, _, rest = line.strip().partition(" ")
                 if got == "got" and rest.split()[0] == str(seq):
                     self.size = int(rest.split()[1])
-                    if measured:
-                        EVENT_SIZES.append(self.size)
+                    if measured and self.sizes is not None:
+                        self.sizes.append(self.size)
                     break
+        else:
+            raise SystemExit(f"event {seq} did not reach every screen within 60 s")
         time.sleep(0.05)
 
     def report(self) -> "Latencies":
@@ -299,8 +367,8 @@ class Side:
 POSTS: list[float] = []
 """The result POST's own latency (request to answer), this N, warm-up included."""
 
-EVENT_SIZES: list[int] = []
-"""The size of each measured event message the app sent (a delta: what the result changed)."""
+EVENT_SIZES: dict[int, list[int]] = {}
+"""Players of the stage -> the size of each measured event message the app sent (a delta: what the result changed)."""
 
 
 class Latencies:
@@ -334,7 +402,8 @@ class App:
         self.process, self.http_port, self.ws_port = process, http_port, ws_port
 
 
-def play_round(app: App, n: int, tournament_id: int, publish, block: int) -> tuple[Latencies, Latencies, float]:
+def play_round(app: App, n: int, tournament_id: int, publish, block: int,
+               sizes: list[int] | None = None) -> tuple[Latencies, Latencies, float]:
     """N clients on the app's board of `tournament_id` and N on a bare server; results published to
     each in turn, `block` at a time. Returns both sides' latencies and the app's KiB per connection."""
     from websockets.sync.client import connect
@@ -344,7 +413,7 @@ def play_round(app: App, n: int, tournament_id: int, publish, block: int) -> tup
     wait_line(clients, "ready", "the clients")
     time.sleep(1)
     per_connection = (rss_kib(app.process.pid) - before) / n
-    app_side = Side(clients, publish)
+    app_side = Side(clients, publish, sizes)
     for _ in range(WARM_UP):
         app_side.play(measured=False)
     bare_port = free_port()
@@ -372,39 +441,17 @@ def play_round(app: App, n: int, tournament_id: int, publish, block: int) -> tup
     return *results, per_connection
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100,1000,5000")
-    parser.add_argument("--rounds", type=int, default=4, help=f"rounds per size, {EVENTS_PER_ROUND} measured results each")
-    parser.add_argument("--block", type=int, default=5, help="events in a row on one server before switching")
-    parser.add_argument("--verbose", action="store_true", help="print each event's latency to the last screen")
-    parser.add_argument("--cpython-gc", action="store_true",
-                        help="leave full garbage collections to CPython ([server] quiet_collections = false), to compare")
-    parser.add_argument("--scratch-database", metavar="URL",
-                        help="run the app on this database instead of a temporary SQLite file, e.g. "
-                             "postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench: EMPTIED FIRST (its public schema is dropped)")
-    parser.add_argument("--workers", nargs="?", const=20_000, type=int, metavar="SCREENS",
-                        help="then the four-worker run (perf/bench_workers.py) with this many screens (20,000); "
-                             "--sizes '' runs it alone")
-    parser.add_argument("--clients-process", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
-    parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "SIZE"), type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    raise_open_files()
-    if args.clients_process:
-        run_loop(clients_main(args.clients_process[0], int(args.clients_process[1])))
-        return
-    if args.bare_server:
-        run_loop(bare_main(*args.bare_server))
-        return
-
-    sizes = [int(n) for n in args.sizes.split(",") if n]
+def fan_out(args, sizes: list[int], players: int, rounds: int) -> list[tuple]:
+    """The app against the bare server at each N (a fresh app for each), on stages of `players` players.
+    Returns the table's rows: (N, players, app summary, bare summary, KiB per connection)."""
     workdir = Path(tempfile.mkdtemp(prefix="xpo-bench-boards-"))
     database_url = args.scratch_database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
     if args.scratch_database:
         asyncio.run(empty_database(database_url))
-    tournaments = build_tournaments(database_url, len(sizes) * args.rounds)
+    tournaments = build_tournaments(database_url, len(sizes) * rounds, players)
     config = workdir / "config.toml"
     config.write_text("")
+    sizes_seen = EVENT_SIZES.setdefault(players, [])
 
     def start_app() -> App:
         """A fresh app process, so that each size's memory is measured from the same start."""
@@ -413,19 +460,25 @@ def main() -> None:
                "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
                "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30",
                "XPO_SERVER_QUIET_COLLECTIONS": "false" if args.cpython_gc else "true"}
-        process = subprocess.Popen(
+        process = spawn(
             [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
              "--log-level", "warning"],
             cwd=ROOT, env=env,
         )
-        for _ in range(300):
+        for _ in range(600):
+            if process.poll() is not None:
+                raise SystemExit(f"the app stopped (exit {process.returncode})")
             try:
                 socket.create_connection(("127.0.0.1", ws_port), timeout=1).close()
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            raise SystemExit("the app did not open its boards port within 60 s")
         time.sleep(1)
         return App(process, http_port, ws_port)
+
+    desks: list[http.client.HTTPConnection] = []
 
     def stop_app(app: App | None) -> None:
         for desk in desks:
@@ -433,9 +486,11 @@ def main() -> None:
         desks.clear()
         if app is not None:
             app.process.terminate()
-            app.process.wait(timeout=30)
-
-    desks: list[http.client.HTTPConnection] = []
+            try:
+                app.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                app.process.kill()
+                app.process.wait()
 
     def post_result(http_port: int, stage_id: int):
         # A fresh keep-alive connection per round: the previous one idled while the clients connected.
@@ -458,10 +513,6 @@ def main() -> None:
             return body["seq"], when
         return send
 
-    print(f"database: {database_url.split(':')[0]}; machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"open files {raise_open_files()}, "
-          f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds of {EVENTS_PER_ROUND} results per size, "
-          f"blocks of {args.block}")
     rows = []
     app: App | None = None
     try:
@@ -469,8 +520,9 @@ def main() -> None:
             app = start_app()
             POSTS.clear()
             app_total, bare_total, per_connection = Latencies(), Latencies(), None
-            for tournament_id, stage_id in tournaments[index * args.rounds:(index + 1) * args.rounds]:
-                app_round, bare_round, kib = play_round(app, n, tournament_id, post_result(app.http_port, stage_id), args.block)
+            for tournament_id, stage_id in tournaments[index * rounds:(index + 1) * rounds]:
+                app_round, bare_round, kib = play_round(app, n, tournament_id, post_result(app.http_port, stage_id),
+                                                        args.block, sizes_seen)
                 app_total, bare_total = app_total + app_round, bare_total + bare_round
                 per_connection = kib if per_connection is None else per_connection  # the first round: nothing to reuse
             collections = full_collections(app.http_port)
@@ -479,41 +531,227 @@ def main() -> None:
             inside = [(start, ms) for start, ms, _ in collections
                       if any(start < end and start + ms / 1000 > begin for begin, end in app_total.windows)]
             app_result, bare_result = app_total.summary(), bare_total.summary()
-            print(f"N={n}: result POST p50 {percentile(POSTS, 50):.1f} ms, p99 {percentile(POSTS, 99):.1f} ms "
+            label = f"N={n}, {players} players"
+            print(f"{label}: result POST p50 {percentile(POSTS, 50):.1f} ms, p99 {percentile(POSTS, 99):.1f} ms "
                   f"(answered before the last screen had it: compare with the last screen's p50 below); "
                   f"full collections in the app: {len(collections)}, longest "
                   f"{max((ms for _, ms, _ in collections), default=0):.0f} ms, inside a measured event: {len(inside)} "
                   f"({', '.join(f'{ms:.0f} ms' for _, ms in inside) or 'none'})", flush=True)
-            rows.append((n, app_result, bare_result, per_connection, app_result["size"]))
-            print(f"N={n}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
+            rows.append((n, players, app_result, bare_result, per_connection))
+            print(f"{label}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
                   f"(last screen p50 {app_result['last_p50']:.1f}, p99 {app_result['last_p99']:.1f}); "
                   f"bare p50 {bare_result['p50']:.1f} ms, p99 {bare_result['p99']:.1f} ms "
                   f"(last screen p50 {bare_result['last_p50']:.1f}, p99 {bare_result['last_p99']:.1f}); "
-                  f"ratio p99 {app_result['p99'] / bare_result['p99']:.2f}; {per_connection:.1f} KiB per connection; "
+                  f"ratio p99 {app_result['p99'] / bare_result['p99']:.2f}, last screen p99 "
+                  f"{app_result['last_p99'] / bare_result['last_p99']:.2f}; {per_connection:.1f} KiB per connection; "
                   f"missing {app_result['missing']}/{bare_result['missing']}; "
-                  f"order errors {len(app_result['errors'])}/{len(bare_result['errors'])}", flush=True)
+                  f"order errors {len(app_result['errors'])}/{len(bare_result['errors'])}; "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
             if args.verbose:
                 print("  app, per event:", app_result["per_event"], "\n  bare, per event:", bare_result["per_event"])
     finally:
         stop_app(app)
-    print("\n| N | app p50 | app p99 | bare p50 | bare p99 | p99 app / bare | last screen p50, app / bare | "
-          "last screen p99, app / bare | KiB per connection | in order, none missing |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for n, a, b, kib, _ in rows:
+        if not args.scratch_database:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def fan_out_table(rows: list[tuple]) -> list[str]:
+    lines = ["| N | stage | app p50 | app p99 | bare p50 | bare p99 | p99 app / bare | last screen p50, app / bare | "
+             "last screen p99, app / bare | last screen p99 app / bare | KiB per connection | in order, none missing |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for n, players, a, b, kib in rows:
         ok = "yes" if not (a["missing"] or b["missing"] or a["errors"] or b["errors"]) else "NO"
-        print(f"| {n:,} | {a['p50']:.1f} ms | {a['p99']:.1f} ms | {b['p50']:.1f} ms | {b['p99']:.1f} ms | "
-              f"{a['p99'] / b['p99']:.2f} | {a['last_p50']:.1f} / {b['last_p50']:.1f} ms | "
-              f"{a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {kib:.1f} | {ok} |")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        lines.append(f"| {n:,} | {players} players | {a['p50']:.1f} ms | {a['p99']:.1f} ms | {b['p50']:.1f} ms | "
+                     f"{b['p99']:.1f} ms | {a['p99'] / b['p99']:.2f} | {a['last_p50']:.1f} / {b['last_p50']:.1f} ms | "
+                     f"{a['last_p99']:.1f} / {b['last_p99']:.1f} ms | {a['last_p99'] / b['last_p99']:.2f} | {kib:.1f} | {ok} |")
+    return lines
+
+
+def size_lines() -> list[str]:
+    return [f"event message sizes ({players}-player double-elimination stage, {len(seen)} results): min {min(seen):,}, "
+            f"median {percentile(seen, 50):,.0f}, max {max(seen):,} bytes"
+            for players, seen in sorted(EVENT_SIZES.items()) if seen]
+
+
+def sub_benchmark(title: str, command: list[str], timeout: float, env: dict | None = None) -> list[str]:
+    """Run another perf script as a subprocess (its own process group, killed with everything it started
+    on timeout or on the way out), stream its output, and return its lines."""
+    print(f"\n--- {title}: {' '.join(command)} ---", flush=True)
+    started = time.monotonic()
+    process = spawn([sys.executable, *command], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    text=True, start_new_session=True)
+    lines: list[str] = []
+    deadline = started + timeout
+    while True:
+        ready, _, _ = select.select([process.stdout], [], [], max(0.0, min(5.0, deadline - time.monotonic())))
+        if ready:
+            line = process.stdout.readline()
+            if not line:
+                break
+            print("  " + line.rstrip(), flush=True)
+            lines.append(line.rstrip())
+        if time.monotonic() > deadline:
+            lines.append(f"TIMED OUT after {timeout:.0f} s")
+            print(f"  {lines[-1]}", flush=True)
+            break
+    stop_everything_of(process)
+    code = process.returncode
+    if code not in (0, None) and not lines[-1:] == [f"TIMED OUT after {timeout:.0f} s"]:
+        lines.append(f"exit status {code}")
+    print(f"--- {title}: {time.monotonic() - started:.0f} s ---", flush=True)
+    return lines
+
+
+def stop_everything_of(process: subprocess.Popen) -> None:
+    import signal
+
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            process.wait()
+    else:
+        try:  # servers it started and left behind
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+KEY_LINES = ("connected", "POST p50", "steady results", "CPU per result", "killed worker", "exactly once", "memory:",
+             "TIMED OUT", "exit status")
+"""The lines of the four-worker run the summary repeats."""
+
+
+def highlights(lines: list[str]) -> list[str]:
+    """What a sub-benchmark's summary shows: its tables' rows, else its key lines, else its last lines."""
+    table = [line for line in lines if line.startswith("|") or line.startswith(("TIMED OUT", "exit status"))]
+    if len(table) > 2:
+        return table
+    key = [line for line in lines if line.strip().startswith(KEY_LINES)]
+    return key if len(key) >= 3 else lines[-6:]
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    import websockets
+
+    return (f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}, websockets {websockets.__version__}, "
+            f"SQLite {__import__('sqlite3').sqlite_version}, open files {raise_open_files()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller sizes to try it fast (100 and 1,000 screens, 1 round, 2,000 screens on 4 workers, "
+                             "300 in the storm): a few minutes")
+    parser.add_argument("--sizes", help="screens of the fan-out table (default 100,1000,5000; --quick 100,1000)")
+    parser.add_argument("--big-stage", help="screens watching a 64-player stage (default 1000; --quick 500; '' skips)")
+    parser.add_argument("--rounds", type=int, help=f"rounds per size, {EVENTS_PER_ROUND} measured results each (default 4; --quick 1)")
+    parser.add_argument("--block", type=int, default=5, help="events in a row on one server before switching")
+    parser.add_argument("--verbose", action="store_true", help="print each event's latency to the last screen")
+    parser.add_argument("--cpython-gc", action="store_true",
+                        help="leave full garbage collections to CPython ([server] quiet_collections = false), to compare")
+    parser.add_argument("--scratch-database", metavar="URL",
+                        help="run the app on this database instead of a temporary SQLite file, e.g. "
+                             "postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench: EMPTIED FIRST (its public schema is dropped)")
+    parser.add_argument("--workers", type=int, metavar="SCREENS",
+                        help="screens of the four-worker run (default 20,000; --quick 2,000; 0 skips it)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also the four-worker run on this PostgreSQL database (EMPTIED FIRST), e.g. "
+                             "postgresql+asyncpg://postgres@127.0.0.1:5432/xpo_bench_workers")
+    parser.add_argument("--redis", default=os.environ.get("XPO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+                        help="Redis of the four-worker run (default $XPO_BENCH_REDIS_URL, else db 5)")
+    parser.add_argument("--only", default="fanout,post,workers,storm",
+                        help="sections to run, comma-separated, of: fanout, post, workers, storm")
+    parser.add_argument("--clients-process", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "SIZE"), type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    raise_open_files()
+    if args.clients_process:
+        run_loop(clients_main(args.clients_process[0], int(args.clients_process[1])))
+        return
+    if args.bare_server:
+        run_loop(bare_main(*args.bare_server))
+        return
+
+    quick = args.quick
+    sizes = [int(n) for n in (args.sizes if args.sizes is not None else "100,1000" if quick else "100,1000,5000").split(",") if n]
+    big = [int(n) for n in (args.big_stage if args.big_stage is not None else "500" if quick else "1000").split(",") if n]
+    rounds = args.rounds or (1 if quick else 4)
+    screens = args.workers if args.workers is not None else 2_000 if quick else 20_000
+    sections = set(args.only.split(","))
+    began = time.monotonic()
+    loads = [os.getloadavg()[0]]
+    print(f"machine: {machine()}; load average {'/'.join(f'{v:.1f}' for v in os.getloadavg())} (1/5/15 min); "
+          f"{'--quick; ' if quick else ''}fan-out: {rounds} rounds of {EVENTS_PER_ROUND} results per size, blocks of "
+          f"{args.block}, database {(args.scratch_database or 'sqlite').split(':')[0]}", flush=True)
+
+    def on_signal(number, _frame):
+        raise SystemExit(f"stopped by signal {number}")
+
+    import signal
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    rows: list[tuple] = []
+    others: list[tuple[str, list[str]]] = []
+    timings: list[tuple[str, float]] = []
+    try:
+        if "fanout" in sections:
+            print("\n--- fan-out: the app against a bare websockets broadcast() of the same size, alternating ---", flush=True)
+            started = time.monotonic()
+            rows += fan_out(args, sizes, 16, rounds)
+            if big:
+                rows += fan_out(args, big, 64, rounds)
+            timings.append(("fan-out", time.monotonic() - started))
+            loads.append(os.getloadavg()[0])
+        if "post" in sections:
+            started = time.monotonic()
+            others.append(("result POST, no screen, against the raw transaction (in process)", sub_benchmark(
+                "result write against the raw transaction", ["perf/profile_result.py", "--results", "20" if quick else "40"],
+                900)))
+            others.append((f"result POST with {'1,000' if quick else '5,000'} screens watching against none", sub_benchmark(
+                "result POST with screens and without", ["perf/bench_post.py", "--screens", "0,1000" if quick else "0,5000",
+                                                         "--results", "20" if quick else "40"], 1200)))
+            timings.append(("result POST", time.monotonic() - started))
+            loads.append(os.getloadavg()[0])
+        if "workers" in sections and screens:
+            started = time.monotonic()
+            runs = [("SQLite", [])] + ([("PostgreSQL", ["--database", args.postgres])] if args.postgres else [])
+            for name, extra in runs:
+                others.append((f"four workers, {screens:,} screens, {name}", sub_benchmark(
+                    f"four workers behind one boards port, {name}",
+                    ["perf/bench_workers.py", "--screens", str(screens), "--redis", args.redis, *extra], 1800)))
+            timings.append(("four workers", time.monotonic() - started))
+            loads.append(os.getloadavg()[0])
+        if "storm" in sections:
+            started = time.monotonic()
+            storm = 300 if quick else 1000
+            others.append((f"restart storm, {storm:,} screens, 3 results missed", sub_benchmark(
+                "restart storm", ["perf/bench_storm.py", "--screens", str(storm), "--missed", "3"], 900)))
+            timings.append(("storm", time.monotonic() - started))
+            loads.append(os.getloadavg()[0])
+    finally:
+        stop_everything()
+    loads.append(os.getloadavg()[0])
+    print("\n=== summary ===")
+    print(f"machine: {machine()}")
     if rows:
-        print(f"(an event message is at most {rows[0][4]:,} bytes of JSON; the bare server broadcasts as many)")
-    if EVENT_SIZES:
-        print(f"event message sizes (16-player final): min {min(EVENT_SIZES):,}, "
-              f"median {percentile(EVENT_SIZES, 50):,.0f}, max {max(EVENT_SIZES):,} bytes")
-    if args.workers:
-        print("\n--- four workers behind one boards port (perf/bench_workers.py) ---", flush=True)
-        subprocess.run([sys.executable, "perf/bench_workers.py", "--screens", str(args.workers),
-                        *(["--database", args.scratch_database] if args.scratch_database else [])], cwd=ROOT, check=False)
+        print("\nfan-out, result → screen (goal: p99 ≤ 1.5 × bare at every size):")
+        print("\n".join(fan_out_table(rows)))
+        print("\n".join(size_lines()))
+    for title, lines in others:
+        print(f"\n{title}:")
+        print("\n".join(f"  {line}" for line in highlights(lines)))
+    print(f"\ntook {time.monotonic() - began:.0f} s ({', '.join(f'{name} {seconds:.0f} s' for name, seconds in timings)}); "
+          f"load average (1 min) {', '.join(f'{v:.1f}' for v in loads)} from start to end")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import json
 import os
 import queue
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perf.bench_boards import build_tournaments, empty_database, free_port, percentile, raise_open_files, rss_kib, run_loop  # noqa: E402
+from perf.bench_boards import build_tournaments, die_with_parent, empty_database, free_port, percentile, raise_open_files, rss_kib, run_loop  # noqa: E402
 
 CONNECT_BATCH = 200
 WARM_UP = 2
@@ -57,12 +58,25 @@ WARM_UP = 2
 
 # --- a client process -------------------------------------------------------------------------------
 
+HANDSHAKE = ("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+
 async def clients_main(url: str, count: int, seed: int) -> None:
     """`count` screens on `url`. Prints "ready" once each has its opening message, then "got SEQ" once
-    every screen holds SEQ; on "report" prints what each received and stops."""
-    from websockets.asyncio.client import connect
+    every screen holds SEQ; on "report" prints what each received and stops.
+
+    Measurement apparatus on the same cores as the workers, so as cheap as an exact check allows: one
+    asyncio `Protocol` per screen (no task, no library connection object), the websocket handshake
+    written by hand, server frames (unmasked, never fragmented here) cut out of the byte stream, and
+    each message's seq and type read at their fixed offsets (`{"seq":N,"type":"...`: `hub.encode`
+    writes them first) without parsing the JSON. Every event's seq is still checked, one by one."""
+    from urllib.parse import urlsplit
 
     rng = random.Random(seed)
+    parts = urlsplit(url)
+    host, port, base = parts.hostname, parts.port, parts.path
+    loop = asyncio.get_running_loop()
     received: list[list[tuple[int, float]]] = [[] for _ in range(count)]
     last: list[int | None] = [None] * count
     reconnects: list[list[tuple[float, float, str, int]]] = [[] for _ in range(count)]
@@ -73,89 +87,184 @@ async def clients_main(url: str, count: int, seed: int) -> None:
     opened = asyncio.Event()
     ready = [0]
     stopping = [False]
+    lost_at: list[float | None] = [None] * count
+    monotonic = time.monotonic
 
     def reached(seq: int) -> None:
-        holding[seq] = holding.get(seq, 0) + 1
-        if holding[seq] == count:
+        held = holding[seq] = holding.get(seq, 0) + 1
+        if held == count:
             print(f"got {seq}", flush=True)
 
-    async def screen(index: int, ws) -> None:
-        lost = None
-        while True:
-            try:
-                while True:
-                    data = await ws.recv(decode=False)
-                    now = time.monotonic()
-                    end = data.index(b",", 7)
-                    seq = int(data[7:end])
-                    kind = data[end + 9:end + 14]
-                    if kind == b"event":
-                        if last[index] is not None and seq != last[index] + 1:
-                            errors.append(f"screen {index}: seq {seq} after {last[index]}")
-                        if last[index] is None or seq > last[index]:
-                            last[index] = seq
-                            reached(seq)
-                        received[index].append((seq, now))
-                    elif kind == b"snaps":
-                        if lost is not None:
-                            reconnects[index].append((lost, now, "snapshot", attempts[index]))
-                            lost = None
-                            errors.append(f"screen {index}: snapshot at {seq} after reconnecting at {last[index]}")
-                            for missed in range((last[index] or 0) + 1, seq + 1):
-                                reached(missed)
-                        else:
-                            ready[0] += 1
-                            if ready[0] == count:
-                                opened.set()
-                        last[index] = seq
-                    elif kind == b"resum":
-                        if seq != last[index]:
-                            errors.append(f"screen {index}: resumed at {seq}, holding {last[index]}")
-                        reconnects[index].append((lost, now, "resumed", attempts[index]))
-                        lost = None
-            except Exception:  # noqa: BLE001 - the worker went away: reconnect like board.js
-                pass
-            if stopping[0]:
-                return
-            lost = lost or time.monotonic()
-            attempts[index] = 0
-            delay = 0.5
-            while not stopping[0]:
-                await asyncio.sleep(delay * rng.uniform(0.75, 1.25))
-                attempts[index] += 1
-                try:
-                    ws = await connect(f"{url}?since={last[index]}", max_size=None, compression=None,
-                                       ping_interval=None, open_timeout=30)
-                    break
-                except Exception:  # noqa: BLE001 - retried with a growing delay, as board.js does
-                    delay = min(delay * 2, 15)
+    def message(index: int, data: bytes, now: float) -> None:
+        end = data.index(b",", 7)
+        seq = int(data[7:end])
+        kind = data[end + 9:end + 14]
+        held = last[index]
+        if kind == b"event":
+            if held is not None and seq != held + 1:
+                errors.append(f"screen {index}: seq {seq} after {held}")
+            if held is None or seq > held:
+                last[index] = seq
+                reached(seq)
+            received[index].append((seq, now))
+        elif kind == b"snaps":
+            if lost_at[index] is not None:
+                reconnects[index].append((lost_at[index], now, "snapshot", attempts[index]))
+                lost_at[index] = None
+                errors.append(f"screen {index}: snapshot at {seq} after reconnecting at {held}")
+                for missed in range((held or 0) + 1, seq + 1):
+                    reached(missed)
             else:
-                return
+                ready[0] += 1
+                if ready[0] == count:
+                    opened.set()
+            last[index] = seq
+        elif kind == b"resum":
+            if seq != held:
+                errors.append(f"screen {index}: resumed at {seq}, holding {held}")
+            reconnects[index].append((lost_at[index], now, "resumed", attempts[index]))
+            lost_at[index] = None
 
-    connections = []
-    tasks = []
+    class Screen(asyncio.Protocol):
+        __slots__ = ("index", "buffer", "upgraded", "transport", "done")
+
+        def __init__(self, index: int) -> None:
+            self.index, self.buffer, self.upgraded, self.transport = index, b"", False, None
+            self.done = loop.create_future()
+
+        def connection_made(self, transport) -> None:
+            self.transport = transport
+            held = last[self.index]
+            transport.write(HANDSHAKE.format(path=base if held is None else f"{base}?since={held}").encode())
+
+        def data_received(self, data: bytes) -> None:
+            now = monotonic()
+            buffer = self.buffer + data if self.buffer else data
+            if not self.upgraded:
+                head, found, buffer = buffer.partition(b"\r\n\r\n")
+                if not found:
+                    self.buffer = head
+                    return
+                if not head.startswith(b"HTTP/1.1 101"):
+                    self.transport.close()
+                    return
+                self.upgraded = True
+                if not self.done.done():
+                    self.done.set_result(True)
+            position, size = 0, len(buffer)
+            while size - position >= 2:
+                first, length = buffer[position], buffer[position + 1] & 0x7F
+                start = position + 2
+                if length == 126:
+                    if size - start < 2:
+                        break
+                    length, start = int.from_bytes(buffer[start:start + 2], "big"), start + 2
+                elif length == 127:
+                    if size - start < 8:
+                        break
+                    length, start = int.from_bytes(buffer[start:start + 8], "big"), start + 8
+                if size - start < length:
+                    break
+                opcode = first & 0x0F
+                if opcode == 0x1:
+                    message(self.index, buffer[start:start + length], now)
+                elif opcode == 0x8:
+                    self.transport.close()
+                position = start + length
+            self.buffer = buffer[position:] if position < size else b""
+
+        def connection_lost(self, exc) -> None:
+            if not self.done.done():
+                self.done.set_result(False)
+            if self.upgraded and not stopping[0]:
+                lost_at[self.index] = lost_at[self.index] or monotonic()
+                attempts[self.index] = 0
+                loop.create_task(reconnect(self.index, 0.5))
+
+    screens: list[Screen | None] = [None] * count
+
+    async def open_screen(index: int, timeout: float) -> bool:
+        try:
+            _, screen = await asyncio.wait_for(loop.create_connection(lambda: Screen(index), host, port), timeout)
+            ok = await asyncio.wait_for(screen.done, timeout)
+        except (OSError, asyncio.TimeoutError):
+            return False
+        if ok:
+            screens[index] = screen
+        return ok
+
+    async def reconnect(index: int, delay: float) -> None:
+        """The worker went away: reconnect like board.js, with `since` the last seq held."""
+        while not stopping[0]:
+            await asyncio.sleep(delay * rng.uniform(0.75, 1.25))
+            attempts[index] += 1
+            if await open_screen(index, 30):
+                return
+            delay = min(delay * 2, 15)
+
     for start in range(0, count, CONNECT_BATCH):
-        batch = await asyncio.gather(*(
-            connect(url, max_size=None, compression=None, ping_interval=None, open_timeout=120)
-            for _ in range(start, min(count, start + CONNECT_BATCH))
-        ))
-        for ws in batch:
-            tasks.append(asyncio.create_task(screen(len(connections), ws)))
-            connections.append(ws)
+        batch = range(start, min(count, start + CONNECT_BATCH))
+        results = await asyncio.gather(*(open_screen(i, 120) for i in batch))
+        for i, ok in zip(batch, results):
+            if not ok:
+                raise SystemExit(f"screen {i} could not connect")
     await asyncio.wait_for(opened.wait(), 300)
     gc.freeze()  # what is connected stays: later collections walk only what is new
     print("ready", flush=True)
-    loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.readline)
     stopping[0] = True
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for screen in screens:
+        if screen is not None and screen.transport is not None:
+            screen.transport.abort()
     print(json.dumps({"received": received, "last": last, "reconnects": reconnects, "errors": errors[:20],
                       "error_count": len(errors)}), flush=True)
 
 
 # --- the driver ----------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every process of the machine spent so far, all cores (/proc/stat: all but idle and iowait)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK
+
+
+class Meter:
+    """CPU seconds of the workers, the client processes, this driver and the whole machine over a phase."""
+
+    def __init__(self, workers, clients) -> None:
+        self.groups = {"workers": [w.process.pid for w in workers], "clients": [c.process.pid for c in clients],
+                       "driver": [os.getpid()]}
+        self.start = self.read()
+
+    def read(self) -> dict[str, float]:
+        read = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}
+        read["machine"] = machine_busy_seconds()
+        read["wall"] = time.monotonic()
+        return read
+
+    def per_result(self, results: int) -> dict[str, float]:
+        end = self.read()
+        spent = {name: (end[name] - self.start[name]) / results for name in end}
+        spent["others"] = spent["machine"] - spent["workers"] - spent["clients"] - spent["driver"]
+        return spent
+
+    @staticmethod
+    def describe(spent: dict[str, float]) -> str:
+        return (f"workers {spent['workers'] * 1000:.0f} ms, clients {spent['clients'] * 1000:.0f} ms, driver "
+                f"{spent['driver'] * 1000:.0f} ms, everything else on the machine {spent['others'] * 1000:.0f} ms; "
+                f"wall {spent['wall'] * 1000:.0f} ms per result (2 cores: {2 * spent['wall'] * 1000:.0f} ms of CPU available)")
 
 class Clients:
     """One client process and a thread reading its lines (select() on a buffered pipe would miss lines)."""
@@ -164,7 +273,7 @@ class Clients:
         self.count = count
         self.process = subprocess.Popen(
             [sys.executable, "perf/bench_workers.py", "--clients-process", url, str(count), str(seed)],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -208,7 +317,7 @@ class Worker:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(self.http_port),
                  "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
             )
 
     def wait_ready(self, seconds: float = 300) -> None:
@@ -320,7 +429,9 @@ def run(args) -> None:
 
         for _ in range(WARM_UP):
             play(measured=False)
+        meter = Meter(workers, clients)
         phase_one = [play(measured=True) for _ in range(args.before)]
+        cpu_one = meter.per_result(len(phase_one))
         print(f"phase 1: {len(phase_one)} results measured", flush=True)
         victim = workers[-1]
         killed_at = time.monotonic()
@@ -335,7 +446,9 @@ def run(args) -> None:
         all_back = everyone_has(storm[-1], 300) if storm else True
         caught_up_in = time.monotonic() - killed_at
         time.sleep(1)
+        meter = Meter(workers[:-1], clients)
         phase_three = [play(measured=True) for _ in range(args.after)]
+        cpu_three = meter.per_result(len(phase_three)) if phase_three else None
         reports = [c.report() for c in clients]
     finally:
         for c in clients:
@@ -343,6 +456,8 @@ def run(args) -> None:
                 c.process.kill()
         for worker in workers:
             worker.stop()
+        if not args.database:
+            shutil.rmtree(workdir, ignore_errors=True)
     last_seq = max(published)
     deliveries, per_seq = [], {}
     errors, error_count, not_last, reconnected, snapshots, back_after, tries = [], 0, 0, 0, 0, [], []
@@ -378,6 +493,9 @@ def run(args) -> None:
           f"reconnections opened p50 {percentile(back_after, 50) if back_after else 0:.1f} s, "
           f"last {max(back_after, default=0):.1f} s after the kill; attempts per screen: "
           f"{ {n: tries.count(n) for n in sorted(set(tries))} }")
+    print(f"CPU per result, phase 1 ({args.workers} workers): {Meter.describe(cpu_one)}")
+    if cpu_three:
+        print(f"CPU per result, phase 3 ({args.workers - 1} workers): {Meter.describe(cpu_three)}")
     for seq in storm:
         print(f"  storm result {seq}: first screen {min(per_seq[seq]):.0f} ms, last {max(per_seq[seq]):.0f} ms")
     print(f"every screen every result exactly once, in order: {'yes' if complete and not error_count else 'NO'} "
@@ -395,7 +513,8 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=3, help="results posted while the killed worker's screens reconnect")
     parser.add_argument("--after", type=int, default=11, help="measured results after")
     parser.add_argument("--database", metavar="URL", help="PostgreSQL URL (its public schema is DROPPED first); default a temporary SQLite file")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--redis", default=os.environ.get("XPO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+                        help="Redis for the workers' notifications (default $XPO_BENCH_REDIS_URL, else db 5)")
     parser.add_argument("--clients-process", nargs=3, metavar=("URL", "N", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     raise_open_files(20_000)
