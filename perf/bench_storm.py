@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -222,7 +223,8 @@ def main() -> None:
               f"(longest {max((ms for _, ms, _ in collections), default=0):.0f} ms), "
               f"inside the storm: {len(inside(collections, storm))}", flush=True)
         # A result while half the screens reconnect: the next restart, posting once half are back.
-        app.terminate()
+        # (uvicorn re-raises a SIGTERM once shut down, which would kill cProfile before it writes: SIGINT.)
+        app.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
         app.wait(timeout=30)
         seq = missed(url, stage_id, args.missed) or seq
         app, started, listening = start_app()
