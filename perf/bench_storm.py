@@ -8,8 +8,21 @@ every client. The app is stopped; `--missed` results are written while it is dow
 `submit_result` in `db.write()`, as another worker would); the app is started again on the same ports.
 Each client reconnects as `web/static/boards/board.js` does (`?since=` its last seq; the first retry
 after 100–300 ms, then the upper half of 250 ms × 2^attempt, at most 2 s: `retry_delay`) and counts as
-back once it holds the latest seq. Printed: the time from the new process accepting connections to the last client back, and a result posted
-during the storm: how long it took to reach the clients that were already back.
+back once it holds the latest seq. Every client checks what it is sent: a `resumed` names the seq it asked
+from, and events follow one by one from there (a gap, a repeat or a wrong `resumed` is counted and printed).
+
+The app is started as `xpo serve` is (`python -m web.cli serve`: the migrations check, then `create_app`), with
+its bytecode cached as on a deployed server (`PYTHONPYCACHEPREFIX` in the benchmark's folder: the first start
+compiles, the restarts measured read it; the machine's `PYTHONDONTWRITEBYTECODE` would make every start compile
+the project's 170 modules again, 0.8 s). `--app-root` serves another checkout (`git archive main | tar -x -C DIR`)
+with the same clients, for side-by-side runs.
+
+Printed, for the restart: from the new process being started to its boards port accepting connections, to the
+first client back, to half of them and to the last; the CPU time the app process used until then; and the full
+garbage collections of the app (`gc.callbacks`, `web/collector.py`, served at /api/boards/test/gc) that fell
+inside the storm or inside the delivery of the result posted during it. Then a result posted once half the
+clients are back, after a second restart: how long it took to reach the first and every client.
+`--profile FILE`: the restarted process runs under cProfile (its stats are written to FILE when it stops).
 """
 
 import argparse
@@ -17,6 +30,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -38,33 +52,47 @@ def retry_delay(attempt: int) -> float:
 
 
 async def clients_main(url: str, count: int, retry: float | None = None) -> None:
-    """N reconnecting clients. stdin: "expect SEQ" -> prints "back T" once all hold SEQ (T: when the last got it)."""
+    """N reconnecting clients. stdin: "expect SEQ" -> prints "back LAST FIRST MEDIAN ERRORS" once all hold SEQ (the
+    times when the last, first and median client got it); "count SEQ" -> how many hold SEQ."""
     from websockets.asyncio.client import connect
     from websockets.exceptions import WebSocketException
 
     seqs = [-1] * count
     reached: dict[int, list[float]] = {}
-    target = [None]
+    target: list[int | None] = [None]
+    holding = [0]
+    """How many clients hold the target seq (kept as they move: checking all N on each message is O(N²))."""
     done = asyncio.Event()
+    errors: list[str] = []
 
     def note(index: int, seq: int, now: float) -> None:
+        before = seqs[index]
         seqs[index] = seq
         reached.setdefault(seq, []).append(now)
-        if target[0] is not None and all(s >= target[0] for s in seqs):
-            done.set()
+        if target[0] is not None and before < target[0] <= seq:
+            holding[0] += 1
+            if holding[0] == count:
+                done.set()
 
     async def client(index: int) -> None:
         attempts = 0
         while True:
-            address = url if seqs[index] < 0 else f"{url}?since={seqs[index]}"
+            asked = seqs[index]
+            address = url if asked < 0 else f"{url}?since={asked}"
             try:
                 async with connect(address, max_size=None, compression=None, ping_interval=None, open_timeout=60) as ws:
                     attempts = 0
                     async for data in ws:
                         message = json.loads(data)
-                        if message.get("type") in ("snapshot", "event"):
+                        kind = message.get("type")
+                        if kind == "snapshot":
                             note(index, message["seq"], time.monotonic())
-                        elif message.get("type") == "resumed" and seqs[index] < message["seq"]:
+                        elif kind == "resumed":
+                            if message["seq"] != asked:
+                                errors.append(f"client {index}: resumed at {message['seq']}, asked since {asked}")
+                        elif kind == "event":
+                            if message["seq"] != seqs[index] + 1:
+                                errors.append(f"client {index}: event {message['seq']} after {seqs[index]}")
                             note(index, message["seq"], time.monotonic())
             except (OSError, WebSocketException, asyncio.TimeoutError):
                 pass
@@ -83,12 +111,15 @@ async def clients_main(url: str, count: int, retry: float | None = None) -> None
             break
         if line[0] == "expect":
             target[0] = int(line[1])
+            holding[0] = sum(1 for s in seqs if s >= target[0])
             done.clear()
-            if all(s >= target[0] for s in seqs):
+            if holding[0] == count:
                 done.set()
             await done.wait()
-            times = reached.get(target[0], [])
-            print(f"back {max(times) if times else time.monotonic()} {min(times) if times else 0}", flush=True)
+            times = sorted(reached.get(target[0], [])) or [time.monotonic()]
+            print(f"back {times[-1]} {times[0]} {times[len(times) // 2]} {len(errors)}", flush=True)
+            for error in errors[:5]:
+                print(f"  {error}", file=sys.stderr, flush=True)
         elif line[0] == "count":
             print(f"count {sum(1 for s in seqs if s >= int(line[1]))}", flush=True)
     for task in tasks:
@@ -101,6 +132,8 @@ def main() -> None:
     parser.add_argument("--missed", type=int, default=3)
     parser.add_argument("--retry", type=float, help="retry every RETRY seconds (±25 %%) instead of board.js's backoff: "
                         "what the server can take, without the screens' waiting")
+    parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout whose app is served (default: this one)")
+    parser.add_argument("--profile", type=Path, help="run the restarted app under cProfile, stats written to this file")
     parser.add_argument("--clients-process", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     bench_boards.raise_open_files()
@@ -115,38 +148,57 @@ def main() -> None:
     http_port, ws_port = bench_boards.free_port(), bench_boards.free_port()
     env = {**os.environ, "XPO_CONFIG": str(config), "XPO_DATABASE_URL": url,
            "XPO_PATHS_DATA_DIR": str(workdir / "data"), "XPO_SECURITY_SECRET_KEY": "ef" * 32,
-           "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30"}
+           "XPO_BOARDS_PORT": str(ws_port), "XPO_BOARDS_TEST_ENDPOINTS": "true", "XPO_BOARDS_HEARTBEAT_SECONDS": "30",
+           "PYTHONPYCACHEPREFIX": str(workdir / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    app_log = open(workdir / "app.log", "a")
 
-    def start_app():
-        process = bench_boards.subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
-             "--log-level", "warning"], cwd=ROOT, env=env)
+    def start_app(profile: Path | None = None):
+        """(process, when it was started, when its boards port first accepted a connection)."""
+        command = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else []),
+                   "-m", "web.cli", "serve", "--port", str(http_port)]
+        started = time.monotonic()
+        process = bench_boards.subprocess.Popen(command, cwd=args.app_root, env=env, stdout=app_log, stderr=app_log)
         while True:
             try:
                 bench_boards.socket.create_connection(("127.0.0.1", ws_port), timeout=1).close()
-                return process, time.monotonic()
+                return process, started, time.monotonic()
             except OSError:
-                time.sleep(0.02)
+                if process.poll() is not None:
+                    raise SystemExit(f"the app stopped: see {workdir / 'app.log'}")
+                time.sleep(0.01)
 
     import http.client
 
-    def play() -> int:
+    def request(method: str, path: str, body: dict | None = None):
         desk = http.client.HTTPConnection("127.0.0.1", http_port, timeout=60)
-        desk.request("POST", "/api/boards/test/play", body=json.dumps({"stage_id": stage_id}),
+        desk.request(method, path, body=json.dumps(body) if body is not None else None,
                      headers={"content-type": "application/json"})
-        seq = json.loads(desk.getresponse().read())["seq"]
+        answer = json.loads(desk.getresponse().read())
         desk.close()
-        return seq
+        return answer
+
+    def play() -> int:
+        return request("POST", "/api/boards/test/play", {"stage_id": stage_id})["seq"]
 
     def ask(clients, line: str) -> list[str]:
         clients.stdin.write(line + "\n")
         clients.stdin.flush()
         return clients.stdout.readline().split()
 
+    def cpu_seconds(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def inside(collections, windows) -> list[float]:
+        return [ms for start, ms, _ in collections
+                if any(start < end and start + ms / 1000 > begin for begin, end in windows)]
+
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {args.screens} screens, "
           f"{args.missed} results missed during the restart; screens retry "
-          f"{'every %.2f s' % args.retry if args.retry is not None else 'as board.js does'}", flush=True)
-    app, _ = start_app()
+          f"{'every %.2f s' % args.retry if args.retry is not None else 'as board.js does'}; app from {args.app_root}",
+          flush=True)
+    app, _, _ = start_app()
     time.sleep(1)
     clients = bench_boards.start(["perf/bench_storm.py", "--clients-process",
                                   f"ws://127.0.0.1:{ws_port}/tournoi/{tournament_id}", str(args.screens),
@@ -158,25 +210,35 @@ def main() -> None:
         app.terminate()
         app.wait(timeout=30)
         seq = missed(url, stage_id, args.missed) or seq
-        restart = time.monotonic()
-        app, listening = start_app()
-        back = float(ask(clients, f"expect {seq}")[1])
-        during = None
-        print(f"all {args.screens} back {back - listening:.2f} s after the new process accepted connections "
-              f"({back - restart:.2f} s after it was started), load average {os.getloadavg()[0]:.1f}", flush=True)
+        app, started, listening = start_app(args.profile)
+        last, first, median, errors = (float(x) for x in ask(clients, f"expect {seq}")[1:])
+        cpu = cpu_seconds(app.pid)
+        storm = [(started, last)]
+        collections = [tuple(entry) for entry in request("GET", "/api/boards/test/gc")["full"]]
+        print(f"restart: port accepting {listening - started:.2f} s after the start, first screen back {first - started:.2f} s, "
+              f"half {median - started:.2f} s, all {args.screens} back {last - started:.2f} s "
+              f"({last - listening:.2f} s after the port accepted); app CPU until then {cpu:.2f} s; "
+              f"order errors {errors:.0f}; load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(f"  full collections in the new process: {len(collections)} "
+              f"(longest {max((ms for _, ms, _ in collections), default=0):.0f} ms), "
+              f"inside the storm: {len(inside(collections, storm))}", flush=True)
         # A result while half the screens reconnect: the next restart, posting once half are back.
-        app.terminate()
+        # (uvicorn re-raises a SIGTERM once shut down, which would kill cProfile before it writes: SIGINT.)
+        app.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
         app.wait(timeout=30)
         seq = missed(url, stage_id, args.missed) or seq
-        app, listening = start_app()
+        app, started, listening = start_app()
         while int(ask(clients, f"count {seq}")[1]) < args.screens // 2:
-            time.sleep(0.05)
+            time.sleep(0.02)
         posted = time.monotonic()
         new = play()
-        reply = ask(clients, f"expect {new}")
-        during = float(reply[2]) - posted, float(reply[1]) - posted
-        print(f"a result posted once half were back reached the first screen in {during[0] * 1000:.0f} ms "
-              f"and every screen in {during[1]:.2f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
+        last, first, median, errors = (float(x) for x in ask(clients, f"expect {new}")[1:])
+        collections = [tuple(entry) for entry in request("GET", "/api/boards/test/gc")["full"]]
+        print(f"a result posted once half were back reached the first screen in {(first - posted) * 1000:.0f} ms "
+              f"and every screen in {last - posted:.2f} s (all back {last - started:.2f} s after the start); "
+              f"order errors {errors:.0f}; full collections inside its delivery: "
+              f"{len(inside(collections, [(posted, last)]))} of {len(collections)}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
     finally:
         try:
             clients.stdin.write("stop\n")

@@ -15,8 +15,18 @@ from tournament.roles import Role
 from tournament.refusals import Refusal, Status
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a login takes as long either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_HASH: str | None = None
+"""Verified against when the e-mail is unknown, so a login takes as long either way (`_dummy_hash`)."""
+
+
+def _dummy_hash() -> str:
+    """`_DUMMY_HASH`, made on first use rather than at import: one Argon2 hash is 0.2-0.4 s of CPU, which every
+    start of the server (and of every tool) paid before it could serve anything."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not-a-real-password")
+    return _DUMMY_HASH
+
 
 MIN_PASSWORD_LENGTH = 10
 MAX_EMAIL_LENGTH = 254
@@ -117,7 +127,7 @@ def password_matches(password_hash: str | None, password: str) -> bool:
     login takes as long either way). CPU-bound (Argon2): callers run it in a worker thread, outside any
     transaction."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -188,14 +189,16 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, database: Database | None = None,
+               boards_socket: socket.socket | None = None) -> Litestar:
+    """The application. `boards_socket`: the boards' port, already bound and listening (`xpo serve`: `web.listen`)."""
     settings = settings or load_settings()
     db = database or Database(settings.database_url, echo=settings.database.echo, busy_timeout=settings.database.busy_timeout)
     secret = session_secret(settings)
     secure = settings.server.https
     auth = session_auth(secure=secure, max_age_hours=settings.security.session_hours)
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
-    boards = Boards(settings, db)
+    boards = Boards(settings, db, sock=boards_socket)
     quiet = settings.server.quiet_collections
     collector = (Collector(lambda: boards.hub.last_activity, manage=quiet)
                  if quiet or settings.boards.test_endpoints else None)

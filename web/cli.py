@@ -34,27 +34,41 @@ def public_url_mismatch(settings: Settings) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from web.app import create_app
+    from web import listen
 
     settings = load_settings()
     if args.port:
         settings = replace(settings, server=replace(settings.server, port=args.port))
+    # Both ports listen before the application is imported and built (seconds): the screens coming back
+    # after a restart, and a desk's requests, wait in the kernel's queue instead of being refused (web/listen.py).
+    boards_socket = listen.bind(settings.boards.host, settings.boards.port, reuse_port=bool(settings.boards.port))
+    http_socket = listen.bind(settings.server.host, settings.server.port)
+
+    import uvicorn
+
     from tournament.migrate import missing_revisions
+    from web.app import create_app
 
     if missing_revisions(settings.database_url):
+        boards_socket.close()
+        http_socket.close()
         print("La base de données n'est pas à jour (migrations manquantes) : lancez `xpo db upgrade`, puis "
               "`xpo serve`. / The database is not at the latest schema: run `xpo db upgrade` first.", file=sys.stderr)
         return 2
-    app = create_app(settings)
+    app = create_app(settings, boards_socket=boards_socket)
     print(f"X.PO Live: http://{settings.server.host}:{settings.server.port}", flush=True)
     mismatch = public_url_mismatch(settings)
     if mismatch:
         print(mismatch, file=sys.stderr, flush=True)
-    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info", proxy_headers=False)
     # X-Forwarded-* are read by web.proxies, from [server] trusted_proxies only.
-    return 0
+    config = uvicorn.Config(app, host=settings.server.host, port=settings.server.port, log_level=args.log_level,
+                            proxy_headers=False)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[http_socket])  # what uvicorn.run does, on the socket already listening
+    except KeyboardInterrupt:
+        pass
+    return 0 if server.started else 3
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -247,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="serve the web application")
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(func=_serve)
 
     db = commands.add_parser("db", help="database schema")

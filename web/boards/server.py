@@ -8,6 +8,7 @@ and stops with the application (Litestar's startup and shutdown hooks).
 import asyncio
 import logging
 import re
+import socket
 from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
@@ -26,13 +27,14 @@ from tournament.pubsub import commit_hook, create_pubsub
 from tournament.snapshots import Pending, messages_for
 from tournament.tournaments import TournamentError
 from tournament.tokens import digest
+from web import listen
 from web.boards.hub import REVOKED_CODE, UNKNOWN_CODE, Hub
 
 log = logging.getLogger("xpo.boards")
 
 PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 
-LISTEN_BACKLOG = 4096
+LISTEN_BACKLOG = listen.BACKLOG
 """Connections the kernel queues before the loop accepts them (capped by net.core.somaxconn)."""
 
 Prepared = dict[int, Pending]
@@ -73,8 +75,10 @@ def parse_path(path: str) -> tuple[int, int | None, str] | None:
 class Boards:
     """The live boards of one application process: notifications, fan-out and websocket server."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, *, sock: socket.socket | None = None) -> None:
         self.settings = settings.boards
+        self._sock = sock
+        """The boards' port, already listening (`xpo serve` binds it before importing the app: `web.listen`)."""
         self.pubsub = create_pubsub(settings)
         self.hub = Hub(db, settings.boards)
         self.server: Server | None = None
@@ -88,21 +92,27 @@ class Boards:
         self.pubsub.subscribe(self.hub.notify, self.hub.wake_all)
         await self.pubsub.start()
         self.hub.start()
+        if self._sock is not None:
+            where: dict[str, Any] = {"sock": self._sock}  # bound, reuse_port and backlog set by `web.listen.bind`
+        else:
+            where = {
+                "host": self.settings.host,
+                "port": self.settings.port,
+                # Several workers (uvicorn --workers) share one fixed port: the kernel spreads the screens
+                # between them, and every worker hears every commit through pub/sub.
+                "reuse_port": bool(self.settings.port),
+                # When a worker stops, its thousands of screens come back at once: asyncio's default queue of
+                # 100 pending connections dropped most of them, and each retried after its backoff (seconds).
+                "backlog": LISTEN_BACKLOG,
+            }
         self.server = await serve(
             self._handle,
-            self.settings.host,
-            self.settings.port,
             process_request=self._check_path,
             compression=None,  # one frame written to every screen: no per-connection deflate
             ping_interval=None,  # the hub's heartbeat does it for all screens at once
             max_size=4096,  # screens only listen
             max_queue=4,
-            # Several workers (uvicorn --workers) share one fixed port: the kernel spreads the screens
-            # between them, and every worker hears every commit through pub/sub.
-            reuse_port=bool(self.settings.port),
-            # When a worker stops, its thousands of screens come back at once: asyncio's default queue of
-            # 100 pending connections dropped most of them, and each retried after its backoff (seconds).
-            backlog=LISTEN_BACKLOG,
+            **where,
         )
         self.port = self.server.sockets[0].getsockname()[1]
         log.info("live boards on ws://%s:%s", self.settings.host, self.port)
