@@ -368,12 +368,15 @@ class Hub:
                 self._lagging(room, client)
                 continue
             if client.protocol.state is OPEN:  # else closing: websockets' broadcast skips it too
-                if client.seq == last - 1:
-                    transport.write(data)
-                else:  # messages were queued during this fan-out
-                    for seq, queued in outbox:
-                        if seq > client.seq:
-                            transport.write(queued)
+                try:
+                    if client.seq == last - 1:
+                        transport.write(data)
+                    else:  # messages were queued during this fan-out
+                        for seq, queued in outbox:
+                            if seq > client.seq:
+                                transport.write(queued)
+                except Exception as error:  # noqa: BLE001 - as websockets' broadcast: one screen's failure skips it only
+                    log.warning("board %s: a screen was not written to: %r", room.tournament_id, error)
             client.seq = last
         if not fanning:
             if last == room.fanning_to:  # nothing queued since the pass began: every screen has it all

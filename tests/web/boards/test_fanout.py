@@ -110,3 +110,29 @@ def test_every_screen_gets_the_same_bytes_and_a_closing_one_none(db):
     assert [len(c.transport.written) for c in open_ones] == [2, 2, 2]
     assert closing.transport.written == []
     assert room.fanning is None and room.outbox == []
+
+
+def test_a_screen_whose_write_fails_does_not_stop_the_fan_out(db, monkeypatch):
+    monkeypatch.setattr(hub_module, "FANOUT_CHUNK", 2)
+
+    class Broken(Transport):
+        def write(self, data: bytes) -> None:
+            raise RuntimeError("transport closed")
+
+    async def scenario():
+        hub = Hub(db, replace(BoardsSettings(), max_replay=10))
+        broken = Connection()
+        broken.transport = Broken()
+        others = [Connection() for _ in range(4)]
+        room = room_of(hub, [Client(c, 4) for c in (broken, *others)])
+        hub.deliver(7, [_event(5)])
+        while room.fanning is not None:
+            await asyncio.sleep(0)
+        hub.deliver(7, [_event(6)])
+        while room.fanning is not None:
+            await asyncio.sleep(0)
+        return others, room
+
+    others, room = run(scenario())
+    assert [[m["seq"] for m in frames_of(c.transport)] for c in others] == [[5, 6]] * 4
+    assert room.outbox == []
