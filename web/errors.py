@@ -80,9 +80,10 @@ def _validation_errors(exc: ValidationException) -> dict[str, str]:
     return errors
 
 
-def _only_path(exc: ValidationException) -> bool:
-    items = [item for item in exc.extra or [] if isinstance(item, dict)]
-    return bool(items) and all(item.get("source") == "path" for item in items)
+def _path_out_of_range(exc: ValidationException) -> bool:
+    """A path integer refused (only its range can be: the route matched an integer): whatever else the
+    request got wrong, the record it names does not exist."""
+    return any(isinstance(item, dict) and item.get("source") == "path" for item in exc.extra or [])
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
@@ -90,8 +91,8 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     link = exc.link if isinstance(exc, ProblemError) else None
     if isinstance(exc, ProblemError):
         detail, errors, extra = exc.detail, exc.errors, exc.extra
-    elif isinstance(exc, ValidationException) and _only_path(exc):
-        # A path integer out of its column's range (web.params): no such record.
+    elif isinstance(exc, ValidationException) and _path_out_of_range(exc):
+        # A path integer out of its column's range (web.params): no such record, even if the body is wrong too.
         status, detail, errors, extra = 404, _(TITLES[404]), {}, {}
     elif isinstance(exc, ValidationException):
         detail, errors, extra = _(TITLES[422]) if status == 422 else _(TITLES[400]), _validation_errors(exc), {}
