@@ -108,7 +108,7 @@ def test_an_address_shown_again_must_still_be_the_screens(staff_client):
     staff_client.post("/admin/ecrans/1/nouvelle-adresse", headers=headers)
     replaced = staff_client.get(first)
     assert replaced.status_code == 404 and "depuis la page des écrans" in replaced.text
-    assert '<a href="/admin/ecrans">' in replaced.text  # the page its words name, one click away
+    assert '<a href="/admin/ecrans">Aller à la page des écrans</a>' in replaced.text  # the page it names, one click away
     assert staff_client.get("/admin/ecrans/1/adresse?adresse=guess").status_code == 404
     assert staff_client.post("/admin/ecrans/99/nouvelle-adresse", headers=headers).status_code == 404
 
