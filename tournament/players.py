@@ -309,7 +309,7 @@ async def shown_link(session: AsyncSession, *, player_id: int, token: str, actor
     if player is None or not policies.can_manage_library(actor, player.library_id):
         raise PlayerError("forbidden")
     if not token or digest(token) != player.token_digest:
-        raise PlayerError("link_replaced")
+        raise PlayerError("link_replaced", library_id=player.library_id)
     return PlayerLink(player=player, library=await session.get(Library, player.library_id), token=token)
 
 

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from tournament.refusals import Refusal
 from web.i18n import N_, _
-from web.messages import refusal_text
+from web.messages import refusal_link, refusal_text
 
 log = logging.getLogger("xpo")
 
@@ -35,9 +35,12 @@ TITLES = {
 class ProblemError(HTTPException):
     """An API-facing error with a French (translated) detail and optional per-field errors."""
 
-    def __init__(self, status_code: int, detail: str, *, errors: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(self, status_code: int, detail: str, *, errors: dict[str, str] | None = None,
+                 link: tuple[str, str] | None = None, **extra: Any) -> None:
         super().__init__(status_code=status_code, detail=detail)
         self.errors = errors or {}
+        self.link = link
+        """(address, words) of the page the detail names: the error page links to it."""
         self.extra = extra
 
 
@@ -46,7 +49,8 @@ def problem_of(exc: Refusal, **extra: Any) -> ProblemError:
     field's words, the code, and the refusal's parameters (``current``, ``invalidated``…) plus `extra`."""
     errors = field_errors(exc)
     detail = refusal_text(exc) if len(errors) <= 1 else _(TITLES[422])
-    return ProblemError(int(exc.status), detail, errors=errors or None, code=exc.code, **exc.params, **extra)
+    return ProblemError(int(exc.status), detail, errors=errors or None, link=refusal_link(exc), code=exc.code,
+                        **exc.params, **extra)
 
 
 def field_errors(exc: Refusal) -> dict[str, str]:
@@ -76,17 +80,19 @@ def _validation_errors(exc: ValidationException) -> dict[str, str]:
     return errors
 
 
-def _only_path(exc: ValidationException) -> bool:
-    items = [item for item in exc.extra or [] if isinstance(item, dict)]
-    return bool(items) and all(item.get("source") == "path" for item in items)
+def _path_out_of_range(exc: ValidationException) -> bool:
+    """A path integer refused (only its range can be: the route matched an integer): whatever else the
+    request got wrong, the record it names does not exist."""
+    return any(isinstance(item, dict) and item.get("source") == "path" for item in exc.extra or [])
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
+    link = exc.link if isinstance(exc, ProblemError) else None
     if isinstance(exc, ProblemError):
         detail, errors, extra = exc.detail, exc.errors, exc.extra
-    elif isinstance(exc, ValidationException) and _only_path(exc):
-        # A path integer out of its column's range (web.params): no such record.
+    elif isinstance(exc, ValidationException) and _path_out_of_range(exc):
+        # A path integer out of its column's range (web.params): no such record, even if the body is wrong too.
         status, detail, errors, extra = 404, _(TITLES[404]), {}, {}
     elif isinstance(exc, ValidationException):
         detail, errors, extra = _(TITLES[422]) if status == 422 else _(TITLES[400]), _validation_errors(exc), {}
@@ -102,7 +108,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         return Response(content="", status_code=303, headers={"location": f"/connexion?next={request.url.path}"})
     return Template(
         template_name="error.html",
-        context={"status": status, "title": _(TITLES.get(status, TITLES[500])), "detail": detail},
+        context={"status": status, "title": _(TITLES.get(status, TITLES[500])), "detail": detail, "link": link},
         status_code=status,
         headers=headers,
         media_type=MediaType.HTML,

@@ -5,6 +5,9 @@ looked up among the common words. Two domains may word one code differently (a q
 closed, a professional-day session closed).
 """
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from tournament.refusals import Refusal
 from web.i18n import N_, _
 
@@ -39,6 +42,26 @@ WORDING: dict[str, dict[str, str]] = {"common": COMMON}
 def word(domain: str, messages: dict[str, str]) -> None:
     """Register the words of a domain's codes."""
     WORDING.setdefault(domain, {}).update(messages)
+
+
+PageLink = Callable[[Mapping[str, Any]], str | None]
+PAGE_LINKS: dict[tuple[str, str], tuple[PageLink, str]] = {}
+"""(domain, code) -> (the address of the page its words name, made from the refusal's parameters; the link's
+message id): a refusal that sends the reader to a page links to it."""
+
+
+def page_link(domain: str, code: str, href: PageLink, label: str) -> None:
+    """Register the page a code's words name (the error page shows a link to it)."""
+    PAGE_LINKS[(domain, code)] = (href, label)
+
+
+def refusal_link(exc: Refusal) -> tuple[str, str] | None:
+    """(address, translated words) of the page a refusal's words name, or None."""
+    found = PAGE_LINKS.get((exc.domain, exc.code))
+    if found is None:
+        return None
+    href = found[0](exc.params)
+    return (href, _(found[1])) if href else None
 
 
 def wording(domain: str, code: str) -> str | None:

@@ -107,6 +107,9 @@ def test_the_api_refuses_a_taken_email_and_an_unknown_role(staff_client):
 def test_staff_disable_and_enable_an_account_from_the_page(staff_client, make_account):
     referee = make_account("nora@arbitre.test", Role.REFEREE)
     headers = csrf_headers(staff_client)
+    listing = staff_client.get("/admin/comptes").text
+    deactivate = listing.split(f'action="/admin/comptes/{referee}/desactiver"')[1].split(">")[0]
+    assert 'data-confirm="Désactiver nora ? La personne est déconnectée' in deactivate  # asks once before
     disabled = staff_client.post(f"/admin/comptes/{referee}/desactiver", headers=headers, follow_redirects=False)
     assert disabled.headers["location"] == "/admin/comptes?fait=desactive"
     notice = "Le compte a été désactivé : ses sessions sont terminées."

@@ -128,6 +128,7 @@ def test_a_new_link_from_the_page_replaces_the_lost_one(librarian, vernon):
     assert librarian.get(new_url.removeprefix(PUBLIC)).status_code == 200
     stale = librarian.get(f"/joueurs/{player_id}/lien?lien={old['token']}")
     assert stale.status_code == 404 and "a été remplacé depuis" in stale.text
+    assert f'<a href="/bibliotheques/{vernon}">Aller à la page de la bibliothèque</a>' in stale.text  # one click away
 
 
 def test_a_new_link_from_the_api_replaces_the_lost_one(librarian, vernon):

@@ -106,7 +106,9 @@ def test_an_address_shown_again_must_still_be_the_screens(staff_client):
     staff_client.post("/admin/ecrans", data={"label": "Écran hall"}, headers=headers)
     first = staff_client.post("/admin/ecrans/1/nouvelle-adresse", headers=headers, follow_redirects=False).headers["location"]
     staff_client.post("/admin/ecrans/1/nouvelle-adresse", headers=headers)
-    assert staff_client.get(first).status_code == 404
+    replaced = staff_client.get(first)
+    assert replaced.status_code == 404 and "depuis la page des écrans" in replaced.text
+    assert '<a href="/admin/ecrans">Aller à la page des écrans</a>' in replaced.text  # the page it names, one click away
     assert staff_client.get("/admin/ecrans/1/adresse?adresse=guess").status_code == 404
     assert staff_client.post("/admin/ecrans/99/nouvelle-adresse", headers=headers).status_code == 404
 

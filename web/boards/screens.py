@@ -13,7 +13,7 @@ from web.deps import DB, Config
 from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS, absolute, qr_svg, screen_path
-from web.messages import word
+from web.messages import page_link, word
 from web.routers import api, pages
 from web.schemas import from_row
 from web.params import PathId
@@ -22,6 +22,7 @@ word("screens", {
     "unknown_screen": N_("This screen does not exist."),
     "address_replaced": N_("This screen address has been replaced or revoked: make a new one from the screens page."),
 })
+page_link("screens", "address_replaced", lambda params: "/admin/ecrans", N_("Go to the screens page"))
 
 
 async def _page(

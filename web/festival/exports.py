@@ -36,7 +36,7 @@ async def export_page(request: Request, db: DB, year: PathYear, name: FromPath[s
         sheet = await staff_sheet(session, edition, name, actor=actor_of(request))
     if as_csv:
         return Response(content=write_table(sheet.header, sheet.rows).encode("utf-8-sig"),
-                        media_type="text/csv; charset=utf-8",
+                        media_type="text/csv",
                         headers={"content-disposition": f'attachment; filename="xpo-{year}-{name}.csv"'})
     return render("export_sheet.html", edition=edition, sheet=sheet, name=name)
 

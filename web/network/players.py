@@ -24,7 +24,7 @@ from web.deps import DB, Config
 from web.forms import FormState, form_or_errors, read_form
 from web.i18n import N_, _
 from web.links import PRIVATE_PAGE_HEADERS, absolute, player_path, qr_svg
-from web.messages import age_label, word
+from web.messages import age_label, page_link, word
 from web.network.library_page import library_page, player_text
 from web.network.schemas import ConsentIn, MyPlayerOut, PlayerIn, PlayerLinkOut, PlayerOut
 from web.pagination import LIST_HEADERS, MAX_PAGE_SIZE, Offset, PageSize, SearchText, api_page, matching
@@ -51,6 +51,13 @@ word("players",
         "link_replaced": N_("This link has been replaced since: make a new one from the library page if the card is lost."),
     }
 )
+
+
+def _library_page(params) -> str | None:
+    return f"/bibliotheques/{params['library_id']}" if "library_id" in params else None
+
+
+page_link("players", "link_replaced", _library_page, N_("Go to the library page"))
 
 
 def _link_page(request: Request, link: PlayerLink, *, status_code: int) -> Template:

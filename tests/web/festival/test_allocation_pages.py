@@ -140,7 +140,9 @@ def test_staff_run_an_allocation_that_anyone_can_replay_and_libraries_see_it_onc
     assert "attachment" in inputs.headers["content-disposition"]
     for url in (f"/admin/festival/2025/animations", "/admin/festival/2025/demandes", "/admin/festival/2025/attribution",
                 f"/admin/festival/attribution/{done['id']}", f"/admin/festival/attribution/{done['id']}/comparer"):
-        assert staff_client.get(url).status_code == 200, url
+        shown = staff_client.get(url)
+        assert shown.status_code == 200, url
+        assert "xpo " not in shown.text.split("<main", 1)[1], url  # no developer command: what to check, in words
 
     refused = next(d for d in done["decisions"] if d["status"] == "refused")
     override = staff_client.put(f"/api/festival/allocation/decisions/{refused['id']}", headers=headers,

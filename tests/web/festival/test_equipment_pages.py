@@ -143,3 +143,13 @@ def test_the_library_page_links_to_its_loans(client, make_account, vernon):
     librarian_of(client, make_account, vernon)
     assert f'href="/materiel/prets?bibliotheque={vernon}"' in client.get(f"/bibliotheques/{vernon}").text
     assert client.get(f"/materiel/prets?bibliotheque={vernon}").status_code == 200
+
+
+def test_a_booking_for_a_past_day_says_why_and_how_to_fix_it_next_to_the_field(db, client, make_account, vernon, today):
+    switch = run(add_item(db, "Switch n°1"))
+    librarian_of(client, make_account, vernon)
+    page = client.post("/materiel/reservations", headers=csrf_headers(client),
+                       data={"item": str(switch.id), "starts_on": "2025-03-19", "ends_on": "2025-03-21"})
+    assert page.status_code == 400
+    assert error_text(page.text, "starts_on") == "Ce jour est déjà passé : choisissez aujourd’hui ou un jour suivant."
+    assert 'aria-invalid="true" aria-describedby="e-starts_on"' in page.text  # errors.js links its summary here

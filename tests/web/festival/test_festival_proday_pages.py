@@ -166,7 +166,10 @@ def test_staff_manage_sessions_and_attendees(staff_client, workshop):
         staff_client.post(f"/api/festival/pro-sessions/{session_id}/registrations", json=person(i, library_id), headers=headers)
     people = staff_client.get(f"/api/festival/pro-sessions/{session_id}/registrations").json()
     assert [p["state"] for p in people] == ["confirmed", "confirmed", "waiting"]
-    assert "Agent 2" in staff_client.get(f"/admin/festival/journee-pro/{session_id}").text
+    attendees = staff_client.get(f"/admin/festival/journee-pro/{session_id}").text
+    assert "Agent 2" in attendees
+    cancel = attendees.split(f'action="/admin/festival/journee-pro/inscriptions/{people[0]["id"]}/annuler"')[1].split(">")[0]
+    assert 'data-confirm="Annuler la place de Agent 0 ? Elle revient à la première personne en liste d’attente."' in cancel
     staff_client.post(f"/admin/festival/journee-pro/inscriptions/{people[0]['id']}/annuler", headers=headers)
     people = staff_client.get(f"/api/festival/pro-sessions/{session_id}/registrations").json()
     assert [(p["name"], p["state"]) for p in people] == [("Agent 1", "confirmed"), ("Agent 2", "confirmed"), ("Agent 0", "cancelled")]

@@ -136,3 +136,24 @@ def test_a_rolled_back_change_leaves_no_mail(staff_client, db):
                                                               "role": "referee"}, headers=csrf_headers(staff_client))
     assert refused.status_code == 422
     assert len(run(_mails(db))) == 1
+
+
+def test_an_invitation_link_works_for_72_hours_and_then_says_it_has_expired(staff_client, smtp, deliver, db):
+    staff_client.post("/api/accounts/invite", json={"email": "ref@mde.test", "display_name": "Arbitre", "role": "referee"},
+                      headers=csrf_headers(staff_client))
+    deliver()
+    path = link_in(smtp.recorder.to("ref@mde.test")[0])
+
+    async def age(hours: float) -> timedelta:
+        async with db.write() as session:
+            link = (await session.exec(select(AccountLink).where(AccountLink.purpose == "invite"))).one()
+            lifetime = link.expires_at - link.created_at
+            link.created_at -= timedelta(hours=hours)
+            link.expires_at -= timedelta(hours=hours)
+            session.add(link)
+            return lifetime
+
+    assert timedelta(hours=71, minutes=59) < run(age(71.9)) <= timedelta(hours=72)
+    assert staff_client.get(path).status_code == 200  # almost three days later: still open
+    run(age(0.2))  # 72 h and a few minutes
+    assert staff_client.get(path).status_code == 410

@@ -147,5 +147,7 @@ def test_once_every_match_is_played_the_stage_links_to_the_desk_and_closing_mark
     stage_page = world.get(stage_url).text
     assert f'<a href="{desk}">Clôturez la qualification depuis l\'accueil de la session.</a>' in stage_page
     assert world.form(f"{desk}/cloture", {}).status_code == 303
-    row = re.search(rf'<tr id="entry-{entries[never.pseudonym]}">.*?</tr>', world.get(desk).text, re.S).group(0)
+    closed = world.get(desk).text
+    row = re.search(rf'<tr id="entry-{entries[never.pseudonym]}">.*?</tr>', closed, re.S).group(0)
     assert "<td>Absent</td>" in row and "Inscrit" not in row
+    assert 'class="actions"' not in row and ">Actions</th>" not in closed  # nothing left to do: no empty column

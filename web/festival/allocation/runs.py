@@ -328,7 +328,7 @@ async def result_export(request: Request, db: DB, run_id: PathId) -> Response:
 async def verifier_export(db: DB, run_id: PathId) -> Response:
     async with db.read() as session:
         await load_run(session, run_id)
-    return Response(content=verifier_bytes(), media_type="text/x-python; charset=utf-8",
+    return Response(content=verifier_bytes(), media_type="text/x-python",
                     headers={"content-disposition": f'attachment; filename="{VERIFIER_FILENAME}"'})
 
 

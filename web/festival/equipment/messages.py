@@ -19,7 +19,7 @@ word("festival", {
     "label_taken": N_("Another item already has this label."),
     "loan_too_long": N_("A loan lasts at most 60 days."),
     "range_too_long": N_("Show at most 62 days at once."),
-    "date_in_past": N_("This day is already over."),
+    "date_in_past": N_("This day is already over: choose today or a later day."),
     "unknown_loan": N_("This loan does not exist."),
     "loan_not_requested": N_("This loan has already been decided."),
     "loan_not_cancellable": N_("This loan can no longer be cancelled."),
