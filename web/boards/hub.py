@@ -124,6 +124,8 @@ class Room:
         """The last snapshot sent, reusable while no later event has been broadcast."""
         self.replays: dict[int, tuple[int, list[bytes]]] = {}
         """since -> (the room's seq, the events after since read from the database) (see `Hub._replay`)."""
+        self.reading: dict[int | None, asyncio.Future] = {}
+        """since -> done once the screen reading what that `since` needs has it (the others then join from memory)."""
         self.lock = asyncio.Lock()
         self.wake = asyncio.Event()
         self.pump: asyncio.Task | None = None
@@ -214,19 +216,40 @@ class Hub:
 
         Raises TournamentError ``not_found`` for an unknown tournament.
         """
-        room = self._room(tournament_id)
-        async with room.lock:
-            if room.seq is None:
-                try:
-                    await self._snapshot(room)
-                except Exception:
-                    self._drop(room)
-                    raise
-            opening, seq = await self._opening(room, since)
-            send_opening(connection, opening)
-            client = Client(connection, seq, screen)
-            room.clients.add(client)
-            self.last_activity = time.monotonic()
+        while True:
+            room = self._room(tournament_id)
+            if room.seq is not None:
+                # From memory when the room holds it, without the lock: nothing is awaited, so no other coroutine
+                # sees the room meanwhile, and the screens of a reconnect storm do not queue on the lock (a
+                # delivery that finds the lock held falls back to a database read, behind every queued screen).
+                ready = self._opening_now(room, since)
+                if ready is not None:
+                    return self._joined(room, connection, screen, *ready)
+            reading = room.reading.get(since)
+            if reading is not None:
+                await asyncio.shield(reading)  # another screen with this `since` is reading it: then from memory
+                continue
+            reading = room.reading[since] = asyncio.get_running_loop().create_future()
+            try:
+                async with room.lock:
+                    if room.seq is None:
+                        try:
+                            await self._snapshot(room)
+                        except Exception:
+                            self._drop(room)
+                            raise
+                    opening, seq = await self._opening(room, since)
+                    return self._joined(room, connection, screen, opening, seq)
+            finally:
+                del room.reading[since]
+                reading.set_result(None)
+
+    def _joined(self, room: Room, connection: ServerConnection, screen: str | None, opening: list[bytes],
+                seq: int) -> Client:
+        send_opening(connection, opening)
+        client = Client(connection, seq, screen)
+        room.clients.add(client)
+        self.last_activity = time.monotonic()
         return client
 
     def leave(self, client: Client, tournament_id: int) -> None:
@@ -234,11 +257,28 @@ class Hub:
         if room is not None:
             room.clients.discard(client)
 
-    async def _opening(self, room: Room, since: int | None) -> tuple[list[bytes], int]:
-        """What a joining screen needs first, and the seq it is then at. Called under the room lock."""
+    def _opening_now(self, room: Room, since: int | None) -> tuple[list[bytes], int] | None:
+        """What a joining screen needs first and the seq it is then at, when the room holds it in memory (the
+        recent events, a replay already read for this `since`, or the board as a snapshot); None when it takes
+        a database read (`_opening`)."""
         assert room.seq is not None
         if since is not None and (since == room.seq or since in room.resumable):
             return [resumed(since), *(data for seq, data in room.recent if seq > since)], room.seq
+        if since is not None and 0 <= since < room.seq and room.seq - since <= self.settings.max_replay:
+            cached = room.replays.get(since)
+            if cached is not None and cached[0] == room.seq:
+                return [resumed(since), *cached[1]], room.seq
+            return None
+        if room.board is None:
+            return None
+        seq, data = self._snapshot_now(room)
+        return [data], seq
+
+    async def _opening(self, room: Room, since: int | None) -> tuple[list[bytes], int]:
+        """What a joining screen needs first, and the seq it is then at. Called under the room lock."""
+        ready = self._opening_now(room, since)
+        if ready is not None:
+            return ready
         if since is not None and 0 <= since < room.seq and room.seq - since <= self.settings.max_replay:
             replay = await self._replay(room, since)
             if replay is not None:
@@ -277,6 +317,10 @@ class Hub:
                 board, known = await snapshot_read(session, room.tournament_id)
             if room.board is None:
                 room.board, room.seq, room.known = board, board["seq"], known
+        return self._snapshot_now(room)
+
+    def _snapshot_now(self, room: Room) -> tuple[int, bytes]:
+        """The snapshot message of the room's board (which it holds), encoded once until the room moves on."""
         if room.snapshot is None or room.snapshot[0] != room.seq:
             room.snapshot = (room.seq, encode({"seq": room.seq, "type": "snapshot", "board": room.board}))
         return room.snapshot

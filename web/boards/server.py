@@ -37,6 +37,11 @@ PATH = re.compile(r"/tournoi/([0-9]{1,9})")
 LISTEN_BACKLOG = listen.BACKLOG
 """Connections the kernel queues before the loop accepts them (capped by net.core.somaxconn)."""
 
+HANDSHAKES_AT_ONCE = 16
+"""Opening handshakes answered per turn of the event loop at most. After a restart the kernel hands the process
+every queued screen at once (`web.listen`); answering them all in one turn would hold up, for a second, the
+results being posted meanwhile (each await of their write waits for the turn to end)."""
+
 Prepared = dict[int, Pending]
 """Tournament id -> its event messages, read in the transaction, built after it (with `changes`; the room
 sends them as deltas)."""
@@ -84,16 +89,20 @@ class Boards:
         self.server: Server | None = None
         self.port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._admission: asyncio.Semaphore | None = None
+        self._admitted: set[ServerConnection] = set()
         board.listen(db, self)
         db.add_commit_hook(commit_hook(self.pubsub))
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._admission = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
         self.pubsub.subscribe(self.hub.notify, self.hub.wake_all)
         await self.pubsub.start()
         self.hub.start()
         if self._sock is not None:
-            where: dict[str, Any] = {"sock": self._sock}  # bound, reuse_port and backlog set by `web.listen.bind`
+            # Bound and reuse_port set by `web.listen.bind`; asyncio listens again with `backlog` (default 100).
+            where: dict[str, Any] = {"sock": self._sock, "backlog": LISTEN_BACKLOG}
         else:
             where = {
                 "host": self.settings.host,
@@ -108,6 +117,7 @@ class Boards:
         self.server = await serve(
             self._handle,
             process_request=self._check_path,
+            process_response=self._answered,
             compression=None,  # one frame written to every screen: no per-connection deflate
             ping_interval=None,  # the hub's heartbeat does it for all screens at once
             max_size=4096,  # screens only listen
@@ -203,11 +213,21 @@ class Boards:
             return f"{self.settings.public_url.rstrip('/')}/tournoi/{tournament_id}"
         return f"{'wss' if secure else 'ws'}://{host}:{self.port}/tournoi/{tournament_id}"
 
-    @staticmethod
-    def _check_path(connection: ServerConnection, request: Request) -> Response | None:
+    async def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        """websockets' `process_request`: a board's path, then a place among the `HANDSHAKES_AT_ONCE` being
+        answered (freed by `_answered`, which websockets calls after every `process_request`)."""
         if parse_path(request.path) is None:
             return connection.respond(HTTPStatus.NOT_FOUND, "Not a board\n")
+        await self._admission.acquire()
+        self._admitted.add(connection)
         return None
+
+    def _answered(self, connection: ServerConnection, request: Request, response: Response) -> None:
+        """websockets' `process_response`: the handshake's answer is built (and is written before the loop's
+        next turn): its place goes to the next handshake waiting."""
+        if connection in self._admitted:
+            self._admitted.discard(connection)
+            self._admission.release()
 
     async def _handle(self, connection: ServerConnection) -> None:
         tournament_id, since, screen_token = parse_path(connection.request.path)
