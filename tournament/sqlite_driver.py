@@ -317,4 +317,5 @@ async def execute(session: Any, statement: Any, params: dict[str, Any]) -> list[
 
                 raise DBAPIError.instance(compiled.sql, values, error, connection.dbapi.sqlite.Error) from error
             return compiled.rows(rows)
-    return list((await session.exec(statement, params=params)).all())
+    result = await session.exec(statement, params=params)
+    return list(result.all()) if getattr(result, "returns_rows", True) else []  # ORM selects: always rows
