@@ -22,6 +22,7 @@ things:
 """
 
 import collections
+import weakref
 from typing import Any
 
 from sqlalchemy.dialects import registry
@@ -225,6 +226,10 @@ _INLINE = "xpo.inline"
 """session.info key: this driver's connection of the session's write transaction (see `execute`)."""
 
 
+def _NONE() -> None:
+    return None
+
+
 class _Compiled:
     """A Core statement compiled once for SQLite: its SQL, where each parameter comes from and how it
     is bound, and how each result column is processed (what SQLAlchemy redoes for every execution)."""
@@ -296,14 +301,16 @@ async def execute(session: Any, statement: Any, params: dict[str, Any]) -> list[
     """
     transaction = session.sync_session.get_transaction()
     held = session.info.get(_INLINE)
-    if held is None or held[0] is not transaction:
+    if held is None or held[0]() is not transaction:
         # Looked up once per transaction (a connection of an earlier one may be another session's now).
         connection, dialect = None, session.get_bind().dialect
         if dialect.driver == DRIVER and transaction is not None:
             adapted = (await session.connection()).sync_connection.connection.dbapi_connection
             if isinstance(adapted, Connection):
                 connection = adapted
-        held = session.info[_INLINE] = (transaction, connection, dialect)
+        # A weak reference: the session's info must not hold its own transaction (a cycle that kept every
+        # result's session, stage and decoded state alive until a garbage collection found it).
+        held = session.info[_INLINE] = (weakref.ref(transaction) if transaction is not None else _NONE, connection, dialect)
     _, connection, dialect = held
     if connection is not None and connection._locked:
         compiled = _compiled_for(statement, dialect, tuple(sorted(params)))
@@ -317,4 +324,5 @@ async def execute(session: Any, statement: Any, params: dict[str, Any]) -> list[
 
                 raise DBAPIError.instance(compiled.sql, values, error, connection.dbapi.sqlite.Error) from error
             return compiled.rows(rows)
-    return list((await session.exec(statement, params=params)).all())
+    result = await session.exec(statement, params=params)
+    return list(result.all()) if getattr(result, "returns_rows", True) else []  # ORM selects: always rows

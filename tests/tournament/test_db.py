@@ -4,6 +4,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import select
 
@@ -128,3 +129,40 @@ def test_a_failing_pre_commit_hook_rolls_the_whole_write_back(db):
             return (await session.exec(select(Library))).all()
 
     assert run(scenario()) == []
+
+
+_ADD = insert(Library.__table__).returning(Library.__table__.c.id)
+_NAMED = select(Library.__table__.c.name, Library.__table__.c.commune).where(Library.__table__.c.id == bindparam("id"))
+_RENAME = update(Library.__table__).where(Library.__table__.c.id == bindparam("library_id")).values(name=bindparam("name"))
+
+
+@pytest.mark.parametrize("stock", [False, True], ids=["inline", "through SQLAlchemy"])
+def test_a_hot_path_statement_gives_the_same_rows_and_errors_inline_or_through_sqlalchemy(tmp_path, stock):
+    """`sqlite_driver.execute`: on the raw connection of a locked write transaction (this driver), or
+    `session.exec` (the stock adapter, and PostgreSQL); the same rows, the same SQLAlchemy errors."""
+    from tournament import sqlite_driver
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", stock_aiosqlite=stock)
+
+    async def scenario():
+        from tournament import migrate  # noqa: F401
+        from tournament import tables  # noqa: F401
+        from tournament.db import metadata
+
+        async with db.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        async with db.write() as session:
+            ((library_id,),) = await sqlite_driver.execute(session, _ADD, {"name": "Médiathèque", "commune": "Vernon"})
+            assert await sqlite_driver.execute(session, _RENAME, {"library_id": library_id, "name": "Bibliothèque"}) == []
+            rows = await sqlite_driver.execute(session, _NAMED, {"id": library_id})
+            inline = sqlite_driver._INLINE in session.info and session.info[sqlite_driver._INLINE][1] is not None
+        assert [tuple(row) for row in rows] == [("Bibliothèque", "Vernon")]
+        assert inline is not stock
+        with pytest.raises(IntegrityError):
+            async with db.write() as session:
+                await sqlite_driver.execute(session, _ADD, {"name": None, "commune": "Vernon"})
+        async with db.read() as session:
+            assert (await session.exec(select(Library.name))).all() == ["Bibliothèque"]
+        await db.dispose()
+
+    run(scenario())

@@ -58,6 +58,30 @@ def test_a_result_saved_by_this_process_is_broadcast_without_reading_it_back(qui
     assert reads == []
 
 
+def test_a_watched_results_messages_are_presented_from_the_rooms_memory_with_nothing_read_before_the_commit(
+        quiet, watched, monkeypatch):
+    """The room's snapshot, then each delivery, is what the next result is presented from (`Room.known`)."""
+    from web.boards import server as server_module
+
+    prepared = []
+    original = server_module.messages_for
+
+    async def recording(session, emitted, known=None):
+        pending = await original(session, emitted, known)
+        prepared.append(pending.from_memory)
+        return pending
+
+    monkeypatch.setattr(server_module, "messages_for", recording)
+    boards = quiet
+    with boards.connect(watched.tournament_id) as ws:
+        board = follow(ws, None, 0)
+        for _ in range(4):
+            boards.play(watched.stage_id)
+            board = apply(board, receive(ws))
+    assert prepared == [True, True, True, True]
+    assert board == boards.snapshot(watched.tournament_id)
+
+
 def test_a_result_committed_elsewhere_is_read_from_the_database(quiet, watched, reads, db):
     """Another worker's commit (here: the test's own event loop) arrives as a notification only."""
     boards = quiet
