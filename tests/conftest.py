@@ -32,6 +32,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from tests import litestar_cache
 from tournament import accounts, migrate
 from tournament.accounts import Account, Role, create_account
 from tournament.audit import SYSTEM
@@ -41,6 +42,8 @@ from tournament.libraries import Library
 from tournament.tables import metadata
 
 PASSWORD = "correct horse battery"
+
+litestar_cache.install()  # each app of this process reuses the handlers' signatures (tests/litestar_cache.py)
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 """This process's xdist worker (`gw0`, `gw1`…), or "" when pytest runs without workers."""
 
