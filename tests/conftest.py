@@ -8,8 +8,9 @@ The suite runs on SQLite by default and on PostgreSQL when XPO_TEST_DATABASE_URL
 of its own: on SQLite its own migrated template, copied per test; on PostgreSQL the database named by
 XPO_TEST_DATABASE_URL with the worker's name appended (`test` gives `test_gw0`, `test_gw1`…), created
 on first use. Those PostgreSQL databases are scratch ones: the schema is dropped and rebuilt at the start
-of each run. Tests marked `e2e` (real servers, Chromium) or `crowd` (dozens of connections at once) all run
-on one worker, one after another.
+of each run. Tests marked `e2e` (real servers, Chromium) run on any worker, each server on a free port of
+its own, and are handed out first; the tests served by the one `demo_site` share a worker, and so do the
+tests marked `crowd` (dozens of connections at once), one after another.
 """
 
 import asyncio
@@ -31,6 +32,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from tests import litestar_cache
 from tournament import accounts, migrate
 from tournament.accounts import Account, Role, create_account
 from tournament.audit import SYSTEM
@@ -40,6 +42,8 @@ from tournament.libraries import Library
 from tournament.tables import metadata
 
 PASSWORD = "correct horse battery"
+
+litestar_cache.install()  # each app of this process reuses the handlers' signatures (tests/litestar_cache.py)
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 """This process's xdist worker (`gw0`, `gw1`…), or "" when pytest runs without workers."""
 
@@ -70,12 +74,17 @@ def pytest_report_header(config) -> str:
 def pytest_collection_modifyitems(config, items) -> None:
     skip = pytest.mark.skip(reason="needs PostgreSQL: set XPO_TEST_DATABASE_URL (.ci/run does)")
     for item in items:
-        if "e2e" in item.keywords or "crowd" in item.keywords:
-            # One at a time, on one worker: no two browsers compete for the cores, and no two crowds
-            # of connections for PostgreSQL's 100.
-            item.add_marker(pytest.mark.xdist_group("serial"))
+        if "crowd" in item.keywords:
+            # One at a time, on one worker: no two crowds of connections compete for PostgreSQL's 100.
+            item.add_marker(pytest.mark.xdist_group("crowd"))
+        elif "demo_site" in getattr(item, "fixturenames", ()):
+            # One process loads and serves the demo for all of them (tests/e2e/conftest.py).
+            item.add_marker(pytest.mark.xdist_group("demo_site"))
         if not PG_URL and "postgres" in item.keywords:
             item.add_marker(skip)
+    # The long ones first (servers, browsers, crowds): xdist hands out the groups, then the other tests one by
+    # one in this order, so the short ones fill in at the end instead of one browser test running alone.
+    items.sort(key=lambda item: not ("e2e" in item.keywords or "crowd" in item.keywords))
 
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

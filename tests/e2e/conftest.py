@@ -4,12 +4,13 @@ Without /usr/bin/chromium a browser test is skipped with the reason (pytest -ra 
 (CI=true), where .ci/run installs Chromium and a skip would hide a broken set-up: there it fails.
 """
 
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.served import free_port, served, site_env, xpo
 
@@ -23,6 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# As the pages' own actions (`set_default_timeout(15_000)`): a bound that only ends a hang. Playwright's 5 s
+# default is short for a loaded machine with a browser test on each worker; assertions that time something say so.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
@@ -44,11 +49,20 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
-    """A folder holding one `xpo demo` database and its data folder, loaded once per test process: each test
-    serves its own copy (loading the demo took 10-30 s, once per desk test)."""
-    folder = tmp_path_factory.mktemp("demo-template")
-    env = site_env(folder, "demo.sqlite3", public_url=False)
-    xpo(env, "demo", "--database-url", env["XPO_DATABASE_URL"], timeout=300)
+    """A folder holding one `xpo demo` database and its data folder, loaded once per run and shared by the test
+    processes (pytest-xdist workers): each test serves its own copy (loading the demo took 10-30 s, once per
+    desk test). The first process to need it loads it, under a file lock the others wait on."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own (popen-gw0, popen-gw1…)
+    folder = shared / "demo-template"
+    with (shared / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "loaded").exists():
+            folder.mkdir(exist_ok=True)
+            env = site_env(folder, "demo.sqlite3", public_url=False)
+            xpo(env, "demo", "--database-url", env["XPO_DATABASE_URL"], timeout=300)
+            (folder / "loaded").touch()
     return folder
 
 
@@ -56,7 +70,8 @@ def demo_template(tmp_path_factory) -> Path:
 def demo_site(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """(site address, demo summary): the demo edition served on a free port, once per test process for
     every module using it (loading the demo took 40-80 s, once per module); they change nothing another one checks
-    (the player test records one heat)."""
+    (the player test records one heat). Its own `xpo demo` (not `demo_template`'s): the summary's links carry
+    the port it is served on. Its tests share one xdist group (tests/conftest.py), so one process loads it."""
     tmp_path = tmp_path_factory.mktemp("demo")
     env = site_env(tmp_path, "demo.sqlite3", public_url=False, XPO_BOARDS_PORT=str(free_port()))
     summary = xpo(env, "demo", "--database-url", env["XPO_DATABASE_URL"], timeout=600)

@@ -18,7 +18,7 @@ from tests.web.tournament.world import build_world, create_tournament, ok, run_s
 from tournament.board import BoardEvent
 from tournament.results import Submission
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.crowd]  # fifty requests at once, each its own connection
 
 
 def _count(db, model, *where) -> int:
