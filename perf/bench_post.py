@@ -86,9 +86,9 @@ def main() -> None:
     raw.execute("PRAGMA journal_mode=WAL")
     raw.execute("PRAGMA synchronous=NORMAL")
     raw.execute("PRAGMA busy_timeout=30000")
-    for table in ("raw_audit (id INTEGER PRIMARY KEY, body TEXT)", "raw_submission (id INTEGER PRIMARY KEY, k TEXT UNIQUE, body TEXT)",
+    for columns in ("raw_audit (id INTEGER PRIMARY KEY, body TEXT)", "raw_submission (id INTEGER PRIMARY KEY, k TEXT UNIQUE, body TEXT)",
                   "raw_event (id INTEGER PRIMARY KEY, seq INTEGER, body TEXT)", "raw_stage (id INTEGER PRIMARY KEY, state TEXT)"):
-        raw.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+        raw.execute(f"CREATE TABLE IF NOT EXISTS {columns}")
     state = raw.execute("SELECT state FROM stage WHERE id = ?", (tournaments[0][1],)).fetchone()[0]
     raw.execute("INSERT OR REPLACE INTO raw_stage (id, state) VALUES (1, ?)", (state,))
     counter = [0]
