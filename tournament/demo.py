@@ -162,8 +162,9 @@ def load_demo(url: str, *, reset: bool = True, prepare=None, base: str = "http:/
 
 
 def _absolute_links(line: str, base: str) -> str:
-    """The steps write site paths ("/direct"); the summary prints them as addresses that open."""
-    return re.sub(r"(?<![\w/.:])/(?=[a-z])", base + "/", line)
+    """The steps write site paths ("/direct"); the summary prints them as addresses that open. A path starts
+    a line, or follows a space or "(": never inside one, whose token may end in "-" (`/joueur/…-/tournois`)."""
+    return re.sub(r"(?<![^\s(])/(?=[a-z])", base + "/", line)
 
 
 def demo_clock_day(today: date | None) -> str:
