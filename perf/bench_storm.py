@@ -33,6 +33,7 @@ import random
 import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -178,6 +179,21 @@ def main() -> None:
         desk.close()
         return answer
 
+    def ready(seconds: float) -> None:
+        """Wait for the HTTP application to answer (the ports listen long before it is built)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                desk = http.client.HTTPConnection("127.0.0.1", http_port, timeout=seconds)
+                desk.request("GET", "/healthz")
+                if desk.getresponse().status == 200:
+                    desk.close()
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
     def play() -> int:
         return request("POST", "/api/boards/test/play", {"stage_id": stage_id})["seq"]
 
@@ -190,6 +206,27 @@ def main() -> None:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    class CpuSampler(threading.Thread):
+        """The app's CPU time (user + system, /proc) every 5 ms, so that the CPU it had used when the first and the
+        last screen were back can be read afterwards: what a quiet machine would take, whatever the load."""
+
+        def __init__(self, pid: int) -> None:
+            super().__init__(daemon=True)
+            self.pid, self.samples, self.running = pid, [(time.monotonic(), 0.0)], True
+            self.start()
+
+        def run(self) -> None:
+            while self.running:
+                try:
+                    self.samples.append((time.monotonic(), cpu_seconds(self.pid)))
+                except (OSError, IndexError):
+                    return
+                time.sleep(0.005)
+
+        def at(self, moment: float) -> float:
+            """The CPU used by `moment` (the first sample after it: ticks are 10 ms)."""
+            return next((cpu for when, cpu in self.samples if when >= moment), self.samples[-1][1])
+
     def inside(collections, windows) -> list[float]:
         return [ms for start, ms, _ in collections
                 if any(start < end and start + ms / 1000 > begin for begin, end in windows)]
@@ -199,7 +236,7 @@ def main() -> None:
           f"{'every %.2f s' % args.retry if args.retry is not None else 'as board.js does'}; app from {args.app_root}",
           flush=True)
     app, _, _ = start_app()
-    time.sleep(1)
+    ready(300)  # the first start compiles the bytecode: minutes under load, longer than a request's timeout
     clients = bench_boards.start(["perf/bench_storm.py", "--clients-process",
                                   f"ws://127.0.0.1:{ws_port}/tournoi/{tournament_id}", str(args.screens),
                                   *([f"--retry={args.retry}"] if args.retry is not None else [])])
@@ -211,13 +248,18 @@ def main() -> None:
         app.wait(timeout=30)
         seq = missed(url, stage_id, args.missed) or seq
         app, started, listening = start_app(args.profile)
+        sampler = CpuSampler(app.pid)
         last, first, median, errors = (float(x) for x in ask(clients, f"expect {seq}")[1:])
+        time.sleep(0.05)
+        sampler.running = False
         cpu = cpu_seconds(app.pid)
+        cpu_first, cpu_last = sampler.at(first), sampler.at(last)
         storm = [(started, last)]
         collections = [tuple(entry) for entry in request("GET", "/api/boards/test/gc")["full"]]
         print(f"restart: port accepting {listening - started:.2f} s after the start, first screen back {first - started:.2f} s, "
               f"half {median - started:.2f} s, all {args.screens} back {last - started:.2f} s "
-              f"({last - listening:.2f} s after the port accepted); app CPU until then {cpu:.2f} s; "
+              f"({last - listening:.2f} s after the port accepted); app CPU when the first was back {cpu_first:.2f} s, "
+              f"when all were back {cpu_last:.2f} s (at the end of the reading {cpu:.2f} s); "
               f"order errors {errors:.0f}; load average {os.getloadavg()[0]:.1f}", flush=True)
         print(f"  full collections in the new process: {len(collections)} "
               f"(longest {max((ms for _, ms, _ in collections), default=0):.0f} ms), "

@@ -190,15 +190,18 @@ def freeze_heap() -> None:
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
-               boards_socket: socket.socket | None = None) -> Litestar:
-    """The application. `boards_socket`: the boards' port, already bound and listening (`xpo serve`: `web.listen`)."""
+               boards_socket: socket.socket | None = None, boards: Boards | None = None) -> Litestar:
+    """The application. `boards_socket`: the boards' port, already bound and listening (`xpo serve`: `web.listen`).
+    `boards`: the process's boards, already serving on `database` (`xpo serve`: `web.startup`): the application
+    takes them over (their rooms, their commit hooks) instead of making its own."""
     settings = settings or load_settings()
     db = database or Database(settings.database_url, echo=settings.database.echo, busy_timeout=settings.database.busy_timeout)
     secret = session_secret(settings)
     secure = settings.server.https
     auth = session_auth(secure=secure, max_age_hours=settings.security.session_hours)
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
-    boards = Boards(settings, db, sock=boards_socket)
+    if boards is None:
+        boards = Boards(settings, db, sock=boards_socket)
     quiet = settings.server.quiet_collections
     collector = (Collector(lambda: boards.hub.last_activity, manage=quiet)
                  if quiet or settings.boards.test_endpoints else None)

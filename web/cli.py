@@ -43,32 +43,10 @@ def _serve(args: argparse.Namespace) -> int:
     # after a restart, and a desk's requests, wait in the kernel's queue instead of being refused (web/listen.py).
     boards_socket = listen.bind(settings.boards.host, settings.boards.port, reuse_port=bool(settings.boards.port))
     http_socket = listen.bind(settings.server.host, settings.server.port)
+    # The boards answer the returning screens while the application is imported and built (web/startup.py).
+    from web import startup
 
-    import uvicorn
-
-    from tournament.migrate import missing_revisions
-    from web.app import create_app
-
-    if missing_revisions(settings.database_url):
-        boards_socket.close()
-        http_socket.close()
-        print("La base de données n'est pas à jour (migrations manquantes) : lancez `xpo db upgrade`, puis "
-              "`xpo serve`. / The database is not at the latest schema: run `xpo db upgrade` first.", file=sys.stderr)
-        return 2
-    app = create_app(settings, boards_socket=boards_socket)
-    print(f"X.PO Live: http://{settings.server.host}:{settings.server.port}", flush=True)
-    mismatch = public_url_mismatch(settings)
-    if mismatch:
-        print(mismatch, file=sys.stderr, flush=True)
-    # X-Forwarded-* are read by web.proxies, from [server] trusted_proxies only.
-    config = uvicorn.Config(app, host=settings.server.host, port=settings.server.port, log_level=args.log_level,
-                            proxy_headers=False)
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[http_socket])  # what uvicorn.run does, on the socket already listening
-    except KeyboardInterrupt:
-        pass
-    return 0 if server.started else 3
+    return startup.serve(settings, boards_socket, http_socket, log_level=args.log_level)
 
 
 def _db(args: argparse.Namespace) -> int:

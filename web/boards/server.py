@@ -9,13 +9,12 @@ import asyncio
 import logging
 import re
 import socket
+import time
 from contextvars import ContextVar
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlmodel.ext.asyncio.session import AsyncSession
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
@@ -29,6 +28,10 @@ from tournament.tournaments import TournamentError
 from tournament.tokens import digest
 from web import listen
 from web.boards.hub import REVOKED_CODE, UNKNOWN_CODE, Hub
+
+if TYPE_CHECKING:  # not imported at run time: `xpo serve` serves the boards before it imports Litestar
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger("xpo.boards")
 
@@ -95,6 +98,10 @@ class Boards:
         db.add_commit_hook(commit_hook(self.pubsub))
 
     async def start(self) -> None:
+        """Serve the boards' port. Once only: `xpo serve` starts them before the application is built
+        (`web.startup`), and the application's start-up calls this again."""
+        if self.server is not None:
+            return
         self._loop = asyncio.get_running_loop()
         self._admission = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
         self.pubsub.subscribe(self.hub.notify, self.hub.wake_all)
@@ -135,11 +142,16 @@ class Boards:
         await self.hub.close()
         await self.pubsub.close()
 
+    def busy(self, quiet: float) -> bool:
+        """True while screens are being answered: a handshake in progress, or a screen joined or an event was
+        broadcast less than `quiet` seconds ago (`web.startup` builds the application in the gaps). Any thread."""
+        return bool(self._admitted) or time.monotonic() - self.hub.last_activity < quiet
+
     def _serves_here(self) -> bool:
         """True in the server's own event loop (a tool or a test may write from another)."""
         return self._loop is not None and asyncio.get_running_loop() is self._loop
 
-    async def prepare(self, session: AsyncSession, emitted: list[Emitted]) -> Prepared:
+    async def prepare(self, session: "AsyncSession", emitted: list[Emitted]) -> Prepared:
         """Before a write commits (`board.BoardListener`): read what the messages of its events show, for
         the rooms watching here, from the stages the transaction holds, so that they are built and
         broadcast once it has committed, without reading them back (other processes do read them)."""
@@ -168,19 +180,19 @@ class Boards:
             else:
                 self._loop.call_soon(self._deliver, prepared)
 
-    def after_response(self, app: ASGIApp) -> ASGIApp:
+    def after_response(self, app: "ASGIApp") -> "ASGIApp":
         """Middleware: the commits of an HTTP request are delivered once its answer is sent (the last body
         message handed to the server), not on the loop's next turn, which middleware awaits inside the
         request reach first: the result's POST never waits for the messages nor for the screens."""
 
-        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        async def middleware(scope: "Scope", receive: "Receive", send: "Send") -> None:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
             held = _Held()
             token = _HELD.set(held)
 
-            async def sending(message: Message) -> None:
+            async def sending(message: "Message") -> None:
                 await send(message)
                 if message["type"] == "http.response.body" and not message.get("more_body", False):
                     self._release(held)
