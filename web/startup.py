@@ -37,9 +37,10 @@ from web.boards.server import Boards
 
 QUIET_SECONDS = 0.05
 """The boards are answering screens when one joined, or an event was broadcast, less than this long ago."""
-GIVE_WAY_AT_MOST = 10.0
-"""Seconds the application's import waits for the boards in all, at most (a steady flow of screens must not
-keep the desk's HTTP port closed)."""
+GIVE_WAY_AT_MOST = 30.0
+"""Seconds the application's import waits for the boards in all, at most (a steady flow of screens must not keep
+the desk's HTTP port closed). 1,000 screens take about a second of CPU; on a machine loaded tenfold, 10 s of wall
+were not enough, and the import then shared the CPU with the rest of the storm."""
 
 
 def serve(settings: Settings, boards_socket: socket.socket, http_socket: socket.socket, *, log_level: str) -> int:

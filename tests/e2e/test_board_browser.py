@@ -45,7 +45,8 @@ def test_the_bracket_screen_follows_results_and_survives_a_server_restart(final_
     from playwright.sync_api import expect
 
     tournament_id, stage_id = final_of_eight
-    app = AppProcess(database_url, tmp_path, {"XPO_BOARDS_HEARTBEAT_SECONDS": "2"}).start()
+    # Started as `xpo serve` is: after the restart the screen is answered by the boards before the app is built.
+    app = AppProcess(database_url, tmp_path, {"XPO_BOARDS_HEARTBEAT_SECONDS": "2"}, serve=True).start()
     page = browser_page
     status = page.locator("#board-status")
     try:

@@ -22,7 +22,8 @@ def free_port() -> int:
 
 @dataclass
 class AppProcess:
-    """`uvicorn --factory web.app:create_app` with settings from XPO_* variables; restartable."""
+    """`uvicorn --factory web.app:create_app` with settings from XPO_* variables; restartable. `serve`: started
+    as `xpo serve` is instead (`web.startup`: the boards serve before the application is built)."""
 
     database_url: str
     workdir: Path
@@ -30,6 +31,7 @@ class AppProcess:
     port: int = field(default_factory=free_port)
     ws_port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    serve: bool = False
 
     @property
     def url(self) -> str:
@@ -53,12 +55,12 @@ class AppProcess:
         }
         self.log = self.workdir / f"server-{self.port}.log"
         with self.log.open("a") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
+            command = (["-m", "web.cli", "serve", "--port", str(self.port), "--log-level", "warning"] if self.serve else
+                       ["-m", "uvicorn", "--factory", "web.app:create_app", "--host", "127.0.0.1",
+                        "--port", str(self.port), "--log-level", "warning"])
+            self.process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env={**env, "XPO_SERVER_HOST": "127.0.0.1"},
+                                            stdout=output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180  # a hang guard: a start takes 3 s quiet, over 60 s at a load of 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"the app stopped (exit {self.process.returncode}):\n{self.log.read_text()}")
@@ -68,7 +70,7 @@ class AppProcess:
                         return self
             except OSError:
                 time.sleep(0.1)
-        pytest.fail(f"the app did not answer within 60 s:\n{self.log.read_text()}")
+        pytest.fail(f"the app did not answer within 180 s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -25,7 +25,8 @@ def two_apps(db, database_url, tmp_path):
         "XPO_PUBSUB_REDIS_URL": REDIS_URL,
         "XPO_BOARDS_CHANNEL": f"xpo-test:{WORKER or 'main'}:{uuid.uuid4().hex}",
     }
-    apps = [AppProcess(database_url, tmp_path, dict(shared)) for _ in range(2)]
+    # The screen's process is started as `xpo serve` is (web/startup.py), the desk's as `uvicorn --factory`.
+    apps = [AppProcess(database_url, tmp_path, dict(shared), serve=index == 1) for index in range(2)]
     try:
         yield [app.start() for app in apps]
     finally:
