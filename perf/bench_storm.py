@@ -202,8 +202,9 @@ def main() -> None:
         clients.stdin.flush()
         return clients.stdout.readline().split()
 
-    def cpu_seconds(pid: int) -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    def cpu_seconds(pid: int, thread: int | None = None) -> float:
+        path = f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat"
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     class CpuSampler(threading.Thread):
@@ -212,20 +213,41 @@ def main() -> None:
 
         def __init__(self, pid: int) -> None:
             super().__init__(daemon=True)
-            self.pid, self.samples, self.running = pid, [(time.monotonic(), 0.0)], True
+            self.pid, self.samples, self.running = pid, [(time.monotonic(), 0.0, 0.0)], True
+            self.build: int | None = None
+            """The thread building the application (`web.startup`, named in the app's log), when there is one."""
             self.start()
 
         def run(self) -> None:
             while self.running:
+                if self.build is None:
+                    self.build = build_thread(self.pid)
                 try:
-                    self.samples.append((time.monotonic(), cpu_seconds(self.pid)))
+                    total = cpu_seconds(self.pid)
+                    build = cpu_seconds(self.pid, self.build) if self.build else 0.0
                 except (OSError, IndexError):
-                    return
+                    build = self.samples[-1][2]  # the thread has ended: its CPU stays counted
+                    try:
+                        total = cpu_seconds(self.pid)
+                    except (OSError, IndexError):
+                        return
+                self.samples.append((time.monotonic(), total, build))
                 time.sleep(0.005)
 
-        def at(self, moment: float) -> float:
-            """The CPU used by `moment` (the first sample after it: ticks are 10 ms)."""
-            return next((cpu for when, cpu in self.samples if when >= moment), self.samples[-1][1])
+        def at(self, moment: float) -> tuple[float, float]:
+            """(the app's CPU, that of the thread building the application) by `moment` (the first sample after
+            it: ticks are 10 ms)."""
+            return next(((total, build) for when, total, build in self.samples if when >= moment),
+                        self.samples[-1][1:])
+
+    def build_thread(pid: int) -> int | None:
+        """The id of the thread `web.startup` builds the application in, from the app's log (None: not yet, or an
+        app that builds it in its main thread, as main did)."""
+        for line in reversed((workdir / "app.log").read_text(errors="replace").splitlines()):
+            if "building the application (thread " in line:
+                tid = int(line.rsplit("thread ", 1)[1].rstrip(")"))
+                return tid if Path(f"/proc/{pid}/task/{tid}").exists() else None  # else a previous process's
+        return None
 
     def inside(collections, windows) -> list[float]:
         return [ms for start, ms, _ in collections
@@ -253,13 +275,15 @@ def main() -> None:
         time.sleep(0.05)
         sampler.running = False
         cpu = cpu_seconds(app.pid)
-        cpu_first, cpu_last = sampler.at(first), sampler.at(last)
+        (cpu_first, build_first), (cpu_last, build_last) = sampler.at(first), sampler.at(last)
         storm = [(started, last)]
         collections = [tuple(entry) for entry in request("GET", "/api/boards/test/gc")["full"]]
         print(f"restart: port accepting {listening - started:.2f} s after the start, first screen back {first - started:.2f} s, "
               f"half {median - started:.2f} s, all {args.screens} back {last - started:.2f} s "
               f"({last - listening:.2f} s after the port accepted); app CPU when the first was back {cpu_first:.2f} s, "
-              f"when all were back {cpu_last:.2f} s (at the end of the reading {cpu:.2f} s); "
+              f"when all were back {cpu_last:.2f} s (at the end of the reading {cpu:.2f} s); of which the thread "
+              f"building the application {build_first:.2f} s / {build_last:.2f} s, so the screens' side "
+              f"{cpu_first - build_first:.2f} s / {cpu_last - build_last:.2f} s; "
               f"order errors {errors:.0f}; load average {os.getloadavg()[0]:.1f}", flush=True)
         print(f"  full collections in the new process: {len(collections)} "
               f"(longest {max((ms for _, ms, _ in collections), default=0):.0f} ms), "

@@ -4,7 +4,7 @@
     python perf/bench_workers.py                           # 20,000 screens on SQLite
     python perf/bench_workers.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/test_perfscale
 
-The driver starts `--workers` uvicorn processes of the app, each on its own HTTP port but all on ONE
+The driver starts `--workers` processes of the app (as `xpo serve` starts it), each on its own HTTP port but all on ONE
 boards port (the boards server opens a fixed port with `SO_REUSEPORT`, so the kernel spreads the
 screens between them), with `[pubsub] backend = "redis"` (`--redis`, db 5 by default, a channel of
 its own). Two client processes (asyncio + `websockets`; a process may hold at most 20,000 files
@@ -309,14 +309,14 @@ class Clients:
 
 
 class Worker:
-    """One app process: `uvicorn --factory web.app:create_app`, its own HTTP port, the shared boards port."""
+    """One app process started as `xpo serve` is (`web.startup`: its boards port bound with `SO_REUSEPORT` and
+    serving before the application is built), its own HTTP port, the shared boards port."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.http_port = free_port()
         with log.open("a") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(self.http_port),
-                 "--log-level", "warning"],
+                [sys.executable, "-m", "web.cli", "serve", "--port", str(self.http_port), "--log-level", "warning"],
                 cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
             )
 

@@ -1,6 +1,7 @@
 """Schema changes go through Alembic only: helpers used by `xpo db` and the tests."""
 
 import ast
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,19 +64,21 @@ def missing_revisions(url: str) -> set[str]:
     return {head for head in script.get_heads() if head not in applied}
 
 
+_ASSIGNED = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
 def file_heads(versions: Path = VERSIONS) -> set[str]:
-    """The heads of the revision files (the revisions no other file revises), read from their `revision` and
-    `down_revision` assignments without importing them or Alembic (a few milliseconds against 0.3 s)."""
+    """The heads of the revision files (the revisions no other file revises), read from their module-level
+    `revision` and `down_revision` lines without importing them or Alembic (5 ms, against 0.5 s of CPU for
+    Alembic's check in a fresh process). Empty when a file's are not one-line literals (`up_to_date` then says
+    False, and Alembic checks)."""
     revisions: set[str] = set()
     revised: set[str] = set()
     for path in versions.glob("*.py"):
-        values: dict[str, object] = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name) and target.id in ("revision", "down_revision") and node.value:
-                        values[target.id] = ast.literal_eval(node.value)
+        try:
+            values = {name: ast.literal_eval(value) for name, value in _ASSIGNED.findall(path.read_text(encoding="utf-8"))}
+        except (ValueError, SyntaxError):  # not a one-line literal (a tuple over several lines): Alembic decides
+            return set()
         if isinstance(values.get("revision"), str):
             revisions.add(values["revision"])
             down = values.get("down_revision")

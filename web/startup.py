@@ -13,7 +13,8 @@ PDF and mail code), which takes seconds of CPU to import and build (docs/BENCHMA
 3. meanwhile a thread imports the application and builds it with `create_app(database=, boards=)`, the same
    `Database` and `Boards`: there is one set of rooms and one source of sequence numbers (the database's
    board events; a room only relays them), never two. The thread gives way while screens are being answered
-   (`_GiveWay`, between two module imports: Python runs one thread at a time, and the screens come first);
+   (`_GiveWay`, between two module imports: Python runs one thread at a time, and the screens come first),
+   unless a request is waiting on the HTTP port (a desk's result must wait for the application);
 4. uvicorn then serves the HTTP port on the same loop; Litestar's start-up finds the boards already started.
 
 The migrations check is done first, and cheaply when nothing is missing (`tournament.migrate.up_to_date`:
@@ -25,6 +26,7 @@ the start-up made): a full collection of the growing heap would stop the screens
 import asyncio
 import gc
 import importlib.abc
+import select
 import socket
 import sys
 import threading
@@ -79,10 +81,10 @@ async def _serve(settings: Settings, boards_socket: socket.socket, http_socket: 
         return 2
     boards = Boards(settings, db, sock=boards_socket)
     await boards.start()
-    print(f"X.PO Live: live boards on ws://{settings.boards.host}:{boards.port} "
-          f"(CPU {time.process_time():.2f} s); building the application", flush=True)
+    print(f"X.PO Live: live boards on ws://{settings.boards.host}:{boards.port} (CPU {time.process_time():.2f} s)",
+          flush=True)
     try:
-        server = await asyncio.to_thread(_build, settings, db, boards, log_level)
+        server = await asyncio.to_thread(_build, settings, db, boards, log_level, http_socket)
     except BaseException:
         await boards.stop()
         await db.dispose()
@@ -106,9 +108,11 @@ async def _serve(settings: Settings, boards_socket: socket.socket, http_socket: 
     return 0 if server.started else 3
 
 
-def _build(settings: Settings, db: Database, boards: Boards, log_level: str) -> Any:
+def _build(settings: Settings, db: Database, boards: Boards, log_level: str, http_socket: socket.socket) -> Any:
     """In a thread: import the application and build it around the running boards; its uvicorn server."""
-    give_way = _GiveWay(boards)
+    # The thread is named so that its CPU can be told from the boards' (perf/bench_storm.py reads /proc).
+    print(f"X.PO Live: building the application (thread {threading.get_native_id()})", flush=True)
+    give_way = _GiveWay(boards, http_socket)
     sys.meta_path.insert(0, give_way)
     try:
         import uvicorn
@@ -129,19 +133,32 @@ def _build(settings: Settings, db: Database, boards: Boards, log_level: str) -> 
 class _GiveWay(importlib.abc.MetaPathFinder):
     """An import hook of the thread building the application: before each module it imports, it waits while the
     boards are answering screens (Python runs one thread at a time: a 5 ms slice each when both want to run,
-    which would double the time to serve a reconnect storm). It finds nothing itself."""
+    which would double the time to serve a reconnect storm), unless a request waits on the HTTP port (a desk's
+    result: it waits for the application, and the screens for the result). It finds nothing itself."""
 
-    def __init__(self, boards: Boards) -> None:
+    def __init__(self, boards: Boards, http_socket: socket.socket) -> None:
         self.boards = boards
+        self.http_socket = http_socket
         self.thread = threading.get_ident()
         self.waited = 0.0
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         if threading.get_ident() != self.thread:
             return None
-        if self.waited < GIVE_WAY_AT_MOST and self.boards.busy(QUIET_SECONDS):
+        if self.waited < GIVE_WAY_AT_MOST and self._screens_first():
             began = time.monotonic()
-            while time.monotonic() - began + self.waited < GIVE_WAY_AT_MOST and self.boards.busy(QUIET_SECONDS):
+            while time.monotonic() - began + self.waited < GIVE_WAY_AT_MOST and self._screens_first():
                 time.sleep(0.005)
             self.waited += time.monotonic() - began
         return None
+
+    def _screens_first(self) -> bool:
+        if not self.boards.busy(QUIET_SECONDS):
+            return False
+        try:  # a connection in the HTTP port's accept queue makes it readable
+            desk_waiting = bool(select.select([self.http_socket], [], [], 0)[0])
+        except (OSError, ValueError):  # closed
+            return False
+        if desk_waiting:
+            self.waited = GIVE_WAY_AT_MOST  # from now on the application comes first
+        return not desk_waiting

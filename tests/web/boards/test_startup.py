@@ -2,6 +2,7 @@
 application then takes over the same boards: one set of rooms, one sequence of events."""
 
 import json
+import socket
 import threading
 import urllib.request
 from dataclasses import replace
@@ -23,10 +24,10 @@ def test_a_screen_is_caught_up_before_the_app_is_built_and_the_app_then_shares_i
     screen_served, built = threading.Event(), {}
     real_build = startup._build
 
-    def build(settings, db, boards, log_level):
+    def build(settings, db, boards, log_level, http_socket):
         # The application is built only once the screen has had its opening message: it came from the boards alone.
         assert screen_served.wait(timeout=60)
-        server = built["server"] = real_build(settings, db, boards, log_level)
+        server = built["server"] = real_build(settings, db, boards, log_level, http_socket)
         built["boards"] = boards
         return server
 
@@ -87,3 +88,33 @@ def test_the_cheap_migrations_check_says_up_to_date_only_at_the_heads(tmp_path, 
             await engine.dispose()
 
     assert run(check()) is (upgraded == "heads")
+
+
+def test_the_application_gives_way_to_busy_boards_unless_a_request_waits_on_the_http_port():
+    class Boards:
+        answering = True
+
+        def busy(self, quiet: float) -> bool:
+            return self.answering
+
+    boards, http_socket = Boards(), listen.bind("127.0.0.1", 0)
+    try:
+        give_way = startup._GiveWay(boards, http_socket)
+        assert give_way._screens_first()
+        boards.answering = False
+        assert not give_way._screens_first()
+        boards.answering = True
+        with socket.create_connection(http_socket.getsockname(), timeout=5):  # queued by the kernel, not accepted
+            assert not give_way._screens_first()
+        assert give_way.waited == startup.GIVE_WAY_AT_MOST  # and the application keeps the lead from then on
+        assert give_way.find_spec("any.module") is None  # returns at once: it never waits past the bound
+    finally:
+        http_socket.close()
+
+
+def test_revision_files_the_cheap_check_cannot_read_leave_the_decision_to_alembic(tmp_path):
+    (tmp_path / "a.py").write_text("revision = 'a'\ndown_revision = None\n")
+    (tmp_path / "b.py").write_text("revision: str = 'b'\ndown_revision: str | None = 'a'\n")
+    assert migrate.file_heads(tmp_path) == {"b"}
+    (tmp_path / "c.py").write_text("revision = 'c'\ndown_revision = (\n    'b',\n    'a',\n)\n")
+    assert migrate.file_heads(tmp_path) == set()
