@@ -25,6 +25,7 @@ from tournament.config import Settings
 from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
 from tournament.snapshots import Pending, messages_for
+from tournament.stages import decode_committed
 from tournament.tournaments import TournamentError
 from tournament.tokens import digest
 from web import listen
@@ -206,6 +207,8 @@ class Boards:
             except Exception:  # noqa: BLE001 - the room reads the database instead
                 log.exception("board %s: built messages not delivered", tournament_id)
                 self.hub.undelivered(tournament_id, pending.seq)
+        # Now that the screens (their first chunk) have it: the next write of these stages finds their state decoded.
+        decode_committed()
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
         """The websocket address a page opened on `host` connects to."""
