@@ -146,6 +146,8 @@ class Hub:
         self._expected: dict[int, int] = {}
         self.last_activity = time.monotonic()
         """When an event was last broadcast or a screen last joined (CLOCK_MONOTONIC; see web/collector.py)."""
+        self.joins = 0
+        """Screens joined so far (web/collector.py freezes a burst of them without a full collection)."""
         """tournament id -> the last seq this process committed and has yet to `deliver`."""
         self.rooms: dict[int, Room] = {}
         self.backlog_bytes = settings.backlog_kib * 1024
@@ -250,6 +252,7 @@ class Hub:
         client = Client(connection, seq, screen)
         room.clients.add(client)
         self.last_activity = time.monotonic()
+        self.joins += 1
         return client
 
     def leave(self, client: Client, tournament_id: int) -> None:
