@@ -75,7 +75,7 @@ def main() -> None:
     app = bench_boards.subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
          "--log-level", "warning", "--loop", "uvloop"], cwd=ROOT, env=env)
-    for _ in range(300):
+    for _ in range(1200):  # the app's start-up is 3-4 s of CPU: over 30 s at a load average of 13 on 2 cores
         try:
             bench_boards.socket.create_connection(("127.0.0.1", http_port), timeout=1).close()
             break
