@@ -247,7 +247,28 @@ def _committed(session: SyncSession) -> None:
     except RuntimeError:  # no loop (a tool): the next write decodes as it reads
         return
     _to_decode.update(texts)
-    loop.call_soon(loop.call_soon, decode_committed)
+    loop.call_soon(loop.call_soon, _decode_when_free)
+
+
+_decoders: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+"""Event loop -> how to run `decode_committed` there (`decode_through`); by default at once."""
+
+
+def decode_through(loop: Any, runner: Any) -> None:
+    """On `loop`, committed states are decoded through `runner(decode_committed)` (the boards: once
+    their screens have the result); None removes it."""
+    if runner is None:
+        _decoders.pop(loop, None)
+    else:
+        _decoders[loop] = runner
+
+
+def _decode_when_free() -> None:
+    runner = _decoders.get(asyncio.get_running_loop())
+    if runner is None:
+        decode_committed()
+    else:
+        runner(decode_committed)
 
 
 def decode_committed() -> None:
