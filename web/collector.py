@@ -59,6 +59,8 @@ class Collector:
         self.full: deque[tuple[float, float, str]] = deque(maxlen=1000)
         """(start, milliseconds, why) of each full collection: ``quiet``, ``thorough``, ``overdue`` or
         ``cpython`` (started by CPython or by a direct `gc.collect()`). ``joined`` ones are not full."""
+        self.joined: deque[tuple[float, float]] = deque(maxlen=1000)
+        """(start, milliseconds) of each ``joined`` collection (young generations, then freeze)."""
         self._task: asyncio.Task | None = None
         self._thresholds: tuple[int, int, int] | None = None
         self._started_at = 0.0
@@ -120,9 +122,11 @@ class Collector:
         self._joins_then = self.joins()
         try:
             if why == "joined":
+                start = time.monotonic()
                 gc.collect(1)
                 gc.freeze()
-                self._last_full = time.monotonic()
+                self._last_full = end = time.monotonic()
+                self.joined.append((start, (end - start) * 1000))
                 return
             if why == "thorough":
                 gc.unfreeze()

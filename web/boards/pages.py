@@ -235,7 +235,8 @@ def _result_for(match, stage: Stage, winner: int) -> ResultInput:
 async def test_gc(request: Request) -> dict[str, Any]:
     """The full garbage collections of this process: start (CLOCK_MONOTONIC), milliseconds, why (benchmark)."""
     collector = request.app.state.collector
-    return {"full": [] if collector is None else [list(entry) for entry in collector.full]}
+    return {"full": [] if collector is None else [list(entry) for entry in collector.full],
+            "joined": [] if collector is None else [list(entry) for entry in collector.joined]}
 
 
 TEST_ROUTES = [test_play, test_gc]
