@@ -528,7 +528,7 @@ def fan_out(args, sizes: list[int], players: int, rounds: int) -> list[tuple]:
             collections = full_collections(app.http_port)
             stop_app(app)
             app = None
-            inside = [(start, ms) for start, ms, _ in collections
+            inside = [(start, ms, why) for start, ms, why in collections
                       if any(start < end and start + ms / 1000 > begin for begin, end in app_total.windows)]
             app_result, bare_result = app_total.summary(), bare_total.summary()
             label = f"N={n}, {players} players"
@@ -536,7 +536,7 @@ def fan_out(args, sizes: list[int], players: int, rounds: int) -> list[tuple]:
                   f"(answered before the last screen had it: compare with the last screen's p50 below); "
                   f"full collections in the app: {len(collections)}, longest "
                   f"{max((ms for _, ms, _ in collections), default=0):.0f} ms, inside a measured event: {len(inside)} "
-                  f"({', '.join(f'{ms:.0f} ms' for _, ms in inside) or 'none'})", flush=True)
+                  f"({', '.join(f'{ms:.0f} ms, {why}' for _, ms, why in inside) or 'none'})", flush=True)
             rows.append((n, players, app_result, bare_result, per_connection))
             print(f"{label}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "
                   f"(last screen p50 {app_result['last_p50']:.1f}, p99 {app_result['last_p99']:.1f}); "

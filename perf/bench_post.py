@@ -75,7 +75,7 @@ def main() -> None:
     app = bench_boards.subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app", "--port", str(http_port),
          "--log-level", "warning", "--loop", "uvloop"], cwd=ROOT, env=env)
-    for _ in range(300):
+    for _ in range(1200):  # the app's start-up is 3-4 s of CPU: over 30 s at a load average of 13 on 2 cores
         try:
             bench_boards.socket.create_connection(("127.0.0.1", http_port), timeout=1).close()
             break
@@ -183,6 +183,15 @@ def main() -> None:
                 line += f"; POST to last screen p50 {statistics.median(last):.1f} ms, p99 {q(last, 99):.1f} ms"
             print(line + f" (load {load:.1f} to {os.getloadavg()[0]:.1f})", flush=True)
     finally:
+        try:
+            _, collected = request("GET", "/api/boards/test/gc")
+            full, joined = collected.get("full", []), collected.get("joined", [])
+            print(f"the app's full collections: {len(full)} "
+                  f"({', '.join(f'{ms:.0f} ms, {why}' for _, ms, why in full) or 'none'}); "
+                  f"bursts of joins frozen without one: {len(joined)} "
+                  f"({', '.join(f'{ms:.0f} ms' for _, ms in joined) or 'none'})", flush=True)
+        except Exception as error:  # noqa: BLE001 - an older app without the endpoint's fields
+            print(f"the app's collections: not read ({error!r})")
         app.terminate()
         app.wait(timeout=30)
     table(rows)

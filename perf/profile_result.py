@@ -43,6 +43,9 @@ def main() -> None:
     parser.add_argument("--results", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stock", action="store_true", help="also the stock aiosqlite adapter, interleaved")
+    parser.add_argument("--before", action="store_true",
+                        help="also the result path before the write2 branch (the stage read by the ORM and decoded at "
+                             "every write), interleaved in the same blocks, same process")
     parser.add_argument("--no-freeze", action="store_true", help="CPython's default collections (not as the app)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="xpo-profile-")
@@ -52,12 +55,19 @@ def main() -> None:
 
     from tournament.db import Database
     from tournament.results import ResultInput, submit_result
-    from tournament.stages import Stage
+    from tournament.stages import get_stage
     from web.boards.pages import TEST_ACTOR
 
     import aiosqlite.core
 
-    sides = 2 if args.stock else 1
+    sides = 1 + args.stock + args.before
+    before_side = sides - 1
+    import tournament.sqlite_driver as driver
+
+    inline = driver.inline
+
+    async def not_inline(session):  # the stage's ORM read and its decoding, as before the write2 branch
+        return False
     per_stage = args.players * 2 - 4
     made = build(url, args.players, sides * (args.results // per_stage + 2))
     stages = {side: [stage_id for _, stage_id in made[side::sides]] for side in range(sides)}
@@ -70,7 +80,7 @@ def main() -> None:
 
     aiosqlite.core.Connection._execute = counted
 
-    cpu: dict[int, list[float]] = {0: [], 1: []}
+    cpu: dict[int, list[float]] = {0: [], 1: [], 2: []}
     collections: list[tuple[int, float]] = []
     """(generation, ms) of each collection inside a measured app write."""
     measuring = [False]
@@ -93,7 +103,7 @@ def main() -> None:
         async with db.write() as session:
             while True:
                 stage_id = stages[side][0]
-                stage = (await session.exec(select(Stage).where(Stage.id == stage_id))).first()
+                stage = await get_stage(session, stage_id, for_update=True)  # as the endpoint reads it
                 match = next((m for m in stage.event().matches.values() if m.is_playable), None)
                 if match is not None:
                     break
@@ -103,7 +113,10 @@ def main() -> None:
                                 idempotency_key=f"profile-{side}-{n}", actor=TEST_ACTOR)
         if n >= 0:
             cpu[side].append((time.process_time() - cpu_start) * 1000)
-        return (time.perf_counter() - start) * 1000
+        elapsed = (time.perf_counter() - start) * 1000
+        for _ in range(3):  # the loop's turns between two HTTP requests (what runs after a commit runs there)
+            await asyncio.sleep(0)
+        return elapsed
 
     raw = normal = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA journal_mode=WAL")
@@ -141,9 +154,14 @@ def main() -> None:
         stock = Database(url, stock_aiosqlite=True) if args.stock else None
         app, old, bare, synced = [], [], [], []
         app_hops, old_hops = [], []
+        before = []
         await one(db, -1)  # warm-up
         if stock:
             await one(stock, -1, 1)
+        if args.before:
+            driver.inline = not_inline
+            await one(db, -1, before_side)
+            driver.inline = inline
         profiler = cProfile.Profile() if args.profile else None
         n = 0
         load = os.getloadavg()[0]
@@ -162,15 +180,21 @@ def main() -> None:
                     hops[0] = 0
                     old.append(await one(stock, n, 1))
                     old_hops.append(hops[0])
+                if args.before:
+                    driver.inline = not_inline
+                    try:
+                        before.append(await one(db, n, before_side))
+                    finally:
+                        driver.inline = inline
                 bare.append(raw_one(n))
                 synced.append(raw_one(-n - 1, full))
                 n += 1
         await db.dispose()
         if stock:
             await stock.dispose()
-        return app, old, bare, synced, app_hops, old_hops, profiler, load
+        return app, old, bare, synced, app_hops, old_hops, profiler, load, before
 
-    app, old, bare, synced, app_hops, old_hops, profiler, load = asyncio.run(run())
+    app, old, bare, synced, app_hops, old_hops, profiler, load, before = asyncio.run(run())
     q = lambda values, p: sorted(values)[min(len(values) - 1, int(p / 100 * len(values)))]  # noqa: E731
     print(f"{args.players}-player double elimination, {len(app)} results per side, interleaved; "
           f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
@@ -185,6 +209,9 @@ def main() -> None:
     if old:
         print(f"same, stock aiosqlite adapter:                      p50 {statistics.median(old):.2f} ms, "
               f"p99 {q(old, 99):.2f} ms, CPU p50 {statistics.median(cpu[1]):.2f} ms, {statistics.median(old_hops):.0f} thread hops")
+    if before:
+        print(f"same, before write2 (ORM read, decoded each time): p50 {statistics.median(before):.2f} ms, "
+              f"p99 {q(before, 99):.2f} ms, CPU p50 {statistics.median(cpu[before_side]):.2f} ms")
     print(f"raw sqlite3 transaction, same rows, NORMAL:          p50 {statistics.median(bare):.2f} ms, p99 {q(bare, 99):.2f} ms, "
           f"CPU p50 {statistics.median(raw_cpu['normal']):.2f} ms")
     print(f"raw sqlite3 transaction, same rows, FULL (as the app): p50 {statistics.median(synced):.2f} ms, "

@@ -95,6 +95,20 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        dbapi_connection = conn.connection.dbapi_connection
+        if immediate and isinstance(dbapi_connection, sqlite_driver.Connection):
+            # The write's BEGIN IMMEDIATE straight to this driver's cursor (inline when the lock is free):
+            # SQLAlchemy's statement execution around it was a third of a result's session set-up.
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except conn.dialect.loaded_dbapi.Error as error:
+                from sqlalchemy.exc import DBAPIError
+
+                raise DBAPIError.instance("BEGIN IMMEDIATE", None, error, conn.dialect.loaded_dbapi.Error) from error
+            finally:
+                cursor.close()
+            return
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -124,6 +138,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._inline_close = engine_url.drivername == f"sqlite+{sqlite_driver.DRIVER}"
         self._commit_hooks: list[CommitHook] = []
         self.writers = 0
         """Write transactions of this process under way or waiting for the lock (long work yields to them)."""
@@ -157,7 +172,8 @@ class Database:
         """One write transaction: committed when the block ends, rolled back whole on any error."""
         self.writers += 1
         try:
-            async with self._sessions() as session:
+            session = self._sessions()
+            try:
                 if self.is_sqlite:
                     await session.connection(execution_options={_IMMEDIATE: True})
                 try:
@@ -169,6 +185,14 @@ class Database:
                     await session.rollback()
                     raise
                 info = dict(session.info)
+            finally:
+                if self._inline_close:
+                    # This driver ends its write transactions inline and its close never waits, so there is
+                    # nothing for a cancellation to interrupt: closed here, not in a task of its own as
+                    # AsyncSession's exit does (three turns of the loop, run between the commit and the answer).
+                    await session.close()
+                else:
+                    await session.__aexit__(None, None, None)
         finally:
             self.writers -= 1
         for hook in self._commit_hooks:

@@ -288,17 +288,8 @@ def _compiled_for(statement: Any, dialect: Any, keys: tuple[str, ...]) -> _Compi
     return made
 
 
-async def execute(session: Any, statement: Any, params: dict[str, Any]) -> list[Any]:
-    """Execute a module-level Core statement in the session's transaction and return its rows (all fetched).
-
-    Inside a write transaction of this driver holding the write lock, the statement runs on the raw
-    `sqlite3` connection, compiled once: none of SQLAlchemy's per-execution work (about 0.25 ms per
-    statement against 0.02 ms for SQLite's own; docs/BENCHMARKS.md, issue 19 fourth pass). Errors are
-    raised as SQLAlchemy's (``IntegrityError``...), as through SQLAlchemy. Anywhere else (PostgreSQL, a
-    read, the stock adapter) it is ``session.exec``. Rows are plain tuples on the raw path, ``Row``
-    otherwise: read them by position. Only for statements built once (the compiled form is cached by the
-    statement's identity) whose parameters are all given.
-    """
+async def _held(session: Any) -> tuple["Connection | None", Any]:
+    """This driver's connection of the session's transaction (None elsewhere), and the dialect."""
     transaction = session.sync_session.get_transaction()
     held = session.info.get(_INLINE)
     if held is None or held[0]() is not transaction:
@@ -311,7 +302,27 @@ async def execute(session: Any, statement: Any, params: dict[str, Any]) -> list[
         # A weak reference: the session's info must not hold its own transaction (a cycle that kept every
         # result's session, stage and decoded state alive until a garbage collection found it).
         held = session.info[_INLINE] = (weakref.ref(transaction) if transaction is not None else _NONE, connection, dialect)
-    _, connection, dialect = held
+    return held[1], held[2]
+
+
+async def inline(session: Any) -> bool:
+    """True when `execute` runs on the raw connection: a write transaction of this driver holding the lock."""
+    connection, _ = await _held(session)
+    return connection is not None and connection._locked
+
+
+async def execute(session: Any, statement: Any, params: dict[str, Any]) -> list[Any]:
+    """Execute a module-level Core statement in the session's transaction and return its rows (all fetched).
+
+    Inside a write transaction of this driver holding the write lock, the statement runs on the raw
+    `sqlite3` connection, compiled once: none of SQLAlchemy's per-execution work (about 0.25 ms per
+    statement against 0.02 ms for SQLite's own; docs/BENCHMARKS.md, issue 19 fourth pass). Errors are
+    raised as SQLAlchemy's (``IntegrityError``...), as through SQLAlchemy. Anywhere else (PostgreSQL, a
+    read, the stock adapter) it is ``session.exec``. Rows are plain tuples on the raw path, ``Row``
+    otherwise: read them by position. Only for statements built once (the compiled form is cached by the
+    statement's identity) whose parameters are all given.
+    """
+    connection, dialect = await _held(session)
     if connection is not None and connection._locked:
         compiled = _compiled_for(statement, dialect, tuple(sorted(params)))
         if compiled is not None:

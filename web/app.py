@@ -203,7 +203,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     if boards is None:
         boards = Boards(settings, db, sock=boards_socket)
     quiet = settings.server.quiet_collections
-    collector = (Collector(lambda: boards.hub.last_activity, manage=quiet)
+    collector = (Collector(lambda: boards.hub.last_activity, manage=quiet, joins=lambda: boards.hub.joins)
                  if quiet or settings.boards.test_endpoints else None)
     purger = StorePurger()
     privacy_purger = PrivacyPurger(db, settings)

@@ -11,9 +11,15 @@ here takes that decision away from CPython:
   broadcast, no screen joining) for `quiet_seconds`, a task collects, then freezes what survived
   (`gc.freeze`): the next collection walks only what was made since, a few milliseconds even with
   thousands of screens connected (the connections themselves are frozen);
-- every `thorough_seconds`, at a quiet moment too, it unfreezes everything first, so that the cycles
-  among objects frozen earlier (a closed connection's, say) are returned: that one walks the whole
-  heap (300 ms and more at 5,000 screens), at most that often;
+- once `join_burst` screens have joined since the last collection, at the first quiet moment (or when
+  overdue), it collects only the young generations and freezes what survived, with no full walk: the
+  new connections live on, and walking them was the full collection of 238 ms that landed inside an
+  event at 5,000 screens (docs/BENCHMARKS.md, write2); a result's write leaves no cyclic garbage for
+  a full collection (0 objects over 240 results), so little is frozen that a full one would have freed;
+- every `thorough_seconds`, once the boards have been quiet for `thorough_quiet_seconds` (a lull, not
+  the gap between two results), it unfreezes everything first, so that the cycles among objects
+  frozen earlier (a closed connection's, say) are returned: that one walks the whole heap (300 ms
+  and more at 5,000 screens), at most that often;
 - if the boards are never quiet, it collects (young and unfrozen objects only) anyway after
   `at_most_seconds`.
 
@@ -38,17 +44,23 @@ NEVER = 1_000_000
 class Collector:
     def __init__(self, last_activity: Callable[[], float], *, quiet_seconds: float = 1.0, every_seconds: float = 30.0,
                  thorough_seconds: float = 600.0, at_most_seconds: float = 120.0, check_seconds: float = 0.25,
-                 manage: bool = True) -> None:
+                 manage: bool = True, joins: Callable[[], int] | None = None, join_burst: int = 100,
+                 thorough_quiet_seconds: float = 10.0) -> None:
         self.manage = manage
         """False: only record the full collections CPython starts (to compare, in a benchmark)."""
         self.last_activity = last_activity
         """CLOCK_MONOTONIC time of the boards' last event or join."""
         self.quiet_seconds, self.every_seconds = quiet_seconds, every_seconds
         self.at_most_seconds, self.check_seconds = at_most_seconds, check_seconds
-        self.thorough_seconds = thorough_seconds
+        self.thorough_seconds, self.thorough_quiet_seconds = thorough_seconds, thorough_quiet_seconds
+        self.joins, self.join_burst = joins or (lambda: 0), join_burst
+        """How many screens have joined so far, and how many since the last collection make it a ``joined`` one."""
+        self._joins_then = 0
         self.full: deque[tuple[float, float, str]] = deque(maxlen=1000)
         """(start, milliseconds, why) of each full collection: ``quiet``, ``thorough``, ``overdue`` or
-        ``cpython`` (started by CPython or by a direct `gc.collect()`)."""
+        ``cpython`` (started by CPython or by a direct `gc.collect()`). ``joined`` ones are not full."""
+        self.joined: deque[tuple[float, float]] = deque(maxlen=1000)
+        """(start, milliseconds) of each ``joined`` collection (young generations, then freeze)."""
         self._task: asyncio.Task | None = None
         self._thresholds: tuple[int, int, int] | None = None
         self._started_at = 0.0
@@ -82,12 +94,19 @@ class Collector:
             self._thresholds = None
 
     def due(self, now: float) -> str | None:
-        """Why a full collection should run now, or None."""
+        """Why a collection should run now (``joined``: young generations only, then freeze), or None."""
         since = now - self._last_full
+        quiet_for = now - self.last_activity()
+        burst = self.joins() - self._joins_then >= self.join_burst
         if since >= self.at_most_seconds:
-            return "overdue"
-        if since >= self.every_seconds and now - self.last_activity() >= self.quiet_seconds:
-            return "thorough" if now - self._last_thorough >= self.thorough_seconds else "quiet"
+            return "joined" if burst else "overdue"
+        if quiet_for >= self.quiet_seconds:
+            if burst:
+                return "joined"
+            if since >= self.every_seconds:
+                thorough = (now - self._last_thorough >= self.thorough_seconds
+                            and quiet_for >= self.thorough_quiet_seconds)
+                return "thorough" if thorough else "quiet"
         return None
 
     async def _run(self) -> None:
@@ -100,7 +119,15 @@ class Collector:
     def collect(self, why: str) -> None:
         """One full collection (of what is not frozen, or of everything when ``thorough``), then freeze."""
         self._why = why
+        self._joins_then = self.joins()
         try:
+            if why == "joined":
+                start = time.monotonic()
+                gc.collect(1)
+                gc.freeze()
+                self._last_full = end = time.monotonic()
+                self.joined.append((start, (end - start) * 1000))
+                return
             if why == "thorough":
                 gc.unfreeze()
                 self._last_thorough = time.monotonic()

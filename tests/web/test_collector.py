@@ -70,3 +70,46 @@ def test_cpython_starts_no_full_collection_while_it_runs_and_every_full_one_is_r
     assert "cpython" in [why for _, _, why in full]  # the explicit gc.collect() above
     assert "quiet" in [why for _, _, why in full]  # started by the collector's task
     assert all(milliseconds >= 0 for _, milliseconds, _ in full)
+
+
+def test_a_burst_of_joins_is_frozen_at_the_next_quiet_moment_without_a_full_collection():
+    activity, joins = [0.0], [0]
+    collector = Collector(lambda: activity[0], joins=lambda: joins[0], join_burst=100, quiet_seconds=1.0,
+                          every_seconds=30.0, at_most_seconds=120.0)
+    collector._last_full = collector._last_thorough = 0.0
+    joins[0], activity[0] = 99, 2.0
+    assert collector.due(5.0) is None  # 99 screens joined: not a burst, and the interval has not passed
+    joins[0], activity[0] = 5000, 4.0
+    assert collector.due(4.5) is None  # a screen joined half a second ago
+    assert collector.due(5.0) == "joined"  # quiet: before the interval, young generations only
+    activity[0] = 119.9
+    assert collector.due(120.0) == "joined"  # never quiet and overdue: still no full walk over new screens
+    generations: list[int] = []
+
+    def observe(phase: str, info: dict) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    gc.callbacks.append(observe)
+    try:
+        frozen = gc.get_freeze_count()
+        collector.collect("joined")
+        assert gc.get_freeze_count() >= frozen and 2 not in generations and generations
+    finally:
+        gc.callbacks.remove(observe)
+        gc.unfreeze()
+    collector._last_full = 121.0  # the fake clock's time of that collection
+    assert collector.due(122.0) is None  # the burst is counted as collected
+    activity[0] = 140.0
+    assert collector.due(150.0) is None  # quiet, but 29 s since the last collection
+    assert collector.due(151.5) == "quiet"  # an ordinary one: the unfrozen objects only
+
+
+def test_the_thorough_collection_waits_for_a_lull_not_the_gap_between_two_results():
+    activity = [0.0]
+    collector = Collector(lambda: activity[0], quiet_seconds=1.0, every_seconds=30.0, thorough_seconds=600.0,
+                          thorough_quiet_seconds=10.0)
+    collector._last_full, collector._last_thorough = 580.0, 0.0
+    activity[0] = 608.0
+    assert collector.due(610.0) == "quiet"  # 2 s since the last result: only the unfrozen objects
+    assert collector.due(618.0) == "thorough"

@@ -146,6 +146,10 @@ class Hub:
         self._expected: dict[int, int] = {}
         self.last_activity = time.monotonic()
         """When an event was last broadcast or a screen last joined (CLOCK_MONOTONIC; see web/collector.py)."""
+        self.joins = 0
+        self._after_fan_out: list[Any] = []
+        """Callbacks waiting for every room's fan-out to be over (`after_fan_out`)."""
+        """Screens joined so far (web/collector.py freezes a burst of them without a full collection)."""
         """tournament id -> the last seq this process committed and has yet to `deliver`."""
         self.rooms: dict[int, Room] = {}
         self.backlog_bytes = settings.backlog_kib * 1024
@@ -250,6 +254,7 @@ class Hub:
         client = Client(connection, seq, screen)
         room.clients.add(client)
         self.last_activity = time.monotonic()
+        self.joins += 1
         return client
 
     def leave(self, client: Client, tournament_id: int) -> None:
@@ -397,6 +402,7 @@ class Hub:
         if self.rooms.get(room.tournament_id) is not room:  # the room was dropped, or the hub closed
             room.outbox.clear()
             room.fanning = None
+            self._fanned()
             return
         outbox = room.outbox
         last, data = outbox[-1]
@@ -426,9 +432,28 @@ class Hub:
             if last == room.fanning_to:  # nothing queued since the pass began: every screen has it all
                 outbox.clear()
                 room.fanning = None
+                self._fanned()
                 return
             room.fanning, room.fanning_to = list(room.clients), last
         asyncio.get_running_loop().call_soon(self._fan_out, room)
+
+    def after_fan_out(self, callback) -> None:
+        """Call `callback` once no room is writing to its screens: now, or when the last fan-out is over
+        (work that may wait, such as decoding a committed stage for the next write, does not delay a screen)."""
+        if any(room.fanning is not None for room in self.rooms.values()):
+            self._after_fan_out.append(callback)
+        else:
+            callback()
+
+    def _fanned(self) -> None:
+        if not self._after_fan_out or any(room.fanning is not None for room in self.rooms.values()):
+            return
+        callbacks, self._after_fan_out = self._after_fan_out, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - the others still run; the screens have their messages
+                log.exception("boards: a callback after the fan-out failed")
 
     # --- slow screens --------------------------------------------------------------------------
 

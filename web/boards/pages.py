@@ -19,7 +19,7 @@ from tournament.db import utcnow
 from tournament.results import ResultInput, submit_result
 from tournament.roles import Role
 from tournament.snapshots import consistent_read, snapshot
-from tournament.stages import Stage
+from tournament.stages import Stage, get_stage
 from tournament.tournaments import Tournament, TournamentError
 from web.auth import screen_link
 from web.deps import DB
@@ -205,9 +205,10 @@ class PlayBody:
 async def test_play(db: DB, data: JSONBody[PlayBody]) -> dict[str, Any]:
     """Record a result with no login (benchmark and end-to-end tests; see config.toml)."""
     async with db.write() as session:
-        stage = (await session.exec(select(Stage).where(Stage.id == data.stage_id))).first()
-        if stage is None:
-            raise ProblemError(404, _("This page does not exist."))
+        try:  # the result path's own read (raw, its state decoded once per committed state)
+            stage = await get_stage(session, data.stage_id, for_update=True)
+        except TournamentError:
+            raise ProblemError(404, _("This page does not exist.")) from None
         event = stage.event()
         match = event.matches.get(data.match_id) if data.match_id else next(
             (m for m in event.matches.values() if m.is_playable), None
@@ -234,7 +235,8 @@ def _result_for(match, stage: Stage, winner: int) -> ResultInput:
 async def test_gc(request: Request) -> dict[str, Any]:
     """The full garbage collections of this process: start (CLOCK_MONOTONIC), milliseconds, why (benchmark)."""
     collector = request.app.state.collector
-    return {"full": [] if collector is None else [list(entry) for entry in collector.full]}
+    return {"full": [] if collector is None else [list(entry) for entry in collector.full],
+            "joined": [] if collector is None else [list(entry) for entry in collector.joined]}
 
 
 TEST_ROUTES = [test_play, test_gc]

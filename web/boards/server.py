@@ -24,6 +24,7 @@ from tournament.config import Settings
 from tournament.db import Database
 from tournament.pubsub import commit_hook, create_pubsub
 from tournament.snapshots import Pending, messages_for
+from tournament.stages import decode_committed, decode_through
 from tournament.tournaments import TournamentError
 from tournament.tokens import digest
 from web import listen
@@ -103,6 +104,7 @@ class Boards:
         if self.server is not None:
             return
         self._loop = asyncio.get_running_loop()
+        decode_through(self._loop, self.hub.after_fan_out)
         self._admission = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
         self.pubsub.subscribe(self.hub.notify, self.hub.wake_all)
         await self.pubsub.start()
@@ -135,6 +137,8 @@ class Boards:
         log.info("live boards on ws://%s:%s", self.settings.host, self.port)
 
     async def stop(self) -> None:
+        if self._loop is not None:
+            decode_through(self._loop, None)
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
@@ -218,6 +222,8 @@ class Boards:
             except Exception:  # noqa: BLE001 - the room reads the database instead
                 log.exception("board %s: built messages not delivered", tournament_id)
                 self.hub.undelivered(tournament_id, pending.seq)
+        # Once every screen has it: the next write of these stages finds their state decoded.
+        self.hub.after_fan_out(decode_committed)
 
     def url(self, tournament_id: int, host: str, *, secure: bool = False) -> str:
         """The websocket address a page opened on `host` connects to."""

@@ -136,3 +136,25 @@ def test_a_screen_whose_write_fails_does_not_stop_the_fan_out(db, monkeypatch):
     others, room = run(scenario())
     assert [[m["seq"] for m in frames_of(c.transport)] for c in others] == [[5, 6]] * 4
     assert room.outbox == []
+
+
+def test_work_after_the_fan_out_waits_for_every_screen_to_be_written(db, monkeypatch):
+    """`Hub.after_fan_out` (the boards decode the committed stage for the next write there): at once when no
+    room is writing, else once the last chunk of the last fan-out is written."""
+    monkeypatch.setattr(hub_module, "FANOUT_CHUNK", 2)
+
+    async def scenario():
+        hub = Hub(db, replace(BoardsSettings(), max_replay=10))
+        calls: list[int] = []
+        hub.after_fan_out(lambda: calls.append(0))
+        assert calls == [0]  # nothing being written: now
+        connections = [Connection() for _ in range(5)]
+        room = room_of(hub, [Client(c, 4) for c in connections])
+        hub.deliver(7, [_event(5)])
+        hub.after_fan_out(lambda: calls.append(sum(bool(c.transport.written) for c in connections)))
+        assert calls == [0]  # two screens of five written so far
+        while room.fanning is not None:
+            await asyncio.sleep(0)
+        return calls
+
+    assert run(scenario()) == [0, 5]
