@@ -44,7 +44,7 @@ from tournament.festival.imports import (
     LibraryCheck,
     ParticipationCheck,
     checked_rows,
-    known_libraries,
+    known_library_records,
     known_participations,
     refusal,
     report_of,
@@ -201,7 +201,7 @@ class ImportRuns:
     async def _known(self, run: ImportRun) -> Any:
         async with self.db.read() as session:
             if run.kind == "bibliotheques":
-                return LibraryCheck(await known_libraries(session))
+                return LibraryCheck(await known_library_records(session))
             return ParticipationCheck(await known_participations(session))
 
     async def _check(self, run: ImportRun) -> None:

@@ -223,6 +223,15 @@ class Written(SimpleNamespace):
     columns): what later rows and batches find in ``existing``/``known`` instead of an ORM object."""
 
 
+async def known_library_records(session: AsyncSession) -> dict[str, Written]:
+    """`known_libraries` as plain records (id and the imported columns) read by one Core statement, for an
+    import run (its check and its Core batches): no ORM object built per library of the network."""
+    table = Library.__table__
+    connection = await session.connection()
+    rows = await connection.execute(select(table.c.id, *(table.c[column] for column in LIBRARY_LIMITS)))
+    return {row.name.casefold(): Written(**row._mapping) for row in rows}
+
+
 async def write_batch(session: AsyncSession, table: Table, rows: list[tuple[Any, dict[str, Any], dict[str, Any]]],
                       remembered: Iterable[str], key: tuple[str, ...]
                       ) -> list[tuple[Any, dict[str, Any] | None, dict[str, Any]]]:
