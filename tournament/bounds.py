@@ -2,7 +2,8 @@
 
 SQLite stores any text in a ``VARCHAR(120)`` and any integer up to 2^63; PostgreSQL refuses longer text,
 a NUL byte, and integers past 2^31 in an ``INTEGER`` column with a server error. `check_flush` runs before
-every flush (any session, pages and API alike) and refuses, as bad input naming the field:
+every flush (any session, pages and API alike), `check_values` on each row a Core statement writes (import
+runs' batches), and they refuse, as bad input naming the field:
 
 - text longer than its column (``too_long``, with ``max``);
 - a NUL or other control character (tab and line breaks stay allowed) (``control_char``);
@@ -12,7 +13,7 @@ every flush (any session, pages and API alike) and refuses, as bad input naming 
 import re
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, event, inspect
+from sqlalchemy import BigInteger, Integer, String, Table, event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -39,26 +40,69 @@ def text_problem(value: str, max_length: int | None = None) -> tuple[str, dict[s
     return None
 
 
+def column_problem(column: Any, value: Any) -> str | None:
+    """Why ``value`` cannot be stored in ``column`` (an error code), or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type  # SQLModel's AutoString
+    if isinstance(value, str) and isinstance(kind, String):
+        found = text_problem(value, getattr(column.type, "length", None))
+        return found[0] if found else None
+    if isinstance(value, int) and isinstance(kind, Integer):
+        limit = MAX_BIGINT if isinstance(kind, BigInteger) else MAX_INT
+        if not -limit - 1 <= value <= limit:
+            return "out_of_range"
+    return None
+
+
 def _problems(obj: Any) -> dict[str, str]:
     errors: dict[str, str] = {}
     mapper = inspect(obj).mapper
     for attr in mapper.column_attrs:
         if len(attr.columns) != 1:
             continue
-        column = attr.columns[0]
-        value = getattr(obj, attr.key, None)
+        problem = column_problem(attr.columns[0], getattr(obj, attr.key, None))
+        if problem:
+            errors[attr.key] = problem
+    return errors
+
+
+_ROW_BOUNDS: dict[Table, dict[str, tuple[str, int | None]]] = {}
+
+
+def _row_bounds(table: Table) -> dict[str, tuple[str, int | None]]:
+    """Per column of ``table``: ("text", its length or None) or ("int", its limit), as `column_problem` reads
+    them (worked out once per table: an import run checks every row)."""
+    bounds = _ROW_BOUNDS.get(table)
+    if bounds is None:
+        bounds = {}
+        for column in table.c:
+            kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+            if isinstance(kind, String):
+                bounds[column.name] = ("text", getattr(column.type, "length", None))
+            elif isinstance(kind, Integer):
+                bounds[column.name] = ("int", MAX_BIGINT if isinstance(kind, BigInteger) else MAX_INT)
+        _ROW_BOUNDS[table] = bounds
+    return bounds
+
+
+def check_values(table: Table, values: dict[str, Any]) -> None:
+    """The same check for a row written with a Core statement (no ORM object, no flush): refuses it as bad
+    input naming the field (`InputError`)."""
+    bounds = _row_bounds(table)
+    errors = {}
+    for key, value in values.items():
+        kind, limit = bounds.get(key, ("", None))
         if value is None or isinstance(value, bool):
             continue
-        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type  # SQLModel's AutoString
-        if isinstance(value, str) and isinstance(kind, String):
-            found = text_problem(value, getattr(column.type, "length", None))
+        if kind == "text" and isinstance(value, str):
+            found = text_problem(value, limit)
             if found:
-                errors[attr.key] = found[0]
-        elif isinstance(value, int) and isinstance(kind, Integer):
-            limit = MAX_BIGINT if isinstance(kind, BigInteger) else MAX_INT
-            if not -limit - 1 <= value <= limit:
-                errors[attr.key] = "out_of_range"
-    return errors
+                errors[key] = found[0]
+        elif kind == "int" and isinstance(value, int) and not -limit - 1 <= value <= limit:
+            errors[key] = "out_of_range"
+    if errors:
+        raise InputError.about_fields(errors)
 
 
 @event.listens_for(Session, "before_flush")

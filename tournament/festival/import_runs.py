@@ -28,6 +28,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -42,13 +43,13 @@ from tournament.festival.imports import (
     ImportRow,
     LibraryCheck,
     ParticipationCheck,
-    apply_libraries,
-    apply_participations,
     checked_rows,
-    known_libraries,
+    known_library_records,
     known_participations,
     refusal,
     report_of,
+    write_libraries,
+    write_participations,
 )
 from tournament.festival.participation import Participation
 from tournament.libraries import Library
@@ -200,7 +201,7 @@ class ImportRuns:
     async def _known(self, run: ImportRun) -> Any:
         async with self.db.read() as session:
             if run.kind == "bibliotheques":
-                return LibraryCheck(await known_libraries(session))
+                return LibraryCheck(await known_library_records(session))
             return ParticipationCheck(await known_participations(session))
 
     async def _check(self, run: ImportRun) -> None:
@@ -256,15 +257,18 @@ class ImportRuns:
             await asyncio.sleep(0.005)
 
     async def _write_batch(self, run: ImportRun, batch: list[ImportRow], check: Any) -> None:
+        """One batch in one short transaction, with Core statements (`imports.write_batch`): its records, and
+        what it did to each (`ImportChange`), in one multi-row INSERT."""
         async with self.db.write() as session:
             if run.kind == "bibliotheques":
-                written = apply_libraries(session, batch, check.existing)
+                written = await write_libraries(session, batch, check.existing)
             else:
-                written = apply_participations(session, batch, check.known)
-            await session.flush()
+                written = await write_participations(session, batch, check.known)
             table = "library" if run.kind == "bibliotheques" else "participation"
-            for record, before, after in written:
-                session.add(ImportChange(run=run.id, table=table, record_id=record.id, before=before, after=after))
+            connection = await session.connection()
+            await connection.execute(insert(ImportChange.__table__), [
+                {"run": run.id, "table": table, "record_id": record.id, "before": before, "after": after}
+                for record, before, after in written])
             created = sum(before is None for _, before, _ in written)
             run.created += created
             run.updated += len(written) - created

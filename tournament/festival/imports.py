@@ -7,16 +7,18 @@ the file again, row by row (`checked_rows`).
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, TextIO
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Table, bindparam, insert, update
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tournament import policies
 from tournament.audit import Actor, audit
+from tournament.bounds import check_values
 from tournament.festival.csvfiles import parse_flag, read_table, text_stream
 from tournament.festival.editions import Edition
 from tournament.festival.errors import FestivalError, FestivalForbidden
@@ -216,6 +218,93 @@ def apply_libraries(session: AsyncSession, rows: list[ImportRow],
     return written
 
 
+class Written(SimpleNamespace):
+    """A record an import run's batch wrote with a Core statement, as the run remembers it (its ``id`` and
+    columns): what later rows and batches find in ``existing``/``known`` instead of an ORM object."""
+
+
+async def known_library_records(session: AsyncSession) -> dict[str, Written]:
+    """`known_libraries` as plain records (id and the imported columns) read by one Core statement, for an
+    import run (its check and its Core batches): no ORM object built per library of the network."""
+    table = Library.__table__
+    connection = await session.connection()
+    rows = await connection.execute(select(table.c.id, *(table.c[column] for column in LIBRARY_LIMITS)))
+    return {row.name.casefold(): Written(**row._mapping) for row in rows}
+
+
+async def write_batch(session: AsyncSession, table: Table, rows: list[tuple[Any, dict[str, Any], dict[str, Any]]],
+                      remembered: Iterable[str], key: tuple[str, ...]
+                      ) -> list[tuple[Any, dict[str, Any] | None, dict[str, Any]]]:
+    """Write an import run's batch with three Core statements (one executemany INSERT, one SELECT of the new
+    ids by the table's unique ``key`` columns, one executemany UPDATE), where the ORM took about a millisecond of CPU per row to build, track and flush an
+    object (docs/BENCHMARKS.md, import throughput). ``rows`` are (the known record or None, the values of a
+    record to create, the values to write): created records come back as `Written` with their new id. The values
+    are checked as a flush would (`bounds.check_values`). Returns (record, before or None, after) per row, in
+    order, as `apply_libraries` does, ``before`` holding the ``remembered`` columns; the records given are
+    updated in memory."""
+    remembered = tuple(remembered)
+    written: list[tuple[Any, dict[str, Any] | None, dict[str, Any]]] = []
+    creates: list[tuple[int, dict[str, Any]]] = []
+    updates: dict[int, dict[str, Any]] = {}
+    for record, create, after in rows:
+        if record is None:
+            check_values(table, create)
+            creates.append((len(written), create))
+            written.append((None, None, after))
+        else:
+            check_values(table, after)
+            before = {name: getattr(record, name) for name in remembered}
+            for name, value in after.items():
+                setattr(record, name, value)
+            updates[record.id] = record
+            written.append((record, before, after))
+    connection = await session.connection()
+    if creates:
+        # One executemany INSERT, then the new ids by the table's unique ``key`` (an INSERT … RETURNING in
+        # parameter order is one statement per row on SQLite).
+        await connection.execute(insert(table), [values for _, values in creates])
+        columns = [table.c[name] for name in key]
+        found = await connection.execute(select(table.c.id, *columns).where(
+            *(column.in_({values[column.name] for _, values in creates}) for column in columns)))
+        ids = {tuple(row[1:]): row[0] for row in found}
+        for index, values in creates:
+            _, _, after = written[index]
+            written[index] = (Written(id=ids[tuple(values[name] for name in key)], **values), None, after)
+    if updates:
+        names = sorted({name for record, before, after in written if before is not None for name in after})
+        statement = update(table).where(table.c.id == bindparam("record_id")).values(
+            {name: bindparam(f"new_{name}") for name in names})
+        await connection.execute(statement, [{"record_id": record_id, **{f"new_{name}": getattr(record, name)
+                                                                          for name in names}}
+                                             for record_id, record in updates.items()])
+    return written
+
+
+async def write_libraries(session: AsyncSession, rows: list[ImportRow], existing: dict[str, Any]
+                          ) -> list[tuple[Any, dict[str, str] | None, dict[str, str]]]:
+    """`apply_libraries` for an import run's batch, through `write_batch`: the same rows written, the same
+    (record, before, after) returned, ``existing`` learning the created libraries."""
+    written: list = []
+    part: dict[str, tuple[Any, dict[str, Any], dict[str, Any]]] = {}
+
+    async def flush() -> None:
+        done = await write_batch(session, Library.__table__, list(part.values()), LIBRARY_LIMITS, ("name",))
+        for key, (record, _, _) in zip(part, done, strict=True):
+            existing[key] = record
+        written.extend(done)
+        part.clear()
+
+    for row in rows:
+        key = row.values["name"].casefold()
+        if key in part:
+            await flush()  # a name twice (the check refuses it): the second row updates what the first wrote
+        after = {column: row.values[column] for column in LIBRARY_LIMITS if row.values.get(column)}
+        part[key] = (existing.get(key), {**dict.fromkeys(LIBRARY_LIMITS, ""), **after}, after)
+    if part:
+        await flush()
+    return written
+
+
 async def _in_one_request(session: AsyncSession, content: str, new_check: Callable[[], Any],
                           write: Callable[[list[ImportRow]], list], *, apply: bool,
                           only_valid: bool) -> tuple[ImportReport, list]:
@@ -329,6 +418,33 @@ def apply_participations(session: AsyncSession, rows: list[ImportRow], known: Kn
             setattr(record, flag, value)
         session.add(record)
         written.append((record, before, after))
+    return written
+
+
+async def write_participations(session: AsyncSession, rows: list[ImportRow], known: KnownParticipations
+                               ) -> list[tuple[Any, dict[str, bool] | None, dict[str, bool]]]:
+    """`apply_participations` for an import run's batch, through `write_batch`; ``known`` learns the new
+    records."""
+    written: list = []
+    part: dict[tuple[int, int], tuple[Any, dict[str, Any], dict[str, Any]]] = {}
+
+    async def flush() -> None:
+        done = await write_batch(session, Participation.__table__, list(part.values()), PARTICIPATION_FLAGS,
+                                  ("library_id", "edition_id"))
+        for key, (record, _, _) in zip(part, done, strict=True):
+            known.records[key] = record
+        written.extend(done)
+        part.clear()
+
+    for row in rows:
+        key = (known.libraries[row.values["library"].casefold()].id, known.editions[int(row.values["year"])].id)
+        if key in part:
+            await flush()
+        after = {flag: parse_flag(row.values.get(flag, "oui" if flag == "took_part" else "")) is True
+                 for flag in PARTICIPATION_FLAGS}
+        part[key] = (known.records.get(key), {"library_id": key[0], "edition_id": key[1], **after}, after)
+    if part:
+        await flush()
     return written
 
 
