@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import uvicorn
@@ -137,30 +138,51 @@ def migrated_template(tmp_path_factory) -> str:
     return str(path)
 
 
-async def _empty_tables(url: str) -> None:
-    """Empty every table the migrations made and restart every id sequence at 1.
+def _emptying_block() -> str:
+    """One PL/pgSQL block that empties every table the migrations made and restarts every id sequence at 1.
 
-    DELETE in dependency order rather than TRUNCATE: with a few rows per test it takes about 40 ms
-    where TRUNCATE, which makes new files for every table and index, took a second.
+    DELETE in dependency order rather than TRUNCATE: with a few rows per test it is far cheaper than TRUNCATE,
+    which makes new files for every table and index (a second). Sent as one statement on one connection: a
+    statement per table, each a round trip through a new engine, cost 0.1 s of the test's CPU and most of a
+    second of wall time under load. The tables present are read each time (a migration test may have taken
+    some down); tables only the migrations know cannot be referenced by a model's table, so they go first.
     """
-    engine = create_async_engine(url, poolclass=NullPool)
-    async with engine.begin() as conn:
-        # A connection a previous test left open in a transaction would block until the test
-        # timeout; fail fast and say so instead.
-        await conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-        present = set((await conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
-        ))).scalars())
-        by_dependency = [table.name for table in metadata.sorted_tables if table.name in present]
-        # Tables only the migrations know cannot be referenced by a model's table: empty them first.
-        order = sorted(present - set(by_dependency)) + by_dependency[::-1]
-        for name in order:
-            await conn.execute(text(f'DELETE FROM "{name}"'))
-        await conn.execute(text(
-            "SELECT setval(c.oid, 1, false) FROM pg_class c"
-            " WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
-        ))
-    await engine.dispose()
+    by_dependency = ", ".join(f"'{table.name}'" for table in reversed(metadata.sorted_tables))
+    return f"""
+DO $$
+DECLARE
+    models text[] := ARRAY[{by_dependency}]::text[];
+    present text[];
+    name text;
+BEGIN
+    -- A connection a previous test left open in a transaction would block until the test timeout:
+    -- fail fast and say so instead.
+    SET LOCAL lock_timeout = '10s';
+    SELECT coalesce(array_agg(tablename::text ORDER BY tablename), ARRAY[]::text[]) INTO present FROM pg_tables
+        WHERE schemaname = current_schema() AND tablename <> 'alembic_version';
+    FOREACH name IN ARRAY present LOOP
+        IF NOT name = ANY(models) THEN
+            EXECUTE format('DELETE FROM %I', name);
+        END IF;
+    END LOOP;
+    FOREACH name IN ARRAY models LOOP
+        IF name = ANY(present) THEN
+            EXECUTE format('DELETE FROM %I', name);
+        END IF;
+    END LOOP;
+    PERFORM setval(c.oid, 1, false) FROM pg_class c
+        WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace;
+END
+$$"""
+
+
+async def _empty_tables(url: str) -> None:
+    """Empty every table of the test database (`_emptying_block`), in one round trip on a plain connection."""
+    connection = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        await connection.execute(_emptying_block())
+    finally:
+        await connection.close()
 
 
 @pytest.fixture
