@@ -9,8 +9,9 @@ of its own: on SQLite its own migrated template, copied per test; on PostgreSQL 
 XPO_TEST_DATABASE_URL with the worker's name appended (`test` gives `test_gw0`, `test_gw1`…), created
 on first use. Those PostgreSQL databases are scratch ones: the schema is dropped and rebuilt at the start
 of each run. Tests marked `e2e` (real servers, Chromium) run on any worker, each server on a free port of
-its own, and are handed out first; the tests served by the one `demo_site` share a worker, and so do the
-tests marked `crowd` (dozens of connections at once), one after another.
+its own, and are handed out first (each worker serves its own copy of the one loaded demo, so the pages crawled
+by audience spread over the workers); the tests marked `crowd` (dozens of connections at once) share a worker,
+one after another.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,9 +63,22 @@ PG_BASE_URL = os.environ.get("XPO_TEST_DATABASE_URL", "")
 PG_URL = _worker_database(PG_BASE_URL)
 
 
+def outside_loop(function, *args):
+    """`function(*args)` where no event loop runs: here, or in a thread of its own when one runs in this one.
+
+    A browser test's process keeps Playwright's synchronous API, and so its event loop, running in the main
+    thread from one browser test to the next (tests/e2e/conftest.py): `asyncio.run` cannot be called there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(1) as aside:
+        return aside.submit(function, *args).result()
+
+
 def run(coro):
-    """Run a coroutine from a synchronous test (each call gets its own event loop)."""
-    return asyncio.run(coro)
+    """Run a coroutine from a synchronous test (each call gets its own event loop, outside Playwright's)."""
+    return outside_loop(asyncio.run, coro)
 
 
 def pytest_report_header(config) -> str:
@@ -78,9 +93,6 @@ def pytest_collection_modifyitems(config, items) -> None:
         if "crowd" in item.keywords:
             # One at a time, on one worker: no two crowds of connections compete for PostgreSQL's 100.
             item.add_marker(pytest.mark.xdist_group("crowd"))
-        elif "demo_site" in getattr(item, "fixturenames", ()):
-            # One process loads and serves the demo for all of them (tests/e2e/conftest.py).
-            item.add_marker(pytest.mark.xdist_group("demo_site"))
         if not PG_URL and "postgres" in item.keywords:
             item.add_marker(skip)
     # The long ones first (servers, browsers, crowds): xdist hands out the groups, then the other tests one by
@@ -131,10 +143,10 @@ def migrated_template(tmp_path_factory) -> str:
         if PG_URL != PG_BASE_URL:
             run(_create_database(PG_BASE_URL, PG_URL))
         run(_reset_schema(PG_URL))
-        migrate.upgrade(PG_URL)
+        outside_loop(migrate.upgrade, PG_URL)  # Alembic's env.py calls asyncio.run
         return PG_URL
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    outside_loop(migrate.upgrade, f"sqlite+aiosqlite:///{path}")
     return str(path)
 
 

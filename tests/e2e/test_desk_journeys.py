@@ -2,7 +2,6 @@
 an irreversible action asks first in a <dialog>, a referee reaches the final's stations, a librarian runs a whole
 qualifier on a 1024×768 tablet; axe-core finds no violation on the pages visited."""
 
-import shutil
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -11,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.served import served, site_env
+from tests.e2e.served import demo_copy, served, site_env
 from tournament.demo import DEMO_PASSWORD
 from tournament.localtime import PARIS
 
@@ -22,8 +21,9 @@ AXE = Axe()
 @pytest.fixture
 def demo_url(tmp_path, demo_template) -> Iterator[str]:
     """`xpo serve` on a free port over a fresh copy of the `xpo demo` database (and its data folder: secret key)."""
-    shutil.copytree(demo_template, tmp_path, dirs_exist_ok=True)
-    with served(site_env(tmp_path, "demo.sqlite3"), tmp_path / "server.log") as url:
+    env = site_env(tmp_path, "demo.sqlite3")
+    demo_copy(demo_template, tmp_path, env["XPO_SERVER_PUBLIC_URL"])
+    with served(env, tmp_path / "server.log") as url:
         yield url
 
 
