@@ -535,7 +535,9 @@ def fan_out(args, sizes: list[int], players: int, rounds: int) -> list[tuple]:
             print(f"{label}: result POST p50 {percentile(POSTS, 50):.1f} ms, p99 {percentile(POSTS, 99):.1f} ms "
                   f"(answered before the last screen had it: compare with the last screen's p50 below); "
                   f"full collections in the app: {len(collections)}, longest "
-                  f"{max((ms for _, ms, _ in collections), default=0):.0f} ms, inside a measured event: {len(inside)} "
+                  f"{max((ms for _, ms, _ in collections), default=0):.0f} ms (by why, count / longest: "
+                  f"{', '.join(f'{w} {sum(1 for *_, x in collections if x == w)} / {max(ms for _, ms, x in collections if x == w):.0f} ms' for w in sorted({x for *_, x in collections})) or 'none'}), "
+                  f"inside a measured event: {len(inside)} "
                   f"({', '.join(f'{ms:.0f} ms, {why}' for _, ms, why in inside) or 'none'})", flush=True)
             rows.append((n, players, app_result, bare_result, per_connection))
             print(f"{label}: app p50 {app_result['p50']:.1f} ms, p99 {app_result['p99']:.1f} ms "

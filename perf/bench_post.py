@@ -125,7 +125,7 @@ def main() -> None:
         elapsed = (time.monotonic() - start) * 1000
         if response.status != 200:
             raise SystemExit(f"{method} {target}: {response.status} {data[:300]!r}")
-        return elapsed, (json.loads(data) if method == "POST" else None)
+        return elapsed, (json.loads(data) if method == "POST" or target.startswith("/api/") else None)
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}; "
           f"{args.players}-player double elimination; {args.results} results per row, blocks of 5", flush=True)

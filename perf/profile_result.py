@@ -1,13 +1,16 @@
 """The result write with no screen, timed and profiled, against a raw sqlite3 transaction writing rows of the
 same sizes in the same run (issue 19, item 2).
 
-    python perf/profile_result.py [--players 16] [--results 20] [--profile] [--stock]
+    python perf/profile_result.py [--players 16] [--results 20] [--profile] [--stock] [--before]
 
 Builds tournaments with a drawn double-elimination final on a fresh SQLite database, then alternates
 blocks of 5: `submit_result` in `db.write()` (what `POST /api/boards/test/play` does, minus HTTP) and one
 raw `sqlite3` transaction (the stage row's JSON read, decoded, re-encoded and written; an audit row, a
 submission row, a board event row), once with `synchronous=NORMAL` and once with FULL, as the app commits. `--stock` adds a third side, the same `submit_result` through
 SQLAlchemy's stock aiosqlite adapter (a thread hop per step of every statement), in the same blocks.
+`--before` adds the stage read as before the write2 branch (by the ORM, its state decoded in every write; the other
+write2 changes stay) in the same blocks. Between two results the loop turns three times, as between two HTTP requests: a committed
+stage is decoded there for the next write (`stages._decoded_states`), outside the measured write.
 Each side's thread hops (calls queued to aiosqlite's worker thread) are counted per result.
 `--profile` prints cProfile's 25 heaviest functions (cumulative) of the app's side.
 
@@ -44,14 +47,13 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stock", action="store_true", help="also the stock aiosqlite adapter, interleaved")
     parser.add_argument("--before", action="store_true",
-                        help="also the result path before the write2 branch (the stage read by the ORM and decoded at "
+                        help="also the stage read as before the write2 branch (by the ORM, its state decoded at "
                              "every write), interleaved in the same blocks, same process")
     parser.add_argument("--no-freeze", action="store_true", help="CPython's default collections (not as the app)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="xpo-profile-")
     path = os.path.join(folder, "xpo.db")
     url = f"sqlite+aiosqlite:///{path}"
-    from sqlmodel import select
 
     from tournament.db import Database
     from tournament.results import ResultInput, submit_result
