@@ -18,7 +18,10 @@ the project's 170 modules again, 0.8 s). `--app-root` serves another checkout (`
 with the same clients, for side-by-side runs.
 
 Printed, for the restart: from the new process being started to its boards port accepting connections, to the
-first client back, to half of them and to the last; the CPU time the app process used until then; and the full
+first client back, to half of them and to the last; the CPU time the app process had used when the first and the
+last were back (sampled every 5 ms from /proc), and how much of it was the thread that builds the application
+(`web.startup` names it in the app's log) rather than the screens' side, which is what a quiet machine waits for
+(the build thread gives way to the screens); and the full
 garbage collections of the app (`gc.callbacks`, `web/collector.py`, served at /api/boards/test/gc) that fell
 inside the storm or inside the delivery of the result posted during it. Then a result posted once half the
 clients are back, after a second restart: how long it took to reach the first and every client.
