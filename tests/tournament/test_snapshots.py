@@ -228,8 +228,17 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
     at some point, equal a fresh snapshot."""
     n = next(_examples)
     # Pooled engines (one event loop here), as the app's: an unpooled one opens a connection, and its thread, for
-    # every session, a third of this test's CPU.
+    # every session (about a third of the CPU of the 64-player test below).
     reader, db = Database(db.url), Database(db.url)
+    try:
+        await _play(reader, db, n, format, size, actions, qualifier_format)
+    finally:
+        await db.dispose()
+        await reader.dispose()
+
+
+async def _play(reader: Database, db: Database, n: int, format: str, size: int, actions: list[tuple[str, int, int]],
+                qualifier_format: str) -> None:
     built = BuiltBeforeCommit(db)
     remembered = BuiltFromMemory(db)
     library = await f.add_library(db, f"Commune {n}")
@@ -286,8 +295,6 @@ async def _scenario(db: Database, format: str, size: int, actions: list[tuple[st
     for message in await read_messages(reader, tournament.id, late["seq"]):
         late = apply(late, message)
     assert late == live == await read_snapshot(reader, tournament.id)
-    await db.dispose()
-    await reader.dispose()
 
 
 def _swap(stage: Stage, match) -> brackets.Result:
@@ -344,6 +351,12 @@ def test_a_result_in_a_64_player_double_elimination_is_sent_in_at_most_2_5_kb(db
 
     async def scenario() -> list[int]:
         db = Database(url)  # pooled, as the app's (see `_scenario`)
+        try:
+            return await played(db)
+        finally:
+            await db.dispose()
+
+    async def played(db: Database) -> list[int]:
         tournament, stage, _ = await build_final(db, 64, "double_elimination")
         await add_stations(db, tournament.id, 4)
         async with db.write() as session:
@@ -362,7 +375,6 @@ def test_a_result_in_a_64_player_double_elimination_is_sent_in_at_most_2_5_kb(db
                 if message["kind"] == "match.result":
                     sizes.append(len(json.dumps(delta, ensure_ascii=False, separators=(",", ":")).encode()))
         assert room == await read_snapshot(db, tournament.id)
-        await db.dispose()
         return sizes
 
     url = db.url
