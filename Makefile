@@ -27,9 +27,11 @@ run: migrate
 # XPO_TEST_DATABASE_URL=postgresql+asyncpg://… runs the same suite on PostgreSQL.
 # The suite runs on TEST_WORKERS processes (pytest-xdist; `auto`: one per core, `0`: none, for pdb);
 # tests/conftest.py gives each worker its own database.
+# PYTHONDONTWRITEBYTECODE is cleared for the run: without cached bytecode each worker compiled the project and
+# rewrote the asserts of every test module again at each run (about 10 s of CPU per worker; __pycache__ is ignored).
 TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # A realistic edition in var/demo.sqlite3 (the summary printed first gives the demo logins).
 demo: $(STAMP)
