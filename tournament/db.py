@@ -13,6 +13,7 @@ from pathlib import Path
 import msgspec
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -103,8 +104,6 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
             except conn.dialect.loaded_dbapi.Error as error:
-                from sqlalchemy.exc import DBAPIError
-
                 raise DBAPIError.instance("BEGIN IMMEDIATE", None, error, conn.dialect.loaded_dbapi.Error) from error
             finally:
                 cursor.close()

@@ -144,13 +144,13 @@ class Hub:
         self.db = db
         self.settings = settings
         self._expected: dict[int, int] = {}
+        """tournament id -> the last seq this process committed and has yet to `deliver`."""
         self.last_activity = time.monotonic()
         """When an event was last broadcast or a screen last joined (CLOCK_MONOTONIC; see web/collector.py)."""
         self.joins = 0
+        """Screens joined so far (web/collector.py freezes a burst of them without a full collection)."""
         self._after_fan_out: list[Any] = []
         """Callbacks waiting for every room's fan-out to be over (`after_fan_out`)."""
-        """Screens joined so far (web/collector.py freezes a burst of them without a full collection)."""
-        """tournament id -> the last seq this process committed and has yet to `deliver`."""
         self.rooms: dict[int, Room] = {}
         self.backlog_bytes = settings.backlog_kib * 1024
         self._tasks: set[asyncio.Task] = set()
