@@ -9,6 +9,7 @@ Production builds one app per process and is unchanged. `install()` is called by
 tests/web/test_litestar_cache.py checks an app built with it describes itself exactly like one built without.
 """
 
+import weakref
 from functools import partial
 from typing import Any
 
@@ -17,20 +18,32 @@ from litestar.utils.signature import ParsedSignature
 
 _from_fn = ParsedSignature.from_fn.__func__
 _create = SignatureModel.create.__func__
-_signatures: dict[Any, ParsedSignature] = {}
-_models: dict[Any, Any] = {}
+_signatures: "weakref.WeakKeyDictionary[Any, dict[Any, Any]]" = weakref.WeakKeyDictionary()
+_models: "weakref.WeakKeyDictionary[Any, dict[Any, Any]]" = weakref.WeakKeyDictionary()
+"""Both by handler function, weakly: Litestar makes some handlers per app (each route's OPTIONS handler, the
+OpenAPI routes), closures over the app. Held strongly, they kept every app the process built alive (32,000
+objects each, 1.4 GB in a worker by the end of a run, so every full collection walked all of it); they never
+hit the cache anyway."""
+
+
+def _entries(cache: "weakref.WeakKeyDictionary[Any, dict[Any, Any]]", fn) -> dict[Any, Any]:
+    entries = cache.get(fn)
+    if entries is None:
+        entries = cache[fn] = {}
+    return entries
 
 
 def _cached_from_fn(cls, fn, signature_namespace):
     try:
-        key = (cls, fn, tuple(sorted((name, id(value)) for name, value in signature_namespace.items())))
-        hit = _signatures.get(key)
-    except TypeError:  # an unhashable callable
+        entries = _entries(_signatures, fn)
+        key = (cls, tuple(sorted((name, id(value)) for name, value in signature_namespace.items())))
+        hit = entries.get(key)
+    except TypeError:  # an unhashable or unreferenceable callable
         return _from_fn(cls, fn, signature_namespace)
     if hit is None:
-        hit = _signatures[key] = _from_fn(cls, fn, signature_namespace)
+        hit = entries[key] = _from_fn(cls, fn, signature_namespace)
         # The namespace's values are keyed by id: keep them alive so no other object takes their ids.
-        _signatures[key, "namespace"] = dict(signature_namespace)
+        entries[key, "namespace"] = dict(signature_namespace)
     return hit
 
 
@@ -44,14 +57,15 @@ def _identity(part) -> Any:
 
 def _cached_create(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto=None):
     try:
-        key = (cls, frozenset(dependency_name_set), fn, id(parsed_signature),
+        entries = _entries(_models, fn)
+        key = (cls, frozenset(dependency_name_set), id(parsed_signature),
                tuple(_identity(part) for decoder in type_decoders for part in decoder), data_dto)
-        hit = _models.get(key)
+        hit = entries.get(key)
     except TypeError:
         return _create(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto)
     if hit is None:
-        hit = _models[key] = _create(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto)
-        _models[key, "inputs"] = (parsed_signature, list(type_decoders))  # their ids stay theirs
+        hit = entries[key] = _create(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto)
+        entries[key, "inputs"] = (parsed_signature, list(type_decoders))  # their ids stay theirs
     return hit
 
 

@@ -1,6 +1,9 @@
 """The suite's cache of what Litestar works out per handler (tests/litestar_cache.py) changes nothing an app
 does: an app built with it, after others, describes and routes itself exactly like one built without it."""
 
+import gc
+
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from tests import litestar_cache
@@ -39,3 +42,18 @@ def test_an_app_built_with_the_cache_is_the_app_built_without(settings, db):
     assert len(cached[0]["paths"]) > 100
     assert cached[1] == [(200, 200, 400, 404)]
     assert len(litestar_cache._signatures) > 200 and len(litestar_cache._models) > 200
+
+
+def _apps_alive() -> int:
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, Litestar))
+
+
+def test_the_cache_keeps_no_app_alive(settings, db):
+    """Litestar makes some handlers per app (each route's OPTIONS handler, the OpenAPI routes), closures over
+    the app: a cache holding them kept every app a worker built, and the whole heap grew with each test."""
+    create_app(settings, database=db)
+    alive = _apps_alive()
+    for _ in range(3):
+        create_app(settings, database=db)
+    assert _apps_alive() == alive
