@@ -15,7 +15,8 @@ PDF and mail code), which takes seconds of CPU to import and build (docs/BENCHMA
    board events; a room only relays them), never two. The thread gives way while screens are being answered
    (`_GiveWay`, between two module imports: Python runs one thread at a time, and the screens come first),
    unless a request is waiting on the HTTP port (a desk's result must wait for the application);
-4. uvicorn then serves the HTTP port on the same loop; Litestar's start-up finds the boards already started.
+4. uvicorn then serves the HTTP port on the same loop (its configuration is loaded in the thread: it imports
+   uvicorn's protocols); Litestar's start-up finds the boards already started.
 
 The migrations check is done first, and cheaply when nothing is missing (`tournament.migrate.up_to_date`:
 the database's revision against the revision files, no Alembic); the full check only when they differ.
@@ -125,6 +126,7 @@ def _build(settings: Settings, db: Database, boards: Boards, log_level: str, htt
     # X-Forwarded-* are read by web.proxies, from [server] trusted_proxies only.
     config = uvicorn.Config(app, host=settings.server.host, port=settings.server.port, log_level=log_level,
                             proxy_headers=False)
+    config.load()  # here rather than in the event loop, which serves the screens meanwhile: 30-40 ms of CPU
     print(f"X.PO Live: application built (CPU {time.process_time():.2f} s, {give_way.waited:.2f} s given way to the "
           "boards)", flush=True)
     return uvicorn.Server(config)

@@ -31,6 +31,7 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -68,17 +69,18 @@ def frame(data: bytes) -> bytes:
     return Frame(Opcode.TEXT, data).serialize(mask=False, extensions=[])
 
 
-def send_opening(connection: ServerConnection, messages: list[bytes]) -> None:
-    """A joining screen's opening messages (`resumed` and the events it missed, or a snapshot) in one write to
-    its socket: `broadcast` writes each frame on its own (a system call per message, 4 per screen coming back
-    after 3 missed results, a quarter of the storm's CPU). Skipped, as `broadcast` does, once the connection
-    is closing."""
+def send_opening(connection: ServerConnection, frames: bytes) -> None:
+    """A joining screen's opening messages (`resumed` and the events it missed, or a snapshot), already framed
+    (`Room.openings`: the same bytes for every screen of a reconnect storm with the same `since`), in one write
+    to its socket: `broadcast` writes each frame on its own (a system call per message, 4 per screen coming
+    back after 3 missed results, a quarter of the storm's CPU). Skipped, as `broadcast` does, once the
+    connection is closing."""
     if connection.protocol.state is not State.OPEN or connection.send_in_progress is not None:
         return
-    for data in messages:
-        connection.protocol.send_text(data)
-    chunks = connection.protocol.data_to_send()
-    connection.transport.write(b"".join(chunks))
+    pending = connection.protocol.data_to_send()
+    if pending:  # nothing is left unsent by websockets after a handshake; kept in order should it ever be
+        connection.transport.write(b"".join(pending))
+    connection.transport.write(frames)
 
 
 @lru_cache(maxsize=1024)
@@ -122,6 +124,11 @@ class Room:
         (the last event of each batch read; inside a batch, the messages carry the batch's end state)."""
         self.snapshot: tuple[int, bytes] | None = None
         """The last snapshot sent, reusable while no later event has been broadcast."""
+        self.openings: dict[int | None, bytes] = {}
+        """since (None: a snapshot) -> the opening messages sent to a screen joining with it, framed (`frame`), at
+        `openings_at`: built for the first such screen, written as they are to the next ones."""
+        self.openings_at: int | None = None
+        """The room's seq when `openings` were built (they are dropped once it moves on)."""
         self.replays: dict[int, tuple[int, list[bytes]]] = {}
         """since -> (the room's seq, the events after since read from the database) (see `Hub._replay`)."""
         self.reading: dict[int | None, asyncio.Future] = {}
@@ -248,7 +255,7 @@ class Hub:
                 del room.reading[since]
                 reading.set_result(None)
 
-    def _joined(self, room: Room, connection: ServerConnection, screen: str | None, opening: list[bytes],
+    def _joined(self, room: Room, connection: ServerConnection, screen: str | None, opening: bytes,
                 seq: int) -> Client:
         send_opening(connection, opening)
         client = Client(connection, seq, screen)
@@ -262,34 +269,44 @@ class Hub:
         if room is not None:
             room.clients.discard(client)
 
-    def _opening_now(self, room: Room, since: int | None) -> tuple[list[bytes], int] | None:
-        """What a joining screen needs first and the seq it is then at, when the room holds it in memory (the
-        recent events, a replay already read for this `since`, or the board as a snapshot); None when it takes
-        a database read (`_opening`)."""
+    def _opening_now(self, room: Room, since: int | None) -> tuple[bytes, int] | None:
+        """What a joining screen needs first (framed) and the seq it is then at, when the room holds it in memory
+        (the recent events, a replay already read for this `since`, or the board as a snapshot); None when it
+        takes a database read (`_opening`)."""
         assert room.seq is not None
         if since is not None and (since == room.seq or since in room.resumable):
-            return [resumed(since), *(data for seq, data in room.recent if seq > since)], room.seq
+            return self._framed(room, since,
+                                lambda: [resumed(since), *(data for seq, data in room.recent if seq > since)])
         if since is not None and 0 <= since < room.seq and room.seq - since <= self.settings.max_replay:
             cached = room.replays.get(since)
             if cached is not None and cached[0] == room.seq:
-                return [resumed(since), *cached[1]], room.seq
+                return self._framed(room, since, lambda: [resumed(since), *cached[1]])
             return None
         if room.board is None:
             return None
-        seq, data = self._snapshot_now(room)
-        return [data], seq
+        return self._framed(room, None, lambda: [self._snapshot_now(room)[1]])
 
-    async def _opening(self, room: Room, since: int | None) -> tuple[list[bytes], int]:
-        """What a joining screen needs first, and the seq it is then at. Called under the room lock."""
+    async def _opening(self, room: Room, since: int | None) -> tuple[bytes, int]:
+        """What a joining screen needs first (framed), and the seq it is then at. Called under the room lock."""
         ready = self._opening_now(room, since)
         if ready is not None:
             return ready
         if since is not None and 0 <= since < room.seq and room.seq - since <= self.settings.max_replay:
             replay = await self._replay(room, since)
             if replay is not None:
-                return [resumed(since), *replay], room.seq
-        seq, data = await self._snapshot(room)
-        return [data], seq
+                return self._framed(room, since, lambda: [resumed(since), *replay])
+        await self._snapshot(room)
+        return self._framed(room, None, lambda: [self._snapshot_now(room)[1]])
+
+    def _framed(self, room: Room, key: int | None, messages: Callable[[], list[bytes]]) -> tuple[bytes, int]:
+        """The opening `messages()` at the room's seq, framed once for every screen that joins with `key` (its
+        `since`, or None for a snapshot) until the room moves on (`Room.openings`), and that seq."""
+        if room.openings_at != room.seq:
+            room.openings, room.openings_at = {}, room.seq
+        framed = room.openings.get(key)
+        if framed is None:
+            framed = room.openings[key] = b"".join(frame(data) for data in messages())
+        return framed, room.seq
 
     async def _replay(self, room: Room, since: int) -> list[bytes] | None:
         """The events after `since` read from the database (with `changes`: a screen from before a restart,

@@ -11,6 +11,7 @@ import re
 import socket
 import time
 from contextvars import ContextVar
+from functools import lru_cache
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -64,9 +65,11 @@ class _Held:
 _HELD: ContextVar[_Held | None] = ContextVar("xpo_boards_held", default=None)
 
 
+@lru_cache(maxsize=4096)
 def parse_path(path: str) -> tuple[int, int | None, str] | None:
     """(tournament id, since, screen token) from ``/tournoi/12?since=40&ecran=TOKEN`` (a kiosk screen names its
-    token so that revoking it closes the connection; public boards name none), or None when the path is not a board's."""
+    token so that revoking it closes the connection; public boards name none), or None when the path is not a board's.
+    Cached: the handshake and the handler both ask, and the screens of a reconnect storm ask a few paths."""
     parts = urlsplit(path)
     found = PATH.fullmatch(parts.path)
     if found is None:

@@ -12,21 +12,17 @@ from tournament.results import ResultInput, submit_result
 from tournament.stages import get_stage
 from web.boards import hub as hub_module
 from web.boards.hub import Hub
+from websockets.client import ClientProtocol
+from websockets.frames import Opcode
 from websockets.protocol import State
+from websockets.uri import parse_uri
 
 
 class _Protocol:
     state = State.OPEN
 
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-
-    def send_text(self, data: bytes) -> None:
-        self.frames.append(data)
-
     def data_to_send(self) -> list[bytes]:
-        frames, self.frames = self.frames, []
-        return [b"\x00" + frame for frame in frames]  # a stand-in for the frame header
+        return []  # nothing left unsent after the handshake
 
 
 class _Transport:
@@ -49,8 +45,13 @@ class _Screen:
         self.protocol, self.transport = _Protocol(), _Transport()
 
     def messages(self) -> list[dict]:
+        """The opening messages, read from the bytes written as a websocket client reads them."""
         assert len(self.transport.writes) == 1  # the whole opening in one write
-        return [json.loads(part) for part in self.transport.writes[0].split(b"\x00")[1:]]
+        client = ClientProtocol(parse_uri("ws://127.0.0.1/"), state=State.OPEN)
+        client.receive_data(self.transport.writes[0])
+        frames = client.events_received()
+        assert all(frame.opcode is Opcode.TEXT and frame.fin for frame in frames)
+        return [json.loads(frame.data) for frame in frames]
 
 
 async def _play(db, stage_id: int, count: int) -> None:
@@ -90,6 +91,7 @@ def test_screens_back_from_before_a_restart_share_one_read_per_since(db, watched
     screens, fresh, room = run(scenario())
     assert sorted(reads) == [0, 1]  # one read per distinct since, not one per screen
     for since, group in screens.items():
+        assert len({id(screen.transport.writes[0]) for screen in group}) == 1  # framed once, the same bytes for all
         for screen in group:
             messages = screen.messages()
             assert [(m["type"], m["seq"]) for m in messages] == [("resumed", since)] + [
