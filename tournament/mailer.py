@@ -11,8 +11,6 @@ import socket
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-import aiosmtplib
-
 from tournament.config import MailSettings
 from tournament.db import Database, utcnow
 from tournament.outbox import OutboxMail, claim, mark_failed_attempt, mark_sent
@@ -53,6 +51,8 @@ class Sender:
     async def _deliver(self, mail: OutboxMail) -> None:
         s = self.settings
         message = build_message(mail, s.sender)
+        import aiosmtplib  # imported by the first mail, not by every start-up
+
         try:
             errors, answer = await aiosmtplib.send(
                 message, hostname=s.host, port=s.port, username=s.user or None, password=s.password or None,
