@@ -49,10 +49,10 @@ class Sender:
         self._wake = asyncio.Event()
 
     async def _deliver(self, mail: OutboxMail) -> None:
-        s = self.settings
-        message = build_message(mail, s.sender)
         import aiosmtplib  # imported by the first mail, not by every start-up
 
+        s = self.settings
+        message = build_message(mail, s.sender)
         try:
             errors, answer = await aiosmtplib.send(
                 message, hostname=s.host, port=s.port, username=s.user or None, password=s.password or None,

@@ -186,8 +186,8 @@ def freeze_heap() -> None:
 
     Those objects live as long as the process; leaving them out makes each full collection,
     which stops the event loop and so every board, several times shorter. No collection first: it walked
-    the start-up's 270,000 objects (0.2 s of CPU, on the event loop) to free about 1,200; the collector's
-    thorough pass (`web.collector`) unfreezes and returns such leftovers later.
+    the start-up's 270,000 objects (0.2 s of CPU, on the event loop) to free about 1,200; with `[server] quiet_collections`
+    (the default), the collector's thorough pass (`web.collector`) unfreezes and returns such leftovers later.
     """
     gc.freeze()
 
