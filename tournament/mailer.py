@@ -11,8 +11,6 @@ import socket
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-import aiosmtplib
-
 from tournament.config import MailSettings
 from tournament.db import Database, utcnow
 from tournament.outbox import OutboxMail, claim, mark_failed_attempt, mark_sent
@@ -51,6 +49,8 @@ class Sender:
         self._wake = asyncio.Event()
 
     async def _deliver(self, mail: OutboxMail) -> None:
+        import aiosmtplib  # imported by the first mail, not by every start-up
+
         s = self.settings
         message = build_message(mail, s.sender)
         try:

@@ -1,11 +1,7 @@
 """Private links (player pages, kiosk screens): their full address and the QR code that carries it."""
 
-import xml.etree.ElementTree as ET
-
-import qrcode
 from litestar.connection import ASGIConnection
 from markupsafe import Markup
-from qrcode.image.svg import SvgPathImage
 
 from web.proxies import request_origin
 
@@ -43,6 +39,11 @@ def screen_path(token: str) -> str:
 
 def qr_svg(data: str, *, label: str) -> Markup:
     """`data` as an inline, scalable SVG QR code on white (dark pages too), announced to screen readers as `label`."""
+    import xml.etree.ElementTree as ET
+
+    import qrcode  # with Pillow, 20 ms of every start-up: imported by the first page that shows a code
+    from qrcode.image.svg import SvgPathImage
+
     image = qrcode.make(data, image_factory=SvgPathImage, border=4)
     root = ET.fromstring(image.to_string())
     path = root.find(f"{{{SVG}}}path")
