@@ -104,6 +104,22 @@ def pytest_collection_modifyitems(config, items) -> None:
     # The long ones first (servers, browsers, crowds): xdist hands out the groups, then the other tests one by
     # one in this order, so the short ones fill in at the end instead of one browser test running alone.
     items.sort(key=lambda item: not ("e2e" in item.keywords or "crowd" in item.keywords))
+    if config.getvalue("loadgroup"):  # an xdist worker under --dist loadgroup
+        _name_groups(items)
+
+
+def _name_groups(items) -> None:
+    """Suffix the node id of each `xdist_group` test with its group, as pytest-xdist does to schedule a group on
+    one worker. xdist 3.8 sets `item._nodeid`, which pytest 9 no longer reads (a node's id is `item._id`), so
+    without this every group was silently spread over the workers (two `crowd` tests at once on PostgreSQL)."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
