@@ -104,7 +104,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     # The long ones first (servers, browsers, crowds): xdist hands out the groups, then the other tests one by
     # one in this order, so the short ones fill in at the end instead of one browser test running alone.
     items.sort(key=lambda item: not ("e2e" in item.keywords or "crowd" in item.keywords))
-    if config.getvalue("loadgroup"):  # an xdist worker under --dist loadgroup
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
         _name_groups(items)
 
 
