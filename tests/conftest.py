@@ -1,5 +1,10 @@
 """Shared fixtures: a fresh migrated database per test, the app built by `create_app`, logged-in clients.
 
+The tests using `app` (or `client`) share one application per process and settings, reset before each of them
+to what a new one holds (tests/shared_app.py): building one costs 0.6 s of CPU. Their SQLite database is then a
+file at a fixed path of the process, replaced by a copy of the template before each test, and their data folder
+a fixed folder, emptied.
+
 The suite runs on SQLite by default and on PostgreSQL when XPO_TEST_DATABASE_URL names one
 (`.ci/run` does both), so every test that uses `db` or `client` runs on both backends. Tests marked
 `postgres` are skipped on SQLite.
@@ -36,6 +41,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from tests import litestar_cache
+from tests.shared_app import SHARED_APPS, shareable
 from tournament import accounts, migrate
 from tournament.accounts import Account, Role, create_account
 from tournament.audit import SYSTEM
@@ -98,6 +104,22 @@ def pytest_collection_modifyitems(config, items) -> None:
     # The long ones first (servers, browsers, crowds): xdist hands out the groups, then the other tests one by
     # one in this order, so the short ones fill in at the end instead of one browser test running alone.
     items.sort(key=lambda item: not ("e2e" in item.keywords or "crowd" in item.keywords))
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+        _name_groups(items)
+
+
+def _name_groups(items) -> None:
+    """Suffix the node id of each `xdist_group` test with its group, as pytest-xdist does to schedule a group on
+    one worker. xdist 3.8 sets `item._nodeid`, which pytest 9 no longer reads (a node's id is `item._id`), so
+    without this every group was silently spread over the workers (two `crowd` tests at once on PostgreSQL)."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -197,39 +219,75 @@ async def _empty_tables(url: str) -> None:
         await connection.close()
 
 
+def uses_app(request) -> bool:
+    """True when the test uses the `app` fixture (itself, or through `client`, `staff_client`…): it shares this
+    process's application of its settings, with a database file and a data folder at fixed paths."""
+    return "app" in request.fixturenames
+
+
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory) -> Path:
+    """The folder of this process's shared applications: their SQLite database and their data folder."""
+    return tmp_path_factory.mktemp("shared-app")
+
+
+def _replace_database(template: str, path: Path) -> None:
+    """`path` a copy of the template, its old file gone with its WAL (every engine on it disposed before)."""
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    copy = path.with_name(path.name + ".new")
+    shutil.copy(template, copy)
+    os.replace(copy, path)
+
+
 @pytest.fixture
-def database_url(migrated_template, tmp_path) -> str:
+def database_url(request, migrated_template, tmp_path, shared_folder) -> str:
     if PG_URL:
         run(_empty_tables(PG_URL))
         return PG_URL
-    path = tmp_path / "xpo.sqlite3"
-    shutil.copy(migrated_template, path)
+    if uses_app(request):
+        path = shared_folder / "xpo.sqlite3"
+        _replace_database(migrated_template, path)
+    else:
+        path = tmp_path / "xpo.sqlite3"
+        shutil.copy(migrated_template, path)
     return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
+def settings(request, database_url, tmp_path, shared_folder) -> Settings:
     base = load_settings(env={}, path=Path("/nonexistent"))
+    data_dir = shared_folder / "data" if uses_app(request) else tmp_path / "data"
     return replace(
         base,
         database=replace(base.database, url=database_url),
         server=replace(base.server, freeze_heap=False, quiet_collections=False),  # one test process starts hundreds of apps
-        paths=replace(base.paths, data_dir=str(tmp_path / "data")),
+        paths=replace(base.paths, data_dir=str(data_dir)),
         security=replace(base.security, secret_key="ab" * 32, login_attempts_per_minute=5),
     )
 
 
 @pytest.fixture
-def db(settings) -> Iterator[Database]:
-    database = Database(settings.database_url, pooled=False)
+def db(request, settings) -> Iterator[Database]:
+    """The test's database: the shared application's (reset) for a test using `app`, else a new one."""
+    if uses_app(request) and shareable(settings):
+        database = SHARED_APPS.get(settings).db
+    else:
+        database = Database(settings.database_url, pooled=False)
     yield database
     run(database.dispose())
 
 
 @pytest.fixture
 def app(settings, db):
+    """The application of the test's settings: this process's shared one, reset to a new one's state
+    (tests/shared_app.py), or, for settings it cannot reset, one of its own."""
     from web.app import create_app
 
+    if shareable(settings):
+        shared = SHARED_APPS.current(settings)
+        assert shared.db is db
+        return shared.app
     return create_app(settings, database=db)
 
 

@@ -3,14 +3,24 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import run
+from tests.shared_app import renew
 from tests.web.notifications.smtp import SmtpServer
 from tournament.mailer import Sender
 
 
-@pytest.fixture
-def smtp():
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One SMTP server per test process: its port is in the settings, so the tests of this folder share one
+    application (tests/shared_app.py) instead of each building its own for a port of its own."""
     with SmtpServer() as server:
         yield server
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The process's SMTP server, as a new one: nothing received, accepting (its recorder renewed)."""
+    renew(smtp_server.recorder)
+    return smtp_server
 
 
 @pytest.fixture
