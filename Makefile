@@ -44,8 +44,8 @@ bench: $(STAMP)
 # Every live boards benchmark in one run, then side by side in a summary (perf/bench_boards.py; see
 # docs/BENCHMARKS.md): the fan-out against a bare websockets broadcast() at 100, 1,000 and 5,000 screens and
 # a 64-player stage, message sizes, the result write against a raw transaction, the POST with 5,000 screens
-# against none, four workers with 20,000 screens (one killed), and the 1,000-screen restart storm. About 20
-# minutes on a quiet 2-core machine. BENCH_ARGS passes options: --quick (smaller sizes, a few minutes),
+# against none (back to back, and spaced in one process), four workers with 20,000 screens (one killed), and the
+# 1,000-screen restart storm. 5 to 10 minutes on a quiet 2-core machine. BENCH_ARGS passes options: --quick (smaller sizes, a few minutes),
 # --only fanout,post,workers,storm, --postgres URL (the four-worker run on PostgreSQL too, database emptied),
 # --redis URL (default $XPO_BENCH_REDIS_URL, else db 5).
 bench-boards: $(STAMP)

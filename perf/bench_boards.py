@@ -11,7 +11,9 @@ machine and the load average:
 - fanout: the app against a bare `websockets` server, alternating, at N = 100, 1,000 and 5,000 screens
   on a 16-player final and 1,000 on a 64-player stage (`--sizes`, `--big-stage`); the message sizes.
 - post: `perf/profile_result.py` (the result write with no screen against a raw transaction writing
-  the same rows) and `perf/bench_post.py --screens 0,5000` (the POST while 5,000 screens watch against none).
+  the same rows), `perf/bench_post.py --screens 0,5000` (the POST while 5,000 screens watch against none, each POST
+  as soon as the last screen has the previous event) and `perf/bench_post.py --watched 5000` (the same, results
+  0.2 s apart, watched and unwatched finals interleaved in one app process).
 - workers: `perf/bench_workers.py` (4 workers, one boards port, Redis, 20,000 screens, one killed), on
   SQLite and, with `--postgres URL`, on PostgreSQL.
 - storm: `perf/bench_storm.py --screens 1000 --missed 3` (the restart storm).
@@ -722,6 +724,14 @@ def main() -> None:
             others.append((f"result POST with {'1,000' if quick else '5,000'} screens watching against none", sub_benchmark(
                 "result POST with screens and without", ["perf/bench_post.py", "--screens", "0,1000" if quick else "0,5000",
                                                          "--results", "20" if quick else "40"], 1200)))
+            # The same question as a desk meets it: results seconds apart, not each on the previous one's fan-out
+            # (above, a POST starts as soon as the last screen has the previous event, so it lands on that
+            # event's tail of work on the loop). Watched and unwatched finals interleaved in one app process.
+            others.append((f"result POST with {'1,000' if quick else '5,000'} screens watching against none, spaced "
+                           "0.2 s and interleaved in one process", sub_benchmark(
+                "result POST, watched and unwatched interleaved", ["perf/bench_post.py", "--watched",
+                                                                   "1000" if quick else "5000", "--results",
+                                                                   "20" if quick else "40"], 1200)))
             timings.append(("result POST", time.monotonic() - started))
             loads.append(os.getloadavg()[0])
         if "workers" in sections and screens:
