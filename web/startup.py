@@ -91,7 +91,9 @@ async def _serve(settings: Settings, boards_socket: socket.socket, http_socket: 
         await db.dispose()
         raise
     if settings.server.freeze_heap:
-        gc.freeze()  # before collections resume: the first one would walk the whole start-up heap (0.13 s)
+        from web.app import freeze_heap  # imported by the build thread
+
+        freeze_heap()  # before collections resume: the first one would walk the whole start-up heap (0.13 s)
     if collecting:
         gc.enable()
     from web.cli import public_url_mismatch

@@ -26,4 +26,3 @@ def test_building_the_application_leaves_the_libraries_of_some_requests_unimport
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == []
-
